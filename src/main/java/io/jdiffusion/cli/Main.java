@@ -1,0 +1,76 @@
+package io.jdiffusion.cli;
+
+import io.jdiffusion.data.DataException;
+import io.jdiffusion.store.StoreException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: {@code jdiffusion train|sample ...}. */
+@Command(
+    name = "jdiffusion",
+    mixinStandardHelpOptions = true,
+    version = "jdiffusion 0.1.0",
+    description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
+    subcommands = {TrainCommand.class, SampleCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (no System.exit, for tests). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExitCodeExceptionMapper(Main::exitCode);
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("error: " + message(ex));
+      if (System.getenv("JDIFFUSION_DEBUG") != null) {
+        ex.printStackTrace(cmd.getErr());
+      }
+      return exitCode(ex);
+    });
+    cli.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      ex.getCommandLine().getErr().println("try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+      return ExitCode.BAD_INPUT;
+    });
+    cli.setErr(new PrintWriter(System.err, true));
+    return cli.execute(args);
+  }
+
+  static int exitCode(Throwable ex) {
+    if (ex instanceof IllegalArgumentException || ex instanceof DataException || ex instanceof StoreException
+        || ex instanceof UncheckedIOException || ex instanceof java.io.IOException) {
+      return ExitCode.BAD_INPUT;
+    }
+    if (ex instanceof InterruptedException) {
+      return ExitCode.INTERRUPTED;
+    }
+    return ExitCode.INTERNAL;
+  }
+
+  static String message(Throwable ex) {
+    String m = ex.getMessage();
+    if (ex instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + m;
+    }
+    if (ex instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + m;
+    }
+    if (ex instanceof java.io.IOException || ex instanceof UncheckedIOException) {
+      return "I/O failure: " + m;
+    }
+    if (exitCode(ex) == ExitCode.INTERNAL) {
+      return "internal error (" + ex.getClass().getSimpleName() + "): " + m
+          + " (set JDIFFUSION_DEBUG=1 for the stack trace)";
+    }
+    return m == null ? ex.getClass().getSimpleName() : m.replace('\n', ' ');
+  }
+}

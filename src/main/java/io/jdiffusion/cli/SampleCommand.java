@@ -1,0 +1,89 @@
+package io.jdiffusion.cli;
+
+import io.jdiffusion.image.ImageGrid;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.pipeline.Generate;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.util.Progress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code sample}: generates images from a run directory, checkpoint or weights file. */
+@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Generate images with DDPM or DDIM from a trained model; writes a PNG grid.")
+public final class SampleCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
+  Path model;
+
+  @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+  int n;
+  @Option(names = "--sampler", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).", defaultValue = "ddim")
+  String sampler;
+  @Option(names = "--steps", description = "Denoising steps (default: 50 for ddim, T for ddpm).")
+  Integer steps;
+  @Option(names = "--eta", description = "DDIM eta (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+  double eta;
+  @Option(names = "--spacing", description = "Timestep spacing: leading, trailing, linspace (default: ${DEFAULT-VALUE}).",
+      defaultValue = "leading")
+  String spacing;
+  @Option(names = "--variance", description = "DDPM variance: fixed_small or fixed_large (default: ${DEFAULT-VALUE}).",
+      defaultValue = "fixed_small")
+  String variance;
+  @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1].") boolean noClip;
+  @Option(names = "--seed", description = "Image i uses seed + i (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+  long seed;
+  @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+  int batch;
+  @Option(names = "--precision", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
+  String precision;
+  @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
+  @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
+  @Option(names = {"-o", "--out"}, description = "Grid PNG (default: ${DEFAULT-VALUE}).", defaultValue = "samples.png")
+  Path out;
+  @Option(names = "--each", description = "Also write every image as DIR/NNNNN.png.") Path each;
+  @Option(names = "--cols", description = "Grid columns (default: sqrt(n)).") Integer cols;
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
+  @Option(names = "--dry-run", description = "Print the model's and the sampler's settings and exit.") boolean dryRun;
+
+  @Override
+  public Integer call() throws Exception {
+    if (n < 1) {
+      throw new IllegalArgumentException("--num must be >= 1, got " + n);
+    }
+    Torch.init(threads);
+    TrainedModel m = TrainedModel.load(model, !raw);
+    int T = m.scheduleConfig().steps();
+    int k = steps != null ? steps : (sampler.equalsIgnoreCase("ddpm") ? T : Math.min(50, T));
+    SampleOptions o = new SampleOptions(sampler, k, eta, spacing, variance, !noClip, seed, batch, precision);
+    Timesteps.parse(spacing).select(T, k); // validates the step count before any work
+    if (dryRun) {
+      System.out.println(Json.write(m.config()));
+      System.out.println(Json.write(o));
+      return ExitCode.OK;
+    }
+    Progress bar = new Progress("sample", (long) n * k, quiet);
+    float[] images = Generate.images(m, n, null, o, bar);
+    bar.done();
+    int size = m.config().imageSize();
+    int c = m.config().inChannels();
+    int columns = cols != null ? cols : (int) Math.ceil(Math.sqrt(n));
+    ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING, size <= 32 ? 2 : 1);
+    if (each != null) {
+      Files.createDirectories(each);
+      for (int i = 0; i < n; i++) {
+        ImageGrid.writeImage(each.resolve(String.format("%05d.png", i)), images, i, c, size, size);
+      }
+    }
+    System.out.printf(Locale.ROOT, "%d images, %s %d steps, %.1f s (%.2f images/s): %s%n", n, o.sampler(), k,
+        bar.elapsedSeconds(), n / bar.elapsedSeconds(), out);
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,169 @@
+package io.jdiffusion.cli;
+
+import io.jdiffusion.data.Datasets;
+import io.jdiffusion.data.ImageDataset;
+import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.schedule.ScheduleConfig;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.train.Checkpoint;
+import io.jdiffusion.train.TrainConfig;
+import io.jdiffusion.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code train}: trains a U-Net on a dataset into a run directory, then samples a grid. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train a diffusion model. With no options: the tiny U-Net on the embedded Fashion-MNIST subset,",
+        "about 10 minutes on 2 CPU cores, ending with a sample grid in RUN/samples/final.png."})
+public final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--out", description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue the run in this directory from its newest checkpoint.")
+  Path resume;
+
+  @Option(names = "--data", description = "Dataset: fashion-mnist-subset (embedded, default), fashion-mnist[:DIR], "
+      + "fashion-mnist-test[:DIR], or a folder of images (subfolders = classes).")
+  String data;
+
+  @Option(names = "--preset", description = "Starting configuration: quick (default) or reference (GUIDE's 6.5 M U-Net).",
+      defaultValue = "quick")
+  String preset;
+
+  @Option(names = "--image-size", description = "Model resolution (default: dataset's, 28 for Fashion-MNIST).")
+  Integer imageSize;
+
+  @Option(names = "--channels", description = "1 grey or 3 RGB (default: dataset's).")
+  Integer channels;
+
+  @Option(names = "--steps", description = "Optimizer steps.") Integer steps;
+  @Option(names = "--batch-size", description = "Images per step.") Integer batchSize;
+  @Option(names = "--lr", description = "Peak learning rate.") Double lr;
+  @Option(names = "--warmup", description = "Linear warm-up steps.") Integer warmup;
+  @Option(names = "--lr-schedule", description = "constant or cosine.") String lrSchedule;
+  @Option(names = "--weight-decay", description = "AdamW weight decay.") Double weightDecay;
+  @Option(names = "--grad-clip", description = "Max gradient norm (0 = off).") Double gradClip;
+  @Option(names = "--ema-decay", description = "EMA decay.") Double emaDecay;
+  @Option(names = "--prediction", description = "eps, x0 or v.") String prediction;
+  @Option(names = "--loss", description = "l2, l1 or huber.") String loss;
+  @Option(names = "--beta-schedule", description = "linear, cosine, quadratic or sigmoid.") String betaSchedule;
+  @Option(names = "--timesteps", description = "Diffusion steps T.") Integer timesteps;
+  @Option(names = "--precision", description = "fp32 or bf16 (mixed, fp32 master weights).") String precision;
+  @Option(names = "--threads", description = "libtorch threads (0 = all cores).") Integer threads;
+  @Option(names = "--seed", description = "Seed for weights, batches, timesteps and noise.") Long seed;
+  @Option(names = "--flip", description = "Random horizontal flips.", negatable = true) Boolean flip;
+  @Option(names = "--base-channels", description = "U-Net base channels.") Integer baseChannels;
+  @Option(names = "--channel-mults", split = ",", description = "Channel multiplier per level, e.g. 1,2,2.") List<Integer> mults;
+  @Option(names = "--res-blocks", description = "ResBlocks per level.") Integer resBlocks;
+  @Option(names = "--attention-res", split = ",", description = "Resolutions with self-attention, e.g. 7.") List<Integer> attnRes;
+  @Option(names = "--heads", description = "Attention heads.") Integer heads;
+  @Option(names = "--dropout", description = "ResBlock dropout.") Double dropout;
+  @Option(names = "--groups", description = "GroupNorm groups.") Integer groups;
+  @Option(names = "--class-conditional", description = "Condition on the dataset's labels (with label dropout).")
+  boolean conditional;
+  @Option(names = "--class-dropout", description = "Label dropout probability (conditional only).") Double classDropout;
+  @Option(names = "--log-every", description = "Steps between metrics rows.") Integer logEvery;
+  @Option(names = "--checkpoint-every", description = "Steps between checkpoints.") Integer checkpointEvery;
+  @Option(names = "--keep-checkpoints", description = "Checkpoints to keep.") Integer keep;
+  @Option(names = "--sample-every", description = "Steps between preview grids (0 = only at the end).") Integer sampleEvery;
+  @Option(names = "--final-samples", description = "Images in the final grid (0 = none; default ${DEFAULT-VALUE}).",
+      defaultValue = "64") int finalSamples;
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar; a log line every --log-every steps.") boolean quiet;
+  @Option(names = "--dry-run", description = "Print the resolved configuration and exit.") boolean dryRun;
+
+  @Override
+  public Integer call() throws Exception {
+    Path runDir = resume != null ? resume : out;
+    TrainConfig cfg = resume != null ? resumedConfig(resume) : resolve();
+    if (dryRun) {
+      System.out.println(Json.write(cfg));
+      return ExitCode.OK;
+    }
+    if (resume == null && !Checkpoint.list(runDir).isEmpty()) {
+      throw new IllegalArgumentException(runDir + " already holds a run; use --resume " + runDir
+          + " to continue it or --out for a new directory");
+    }
+    ImageDataset ds = Datasets.open(cfg.data(), cfg.model().imageSize(), cfg.model().inChannels());
+    if (cfg.model().numClasses() > 0 && ds.numClasses() != cfg.model().numClasses()) {
+      throw new IllegalArgumentException("the model expects " + cfg.model().numClasses() + " classes, "
+          + ds.describe() + " has " + ds.numClasses());
+    }
+    System.err.println("data: " + ds.describe());
+    Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet);
+    System.err.printf(Locale.ROOT, "model: U-Net, %,d parameters, %s; run directory %s%n",
+        trainer.model().parameterCount(), cfg.precision(), runDir);
+    if (trainer.step() >= cfg.steps()) {
+      System.err.printf("the run is already at step %d of %d; pass --steps to train longer%n", trainer.step(), cfg.steps());
+      return ExitCode.OK;
+    }
+    Trainer.Result r = trainer.run();
+    trainer.emaModel().exportWeights(runDir.resolve("weights.safetensors"), false);
+    System.out.printf(Locale.ROOT, "trained %d steps, last loss %.4f, %.1f images/s; checkpoint %s%n",
+        r.steps(), r.finalLoss(), r.imagesPerSecond(), r.checkpoint());
+    if (finalSamples > 0) {
+      Path grid = runDir.resolve("samples").resolve("final.png");
+      trainer.sampleGrid(grid, finalSamples);
+      System.out.println("samples: " + grid);
+    }
+    return ExitCode.OK;
+  }
+
+  private TrainConfig resumedConfig(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(dir + ": no such run directory");
+    }
+    Path last = Checkpoint.latest(dir).orElseThrow(
+        () -> new IllegalArgumentException(dir + ": nothing to resume (no checkpoints)"));
+    TrainConfig c = Checkpoint.load(last).config();
+    if (steps == null) {
+      return c;
+    }
+    return new TrainConfig(c.data(), c.model(), c.schedule(), c.prediction(), c.loss(), c.huberDelta(), c.batchSize(),
+        steps, c.lr(), c.warmupSteps(), c.lrSchedule(), c.weightDecay(), c.adamBeta1(), c.adamBeta2(), c.adamEps(),
+        c.gradClip(), c.emaDecay(), c.emaWarmup(), c.flip(), c.classDropout(), c.seed(), c.precision(), c.threads(),
+        c.logEvery(), c.checkpointEvery(), c.keepCheckpoints(), c.sampleEvery());
+  }
+
+  /** The preset with every given option applied. */
+  TrainConfig resolve() {
+    TrainConfig p = switch (preset.toLowerCase(Locale.ROOT)) {
+      case "quick" -> TrainConfig.quick();
+      case "reference" -> TrainConfig.quick(); // model replaced below
+      default -> throw new IllegalArgumentException("unknown preset '" + preset + "' (expected quick or reference)");
+    };
+    String dataSpec = data != null ? data : p.data();
+    int ch = channels != null ? channels : (Datasets.isFashionMnist(dataSpec) ? 1 : 3);
+    int size = imageSize != null ? imageSize : (Datasets.isFashionMnist(dataSpec) ? 28 : 32);
+    int classes = 0;
+    if (conditional) {
+      classes = Datasets.open(dataSpec, size, ch).numClasses();
+      if (classes == 0) {
+        throw new IllegalArgumentException("--class-conditional needs a labelled dataset (class subfolders)");
+      }
+    }
+    UNetConfig m = preset.equalsIgnoreCase("reference")
+        ? UNetConfig.reference(ch, size, classes) : UNetConfig.tiny(ch, size, classes);
+    m = new UNetConfig(ch, size, or(baseChannels, m.baseChannels()), mults != null ? mults : m.channelMults(),
+        or(resBlocks, m.numResBlocks()), attnRes != null ? attnRes : m.attentionResolutions(), or(heads, m.heads()),
+        or(dropout, m.dropout()), or(groups, m.groups()), classes);
+    ScheduleConfig s0 = p.schedule();
+    ScheduleConfig s = new ScheduleConfig(or(betaSchedule, s0.betaSchedule()), or(timesteps, s0.steps()),
+        s0.betaStart(), s0.betaEnd());
+    return new TrainConfig(dataSpec, m, s, or(prediction, p.prediction()), or(loss, p.loss()), p.huberDelta(),
+        or(batchSize, p.batchSize()), or(steps, p.steps()), or(lr, p.lr()), or(warmup, p.warmupSteps()),
+        or(lrSchedule, p.lrSchedule()), or(weightDecay, p.weightDecay()), p.adamBeta1(), p.adamBeta2(), p.adamEps(),
+        or(gradClip, p.gradClip()), or(emaDecay, p.emaDecay()), p.emaWarmup(), or(flip, p.flip()),
+        or(classDropout, p.classDropout()), or(seed, p.seed()), or(precision, p.precision()), or(threads, p.threads()),
+        or(logEvery, p.logEvery()), or(checkpointEvery, p.checkpointEvery()), or(keep, p.keepCheckpoints()),
+        or(sampleEvery, p.sampleEvery()));
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value != null ? value : fallback;
+  }
+}

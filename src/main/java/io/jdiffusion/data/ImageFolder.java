@@ -1,0 +1,304 @@
+package io.jdiffusion.data;
+
+import io.jdiffusion.image.ImageDecoder;
+import java.io.IOException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+
+/**
+ * A folder of image files (PNG, JPEG, BMP, GIF), searched recursively, decoded once at load time
+ * into a compact byte store of {@code size x size} images with 1 or 3 channels.
+ *
+ * <p>Labels follow torchvision's {@code ImageFolder}: when every image lies inside an immediate
+ * subfolder of the root (at any depth below it), the subfolder names, sorted, are the classes;
+ * when any image lies directly in the root, the set is unlabelled. Files and folders whose names
+ * start with a dot are ignored.
+ *
+ * <p>Each image is converted by {@link ImageDecoder}: alpha composited on white, converted to luma
+ * or RGB, shorter side resized to {@code size} (antialiased bilinear), centre-cropped to a square.
+ * Files that cannot be decoded are skipped with one warning on standard error; their paths,
+ * relative to the root, are listed by {@link #skipped()}. Instances are immutable and safe to read
+ * from several threads.
+ */
+public final class ImageFolder implements ImageDataset {
+  /** File name extensions (lower case) that are considered images. */
+  public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
+
+  private static final int WARN_EXAMPLES = 5;
+
+  private static final float[] UNIT = new float[256];
+
+  static {
+    for (int i = 0; i < 256; i++) {
+      UNIT[i] = i / 255f;
+    }
+  }
+
+  private final Path root;
+  private final int size;
+  private final int channels;
+  private final int count;
+  private final byte[] pixels;
+  private final int[] labels;
+  private final List<String> classNames;
+  private final List<String> skipped;
+
+  private ImageFolder(
+      Path root, int size, int channels, int count, byte[] pixels, int[] labels,
+      List<String> classNames, List<String> skipped) {
+    this.root = root;
+    this.size = size;
+    this.channels = channels;
+    this.count = count;
+    this.pixels = pixels;
+    this.labels = labels;
+    this.classNames = classNames;
+    this.skipped = skipped;
+  }
+
+  /**
+   * Finds and decodes every image under {@code dir}.
+   *
+   * @param size output height and width
+   * @param channels 1 (grey) or 3 (RGB)
+   * @throws DataException if {@code dir} is not a folder, holds no readable image, or the
+   *     arguments are out of range
+   */
+  public static ImageFolder load(Path dir, int size, int channels) {
+    if (channels != 1 && channels != 3) {
+      throw new DataException(dir + ": image channels must be 1 or 3, got " + channels);
+    }
+    if (size <= 0) {
+      throw new DataException(dir + ": image size must be positive, got " + size);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new DataException(dir + ": image folder not found");
+    }
+    List<Skip> problems = new ArrayList<>();
+    List<Path> files = scan(dir, problems);
+    if (files.isEmpty()) {
+      throw new DataException(
+          dir + ": no images found (looked recursively for ." + String.join(", .", EXTENSIONS)
+              + " files)");
+    }
+    if ((long) files.size() * channels * size * size > Integer.MAX_VALUE - 16L) {
+      throw new DataException(
+          dir + ": " + files.size() + " images of " + channels + "x" + size + "x" + size
+              + " do not fit in one in-memory store; use a smaller size or fewer images");
+    }
+
+    boolean labelled = files.stream().allMatch(f -> dir.relativize(f).getNameCount() >= 2);
+    List<String> classes = List.of();
+    if (labelled) {
+      TreeSet<String> names = new TreeSet<>();
+      files.forEach(f -> names.add(dir.relativize(f).getName(0).toString()));
+      classes = List.copyOf(names);
+    }
+
+    // Decode straight into the store, one slot per file, then close the gaps left by failures.
+    int imageBytes = channels * size * size;
+    byte[] pixels = new byte[files.size() * imageBytes];
+    String[] errors = new String[files.size()];
+    IntStream.range(0, files.size())
+        .parallel()
+        .forEach(
+            i -> {
+              try {
+                byte[] image = ImageDecoder.decode(files.get(i), size, channels);
+                System.arraycopy(image, 0, pixels, i * imageBytes, imageBytes);
+              } catch (IOException | RuntimeException e) {
+                errors[i] = reason(e);
+              }
+            });
+
+    int[] labels = new int[files.size()];
+    int good = 0;
+    for (int i = 0; i < files.size(); i++) {
+      if (errors[i] != null) {
+        problems.add(new Skip(dir.relativize(files.get(i)).toString(), errors[i]));
+        continue;
+      }
+      if (good != i) {
+        System.arraycopy(pixels, i * imageBytes, pixels, good * imageBytes, imageBytes);
+      }
+      labels[good] =
+          labelled
+              ? Collections.binarySearch(classes, dir.relativize(files.get(i)).getName(0).toString())
+              : -1;
+      good++;
+    }
+    if (!problems.isEmpty()) {
+      warn(dir, problems);
+    }
+    if (good == 0) {
+      throw new DataException(
+          dir + ": no readable images (" + files.size() + " image file(s) found, none could be"
+              + " decoded, e.g. " + problems.get(0) + ")");
+    }
+    return new ImageFolder(
+        dir, size, channels, good, pixels, Arrays.copyOf(labels, good), classes,
+        problems.stream().map(Skip::path).toList());
+  }
+
+  /** Image files under {@code dir}, sorted by path; unreadable entries are added to problems. */
+  private static List<Path> scan(Path dir, List<Skip> problems) {
+    List<Path> files = new ArrayList<>();
+    try {
+      Files.walkFileTree(
+          dir,
+          EnumSet.of(FileVisitOption.FOLLOW_LINKS),
+          Integer.MAX_VALUE,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+              return !d.equals(dir) && hidden(d)
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+              if (attrs.isRegularFile() && !hidden(f) && isImageName(f)) {
+                files.add(f);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+              if (isImageName(f) || Files.isDirectory(f)) {
+                problems.add(new Skip(dir.relativize(f).toString(), reason(e)));
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new DataException(dir + ": cannot list image folder (" + e.getMessage() + ")", e);
+    }
+    files.sort(null);
+    return files;
+  }
+
+  private static boolean hidden(Path p) {
+    Path name = p.getFileName();
+    return name != null && name.toString().startsWith(".");
+  }
+
+  private static boolean isImageName(Path p) {
+    Path name = p.getFileName();
+    if (name == null) {
+      return false;
+    }
+    String s = name.toString();
+    int dot = s.lastIndexOf('.');
+    return dot >= 0 && EXTENSIONS.contains(s.substring(dot + 1).toLowerCase(Locale.ROOT));
+  }
+
+  private static String reason(Exception e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().replaceAll("\\s+", " ");
+  }
+
+  /** A file that could not be read, relative to the root, and why. */
+  private record Skip(String path, String reason) {
+    @Override
+    public String toString() {
+      return path + " (" + reason + ")";
+    }
+  }
+
+  private static void warn(Path dir, List<Skip> problems) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("warning: ").append(dir).append(": skipped ").append(problems.size())
+        .append(" unreadable file(s): ");
+    for (int i = 0; i < Math.min(WARN_EXAMPLES, problems.size()); i++) {
+      sb.append(i == 0 ? "" : ", ").append(problems.get(i));
+    }
+    if (problems.size() > WARN_EXAMPLES) {
+      sb.append(", ...");
+    }
+    System.err.println(sb);
+  }
+
+  /** Paths, relative to the root, of the files and folders that could not be read. */
+  public List<String> skipped() {
+    return skipped;
+  }
+
+  /** The folder the images were loaded from. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public int size() {
+    return count;
+  }
+
+  @Override
+  public int channels() {
+    return channels;
+  }
+
+  @Override
+  public int height() {
+    return size;
+  }
+
+  @Override
+  public int width() {
+    return size;
+  }
+
+  @Override
+  public void read(int index, float[] dst, int offset) {
+    Objects.checkIndex(index, count);
+    int n = channels * size * size;
+    int base = index * n;
+    for (int i = 0; i < n; i++) {
+      dst[offset + i] = UNIT[pixels[base + i] & 0xFF];
+    }
+  }
+
+  @Override
+  public int label(int index) {
+    return labels[Objects.checkIndex(index, count)];
+  }
+
+  @Override
+  public int numClasses() {
+    return classNames.size();
+  }
+
+  @Override
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  @Override
+  public String describe() {
+    String labelling =
+        classNames.isEmpty() ? "unlabelled" : classNames.size() + " classes";
+    String skips = skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped";
+    return "image folder " + root + " (" + count + " x " + channels + "x" + size + "x" + size
+        + ", " + labelling + skips + ")";
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

@@ -1,0 +1,40 @@
+package io.jdiffusion.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/** 2-D convolution, square kernel, "same" padding for odd kernels, PyTorch default init. */
+public final class Conv2d {
+  private final Tensor weight;
+  private final Tensor bias;
+  private final long[] stride;
+  private final long[] padding;
+
+  /**
+   * @param params where the weight [out, in, k, k] and bias [out] are registered
+   * @param name prefix, e.g. "conv_in"
+   * @param in input channels
+   * @param out output channels
+   * @param kernel kernel size k
+   * @param stride stride (2 for downsampling)
+   */
+  public Conv2d(Params params, String name, int in, int out, int kernel, int stride) {
+    double bound = 1.0 / Math.sqrt((double) in * kernel * kernel);
+    this.weight = params.uniform(name + ".weight", bound, out, in, kernel, kernel);
+    this.bias = params.uniform(name + ".bias", bound, out);
+    this.stride = new long[] {stride, stride};
+    this.padding = new long[] {kernel / 2, kernel / 2};
+  }
+
+  /** y = W * x + b, computed in {@code f.precision()}. */
+  public Tensor forward(Tensor x, Forward f) {
+    Tensor w = weight;
+    Tensor b = bias;
+    if (f.precision() != Precision.FP32) {
+      w = weight.to(f.precision().dtype);
+      b = bias.to(f.precision().dtype);
+    }
+    return torch.conv2d(x, w, new TensorOptional(b), stride, padding, new long[] {1, 1}, 1);
+  }
+}

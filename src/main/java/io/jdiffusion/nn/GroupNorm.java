@@ -1,0 +1,37 @@
+package io.jdiffusion.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Group normalisation (Wu &amp; He 2018) with libtorch's native kernel: statistics over each group of
+ * C/G channels and all pixels, then a per-channel affine map. Statistics are computed in float32
+ * whatever the activation dtype.
+ */
+public final class GroupNorm {
+  private final Tensor weight;
+  private final Tensor bias;
+  private final int groups;
+
+  public GroupNorm(Params params, String name, int groups, int channels) {
+    if (channels % groups != 0) {
+      throw new IllegalArgumentException(
+          name + ": " + channels + " channels not divisible into " + groups + " groups");
+    }
+    this.groups = groups;
+    this.weight = params.constant(name + ".weight", 1.0, channels);
+    this.bias = params.constant(name + ".bias", 0.0, channels);
+  }
+
+  public Tensor forward(Tensor x, Forward f) {
+    if (f.precision() == Precision.FP32) {
+      return torch.group_norm(x, groups, new TensorOptional(weight), new TensorOptional(bias), 1e-5, true);
+    }
+    Tensor y =
+        torch.group_norm(
+            x.to(ScalarType.Float), groups, new TensorOptional(weight), new TensorOptional(bias), 1e-5, true);
+    return y.to(f.precision().dtype);
+  }
+}

@@ -1,0 +1,68 @@
+package io.jdiffusion.nn;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The model's parameters: float32 leaf tensors with gradients, by name, in creation order.
+ *
+ * <p>Names follow diffusers' {@code UNet2DModel} ({@code down_blocks.0.resnets.1.conv1.weight}),
+ * so that a safetensors export needs no renaming. Initialisation follows PyTorch's defaults and
+ * draws from libtorch's global generator in creation order, so that a model built after
+ * {@code manual_seed(s)} equals the PyTorch reference built after {@code torch.manual_seed(s)}.
+ *
+ * <p>Parameter tensors are created outside any {@link org.bytedeco.javacpp.PointerScope}: they live
+ * as long as the model.
+ */
+public final class Params {
+  private final Map<String, Tensor> byName = new LinkedHashMap<>();
+
+  /**
+   * A new parameter drawn from U(-bound, bound), PyTorch's default for Conv2d and Linear weights and
+   * biases: {@code kaiming_uniform_(a=sqrt(5))} gives bound = 1/sqrt(fan_in).
+   */
+  public Tensor uniform(String name, double bound, long... shape) {
+    Tensor t = torch.empty(shape);
+    t.uniform_(-bound, bound, new org.bytedeco.pytorch.GeneratorOptional());
+    return register(name, t);
+  }
+
+  /** A new parameter filled with {@code value} (GroupNorm: weight 1, bias 0). */
+  public Tensor constant(String name, double value, long... shape) {
+    return register(name, Torch.full(value, shape));
+  }
+
+  /** A new parameter drawn from N(0, 1), PyTorch's default for Embedding. */
+  public Tensor normal(String name, long... shape) {
+    Tensor t = torch.empty(shape);
+    t.normal_(0, 1, new org.bytedeco.pytorch.GeneratorOptional());
+    return register(name, t);
+  }
+
+  private Tensor register(String name, Tensor t) {
+    if (byName.containsKey(name)) {
+      throw new IllegalStateException("duplicate parameter " + name);
+    }
+    t.requires_grad_(true);
+    t.retainReference(); // owned by the model, never by a scope
+    byName.put(name, t);
+    return t;
+  }
+
+  /** All parameters by name, in creation order. */
+  public Map<String, Tensor> all() {
+    return Collections.unmodifiableMap(byName);
+  }
+
+  /** Total number of scalar parameters. */
+  public long count() {
+    long n = 0;
+    for (Tensor t : byName.values()) {
+      n += t.numel();
+    }
+    return n;
+  }
+}

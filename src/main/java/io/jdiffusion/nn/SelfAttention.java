@@ -1,0 +1,46 @@
+package io.jdiffusion.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Multi-head self-attention over the pixels of a feature map, with a residual connection
+ * (Vaswani et al. 2017; placed as in Ho et al. 2020; diffusers' {@code Attention} names):
+ *
+ * <pre>h = GN(x) as [B, HW, C];  q, k, v = h W_q, h W_k, h W_v
+ * out = x + (softmax(q k^T / sqrt(d)) v) W_o</pre>
+ *
+ * using libtorch's fused {@code scaled_dot_product_attention} kernel.
+ */
+public final class SelfAttention {
+  private final GroupNorm norm;
+  private final Linear toQ;
+  private final Linear toK;
+  private final Linear toV;
+  private final Linear toOut;
+  private final int heads;
+
+  public SelfAttention(Params p, String name, int channels, int heads, int groups) {
+    this.norm = new GroupNorm(p, name + ".group_norm", groups, channels);
+    this.toQ = new Linear(p, name + ".to_q", channels, channels);
+    this.toK = new Linear(p, name + ".to_k", channels, channels);
+    this.toV = new Linear(p, name + ".to_v", channels, channels);
+    this.toOut = new Linear(p, name + ".to_out.0", channels, channels);
+    this.heads = heads;
+  }
+
+  /** x [B, C, H, W] -> [B, C, H, W]. */
+  public Tensor forward(Tensor x, Forward f) {
+    return Torch.scoped(() -> {
+      long[] s = Torch.shape(x);
+      long b = s[0], c = s[1], n = s[2] * s[3], d = c / heads;
+      Tensor h = norm.forward(x, f).view(b, c, n).transpose(1, 2); // [B, N, C]
+      Tensor q = toQ.forward(h, f).view(b, n, heads, d).transpose(1, 2); // [B, heads, N, d]
+      Tensor k = toK.forward(h, f).view(b, n, heads, d).transpose(1, 2);
+      Tensor v = toV.forward(h, f).view(b, n, heads, d).transpose(1, 2);
+      Tensor a = torch.scaled_dot_product_attention(q, k, v); // [B, heads, N, d]
+      Tensor o = toOut.forward(a.transpose(1, 2).reshape(b, n, c), f); // [B, N, C]
+      return x.add(o.transpose(1, 2).reshape(b, c, s[2], s[3]));
+    });
+  }
+}

@@ -1,0 +1,146 @@
+package io.jdiffusion.nn;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The one place that knows JavaCPP's awkward parts (GUIDE.md must-do 6): native start-up, scopes,
+ * scalars, conversions between Java arrays and tensors. Model, samplers and training call these so
+ * that they read like the papers.
+ *
+ * <p>Memory rule (GUIDE.md must-do 3): every tensor is created inside a {@link PointerScope}; a
+ * block runs in {@link #scoped} which releases its intermediates and hands only its output to the
+ * caller's scope.
+ */
+public final class Torch {
+  private static volatile boolean initialized;
+
+  private Torch() {}
+
+  /**
+   * Loads libtorch safely and sets threads. Must run before any other torch class is touched.
+   *
+   * <ul>
+   *   <li>must-do 1: cache the native resources first; an empty JavaCPP cache otherwise crashes
+   *       while loading libjnitorch.
+   *   <li>must-do 2: OpenBLAS to one thread so that it does not fight libtorch's OpenMP pool.
+   * </ul>
+   *
+   * @param threads intra-op threads for libtorch; 0 keeps libtorch's default (all cores)
+   */
+  public static synchronized void init(int threads) {
+    if (!initialized) {
+      String platform = Loader.getPlatform();
+      try {
+        Loader.cacheResources("/org/bytedeco/javacpp/" + platform + "/");
+        Loader.cacheResources("/org/bytedeco/openblas/" + platform + "/");
+        Loader.cacheResources("/org/bytedeco/pytorch/" + platform + "/");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot unpack native libraries: " + e.getMessage(), e);
+      }
+      Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
+      org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(1);
+      Loader.load(torch.class);
+      initialized = true;
+    }
+    if (threads > 0) {
+      torch.set_num_threads(threads);
+    }
+  }
+
+  /** {@link #init(int)} with libtorch's default thread count. */
+  public static void init() {
+    init(0);
+  }
+
+  /**
+   * Runs {@code body} in a nested scope: its intermediates are freed on return, and only the
+   * returned tensor survives, attached to the caller's scope (GUIDE.md must-do 3).
+   */
+  public static <T extends Pointer> T scoped(Supplier<T> body) {
+    PointerScope outer = PointerScope.getInnerScope();
+    if (outer == null) {
+      throw new IllegalStateException("Torch.scoped needs an enclosing PointerScope");
+    }
+    try (PointerScope inner = new PointerScope()) {
+      T out = body.get();
+      outer.attach(out);
+      return out;
+    }
+  }
+
+  /** Moves {@code t} from the current scope to the one enclosing it, so it outlives the current. */
+  public static <T extends Pointer> T keep(T t, PointerScope target) {
+    target.attach(t);
+    return t;
+  }
+
+  /** A libtorch scalar. Scalars are small native objects and follow the scope rule like tensors. */
+  public static Scalar s(double v) {
+    return new Scalar(v);
+  }
+
+  /** A float32 tensor holding a copy of {@code data} with the given shape. */
+  public static Tensor tensor(float[] data, long... shape) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    if (n != data.length) {
+      throw new IllegalArgumentException("shape has " + n + " elements, data " + data.length);
+    }
+    Tensor t = torch.empty(shape);
+    try (FloatPointer p = new FloatPointer(t.data_ptr())) {
+      p.put(data, 0, data.length);
+    }
+    return t;
+  }
+
+  /** An int64 tensor [n] holding {@code values} (indices, labels). */
+  public static Tensor longs(int[] values) {
+    long[] v = new long[values.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values[i];
+    }
+    Tensor t = torch.empty(new long[] {v.length}, new TensorOptions(ScalarType.Long), new org.bytedeco.pytorch.MemoryFormatOptional());
+    try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(t.data_ptr())) {
+      p.put(v, 0, v.length);
+    }
+    return t;
+  }
+
+  /** A 0-dimensional float32 tensor holding {@code v} (broadcasts against anything). */
+  public static Tensor scalar(double v) {
+    return tensor(new float[] {(float) v});
+  }
+
+  /** A float32 tensor of {@code shape} filled with {@code value}. */
+  public static Tensor full(double value, long... shape) {
+    return torch.full(shape, s(value), new TensorOptions(ScalarType.Float));
+  }
+
+  /** A copy of the values of {@code t} (any float type) as float32, in row-major order. */
+  public static float[] toFloats(Tensor t) {
+    Tensor f = t.detach().to(ScalarType.Float).contiguous();
+    float[] out = new float[(int) f.numel()];
+    try (FloatPointer p = new FloatPointer(f.data_ptr())) {
+      p.get(out);
+    }
+    return out;
+  }
+
+  /** The shape of {@code t}. */
+  public static long[] shape(Tensor t) {
+    return t.sizes().vec().get();
+  }
+}

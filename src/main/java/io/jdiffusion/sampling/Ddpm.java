@@ -1,0 +1,77 @@
+package io.jdiffusion.sampling;
+
+import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.nn.Carry;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.schedule.NoiseSchedule;
+import java.util.Locale;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Ancestral sampling of Ho et al. 2020 (Algorithm 2), over any descending subset of timesteps.
+ *
+ * <p>From t to the previous visited step p, with alphaBar' = alphaBar_t / alphaBar_p and beta' = 1 -
+ * alphaBar' (equal to beta_t when every step is visited):
+ *
+ * <pre>mu = sqrt(alphaBar_p) beta' / (1 - alphaBar_t) x0 + sqrt(alphaBar')(1 - alphaBar_p) / (1 - alphaBar_t) x_t
+ * x_p = mu + sigma z,  sigma^2 = betaTilde' = (1 - alphaBar_p)/(1 - alphaBar_t) beta'  (FIXED_SMALL)
+ *                      sigma^2 = beta'                                            (FIXED_LARGE)</pre>
+ *
+ * and no noise on the last step.
+ */
+public final class Ddpm {
+  private Ddpm() {}
+
+  /** The two variance choices of Ho et al. 2020, Sec. 3.2. */
+  public enum Variance {
+    /** sigma^2 = betaTilde_t, optimal for a deterministic x0. */
+    FIXED_SMALL,
+    /** sigma^2 = beta_t, optimal for x0 ~ N(0, I). */
+    FIXED_LARGE;
+
+    public static Variance parse(String s) {
+      try {
+        return valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown DDPM variance '" + s + "' (expected fixed_small or fixed_large)");
+      }
+    }
+  }
+
+  /**
+   * Runs the reverse chain from x_T.
+   *
+   * @param timesteps descending timesteps to visit (all T of them for the paper's sampler)
+   * @param noise per-image streams for z
+   * @param clip clamp the x0 estimate to [-1, 1]
+   * @param onStep called with the index of each finished step
+   */
+  public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, ImageNoise noise, int[] timesteps,
+      Variance variance, boolean clip, IntConsumer onStep) {
+    long[] shape = Torch.shape(xT);
+    try (Carry x = new Carry(xT)) {
+      for (int i = 0; i < timesteps.length; i++) {
+        int t = timesteps[i];
+        int prev = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
+        try (PointerScope step = new PointerScope()) {
+          Estimate e = Estimate.at(d, s, x.get(), t, clip);
+          double abT = s.alphaBar(t);
+          double abP = prev >= 0 ? s.alphaBar(prev) : 1.0;
+          double betaT = 1 - abT / abP;
+          double c0 = Math.sqrt(abP) * betaT / (1 - abT);
+          double ct = Math.sqrt(abT / abP) * (1 - abP) / (1 - abT);
+          Tensor mean = e.x0().mul(Torch.s(c0)).add(x.get().mul(Torch.s(ct)));
+          if (prev >= 0) {
+            double var = variance == Variance.FIXED_SMALL ? (1 - abP) / (1 - abT) * betaT : betaT;
+            mean = mean.add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(Math.sqrt(var))));
+          }
+          x.set(mean);
+        }
+        onStep.accept(i);
+      }
+      return x.release();
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.jdiffusion.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes that never leave a half-written file behind: data goes to a temporary file beside the
+ * target, is forced to disk, then renamed over the target in one step.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes the buffers, in order, to {@code target} atomically. */
+  public static void write(Path target, ByteBuffer... parts) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        for (ByteBuffer b : parts) {
+          while (b.hasRemaining()) {
+            ch.write(b);
+          }
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Writes a UTF-8 string to {@code target} atomically. */
+  public static void writeString(Path target, String text) throws IOException {
+    write(target, ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+}

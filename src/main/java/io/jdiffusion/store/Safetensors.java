@@ -1,0 +1,196 @@
+package io.jdiffusion.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The safetensors format (Hugging Face): 8-byte little-endian header length, a JSON header mapping
+ * names to dtype, shape and byte offsets, then the raw little-endian data. Files are written
+ * atomically and carry the SHA-256 of their data section in the header metadata ("sha256"), which
+ * {@link #read} verifies.
+ *
+ * <p>Tensors are stored as F32, or BF16 (round-to-nearest-even) for compact exports; both read
+ * back as float arrays.
+ */
+public final class Safetensors {
+  private static final long MAX_HEADER = 100L << 20;
+
+  private Safetensors() {}
+
+  /** One stored tensor: its shape and float32 values in row-major order. */
+  public record Entry(long[] shape, float[] values) {}
+
+  /** What a file holds: tensors in file order, and the string metadata. */
+  public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) {}
+
+  /**
+   * Writes {@code tensors} and {@code metadata} to {@code file} atomically.
+   *
+   * @param bf16 store values as bfloat16 instead of float32
+   */
+  public static void write(Path file, Map<String, Entry> tensors, Map<String, String> metadata, boolean bf16)
+      throws IOException {
+    long total = 0;
+    for (Entry e : tensors.values()) {
+      total += (long) e.values().length * (bf16 ? 2 : 4);
+    }
+    if (total > Integer.MAX_VALUE) {
+      throw new StoreException(file + ": more than 2 GiB of tensors");
+    }
+    ByteBuffer data = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+    ObjectNode header = Json.mapper().createObjectNode();
+    for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+      long start = data.position();
+      for (float v : e.getValue().values()) {
+        if (bf16) {
+          data.putShort(toBf16(v));
+        } else {
+          data.putFloat(v);
+        }
+      }
+      ObjectNode t = header.putObject(e.getKey());
+      t.put("dtype", bf16 ? "BF16" : "F32");
+      var shape = t.putArray("shape");
+      for (long d : e.getValue().shape()) {
+        shape.add(d);
+      }
+      t.putArray("data_offsets").add(start).add(data.position());
+    }
+    data.flip();
+    ObjectNode meta = header.putObject("__metadata__");
+    metadata.forEach(meta::put);
+    meta.put("sha256", sha256(data.duplicate()));
+    byte[] json = Json.mapper().writer().writeValueAsBytes(header);
+    int padded = (json.length + 7) / 8 * 8;
+    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    head.putLong(padded).put(json);
+    while (head.hasRemaining()) {
+      head.put((byte) ' ');
+    }
+    head.flip();
+    AtomicFiles.write(file, head, data);
+  }
+
+  /** Reads and verifies a file written by {@link #write} (or any F32/BF16 safetensors file). */
+  public static Contents read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new StoreException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+    if (bytes.length < 8) {
+      throw new StoreException(file + ": not a safetensors file (" + bytes.length + " bytes)");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    long headerLen = buf.getLong();
+    if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > bytes.length - 8) {
+      throw new StoreException(file + ": corrupt or truncated (header length " + headerLen + ")");
+    }
+    JsonNode header;
+    try {
+      header = Json.mapper().readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new StoreException(file + ": corrupt header (not JSON)");
+    }
+    if (header == null || !header.isObject()) {
+      throw new StoreException(file + ": corrupt header (not a JSON object)");
+    }
+    int dataStart = 8 + (int) headerLen;
+    ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, bytes.length - dataStart).slice().order(ByteOrder.LITTLE_ENDIAN);
+    Map<String, String> metadata = new LinkedHashMap<>();
+    JsonNode meta = header.get("__metadata__");
+    if (meta != null) {
+      meta.fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+    }
+    String expected = metadata.get("sha256");
+    if (expected != null && !expected.equals(sha256(data.duplicate()))) {
+      throw new StoreException(file + ": checksum mismatch, the file is corrupt or was modified");
+    }
+    Map<String, Entry> tensors = new LinkedHashMap<>();
+    long maxEnd = 0;
+    for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equals("__metadata__")) {
+        continue;
+      }
+      tensors.put(e.getKey(), entry(file, e.getKey(), e.getValue(), data));
+      maxEnd = Math.max(maxEnd, e.getValue().get("data_offsets").get(1).asLong());
+    }
+    if (maxEnd != data.capacity()) {
+      throw new StoreException(file + ": corrupt or truncated (data section " + data.capacity()
+          + " bytes, header describes " + maxEnd + ")");
+    }
+    return new Contents(tensors, metadata);
+  }
+
+  private static Entry entry(Path file, String name, JsonNode t, ByteBuffer data) {
+    JsonNode dtype = t.get("dtype");
+    JsonNode shapeNode = t.get("shape");
+    JsonNode offsets = t.get("data_offsets");
+    if (dtype == null || shapeNode == null || offsets == null || offsets.size() != 2) {
+      throw new StoreException(file + ": corrupt header entry for " + name);
+    }
+    int width = switch (dtype.asText()) {
+      case "F32" -> 4;
+      case "BF16" -> 2;
+      default -> throw new StoreException(file + ": tensor " + name + " has unsupported dtype " + dtype.asText());
+    };
+    long[] shape = new long[shapeNode.size()];
+    long n = 1;
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = shapeNode.get(i).asLong();
+      if (shape[i] < 0) {
+        throw new StoreException(file + ": tensor " + name + " has a negative dimension");
+      }
+      n *= shape[i];
+    }
+    long start = offsets.get(0).asLong();
+    long end = offsets.get(1).asLong();
+    if (start < 0 || end > data.capacity() || end - start != n * width) {
+      throw new StoreException(file + ": corrupt or truncated (tensor " + name + " out of bounds)");
+    }
+    float[] values = new float[(int) n];
+    for (int i = 0; i < n; i++) {
+      int pos = (int) (start + (long) i * width);
+      values[i] = width == 4 ? data.getFloat(pos) : fromBf16(data.getShort(pos));
+    }
+    return new Entry(shape, values);
+  }
+
+  /** float32 -> bfloat16 bits, round to nearest even (NaN kept NaN). */
+  static short toBf16(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    if (Float.isNaN(v)) {
+      return (short) ((bits >>> 16) | 0x40);
+    }
+    int rounding = 0x7FFF + ((bits >>> 16) & 1);
+    return (short) ((bits + rounding) >>> 16);
+  }
+
+  static float fromBf16(short b) {
+    return Float.intBitsToFloat((b & 0xFFFF) << 16);
+  }
+
+  private static String sha256(ByteBuffer data) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(data);
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

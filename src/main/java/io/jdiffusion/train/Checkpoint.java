@@ -1,0 +1,121 @@
+package io.jdiffusion.train;
+
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.UNet;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.store.Safetensors;
+import io.jdiffusion.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A training checkpoint: weights ("model."), EMA weights ("ema."), AdamW moments ("optim."), the
+ * step and the whole {@link TrainConfig}, in one safetensors file written atomically and verified by
+ * checksum on load. Files are {@code RUN/checkpoints/step-NNNNNNN.safetensors}.
+ *
+ * <p>The random state needs no saving: every random draw of step k is seeded from (seed, k), so a
+ * resumed run continues exactly as the uninterrupted one.
+ */
+public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Safetensors.Contents contents) {
+  public static final String FORMAT = "jdiffusion-checkpoint-1";
+
+  /** Path of the checkpoint for {@code step} in {@code runDir}. */
+  public static Path pathFor(Path runDir, long step) {
+    return runDir.resolve("checkpoints").resolve(String.format("step-%07d.safetensors", step));
+  }
+
+  /** Writes a checkpoint, then deletes all but the newest {@code config.keepCheckpoints()}. */
+  public static Path save(Path runDir, TrainConfig config, long step, UNet model, Ema ema, AdamW opt)
+      throws IOException {
+    Map<String, Safetensors.Entry> t = new LinkedHashMap<>();
+    try (PointerScope scope = new PointerScope()) {
+      putAll(t, "model.", model.parameters());
+      putAll(t, "ema.", ema.model().parameters());
+      putAll(t, "optim.", opt.state());
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", FORMAT);
+    meta.put("step", Long.toString(step));
+    meta.put("optimizer_steps", Long.toString(opt.stepCount()));
+    meta.put("config", Json.write(config));
+    Path file = pathFor(runDir, step);
+    Safetensors.write(file, t, meta, false);
+    List<Path> all = list(runDir);
+    for (int i = 0; i + config.keepCheckpoints() < all.size(); i++) {
+      Files.deleteIfExists(all.get(i));
+    }
+    return file;
+  }
+
+  private static void putAll(Map<String, Safetensors.Entry> out, String prefix, Map<String, Tensor> tensors) {
+    for (var e : tensors.entrySet()) {
+      out.put(prefix + e.getKey(), new Safetensors.Entry(Torch.shape(e.getValue()), Torch.toFloats(e.getValue())));
+    }
+  }
+
+  /** Checkpoint files of a run, oldest first. */
+  public static List<Path> list(Path runDir) throws IOException {
+    Path dir = runDir.resolve("checkpoints");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return new ArrayList<>(s.filter(p -> p.getFileName().toString().matches("step-\\d+\\.safetensors")).sorted().toList());
+    }
+  }
+
+  /** The newest checkpoint of a run, if any. */
+  public static Optional<Path> latest(Path runDir) throws IOException {
+    List<Path> all = list(runDir);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /** Reads and verifies a checkpoint file. */
+  public static Checkpoint load(Path file) {
+    Safetensors.Contents c = Safetensors.read(file);
+    if (!FORMAT.equals(c.metadata().get("format"))) {
+      throw new StoreException(file + ": not a jdiffusion checkpoint (format " + c.metadata().get("format") + ")");
+    }
+    try {
+      TrainConfig config = Json.read(c.metadata().get("config"), TrainConfig.class);
+      long step = Long.parseLong(c.metadata().get("step"));
+      long optSteps = Long.parseLong(c.metadata().get("optimizer_steps"));
+      return new Checkpoint(config, step, optSteps, c);
+    } catch (RuntimeException e) {
+      throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Copies the stored tensors with {@code prefix} into {@code into} (same names and shapes). */
+  public void restore(String prefix, Map<String, Tensor> into) {
+    copyInto(contents.tensors(), prefix, into);
+  }
+
+  /** Copies stored values into live tensors, checking names and shapes. */
+  public static void copyInto(Map<String, Safetensors.Entry> stored, String prefix, Map<String, Tensor> into) {
+    try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+      for (var e : into.entrySet()) {
+        Safetensors.Entry s = stored.get(prefix + e.getKey());
+        if (s == null) {
+          throw new StoreException("stored weights lack tensor " + prefix + e.getKey());
+        }
+        long[] shape = Torch.shape(e.getValue());
+        if (!java.util.Arrays.equals(shape, s.shape())) {
+          throw new StoreException("tensor " + prefix + e.getKey() + " has shape "
+              + java.util.Arrays.toString(s.shape()) + ", the model expects " + java.util.Arrays.toString(shape));
+        }
+        e.getValue().copy_(Torch.tensor(s.values(), shape));
+      }
+    }
+  }
+}

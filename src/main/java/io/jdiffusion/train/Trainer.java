@@ -1,0 +1,200 @@
+package io.jdiffusion.train;
+
+import io.jdiffusion.data.ImageDataset;
+import io.jdiffusion.diffusion.ForwardProcess;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.image.ImageGrid;
+import io.jdiffusion.nn.Forward;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.UNet;
+import io.jdiffusion.pipeline.Generate;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.store.AtomicFiles;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.util.Progress;
+import io.jdiffusion.util.Seeds;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The training loop of Ho et al. 2020, Algorithm 1, with AdamW, warm-up, gradient clipping and EMA:
+ *
+ * <pre>x0 ~ data, t ~ U{0..T-1}, eps ~ N(0, I)
+ * x_t = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps
+ * loss = || target(x0, eps) - net(x_t, t) ||^2</pre>
+ *
+ * Every random draw of step k is seeded from (seed, k), so a run resumed from a checkpoint after
+ * step k continues exactly as the uninterrupted run (CPU, same thread count).
+ */
+public final class Trainer {
+  private final TrainConfig config;
+  private final Path runDir;
+  private final ImageDataset data;
+  private final boolean quiet;
+  private final UNet model;
+  private final Ema ema;
+  private final AdamW opt;
+  private final ForwardProcess forward;
+  private long step;
+
+  /** The outcome of {@link #run}. */
+  public record Result(long steps, double finalLoss, double imagesPerSecond, Path checkpoint) {}
+
+  /**
+   * Builds a fresh run, or resumes the newest checkpoint in {@code runDir} when {@code resume}.
+   */
+  public Trainer(TrainConfig config, ImageDataset data, Path runDir, boolean resume, boolean quiet) throws IOException {
+    this.config = config;
+    this.runDir = runDir;
+    this.data = data;
+    this.quiet = quiet;
+    Torch.init(config.threads());
+    torch.manual_seed(config.seed());
+    this.model = new UNet(config.model());
+    this.ema = new Ema(model, config.emaDecay(), config.emaWarmup());
+    this.opt = new AdamW(model.parameters(), config.adamBeta1(), config.adamBeta2(), config.adamEps(), config.weightDecay());
+    this.forward = new ForwardProcess(config.schedule().build());
+    if (resume) {
+      Path file = Checkpoint.latest(runDir).orElseThrow(
+          () -> new IllegalArgumentException(runDir + ": nothing to resume (no checkpoints)"));
+      Checkpoint c = Checkpoint.load(file);
+      c.restore("model.", model.parameters());
+      c.restore("ema.", ema.model().parameters());
+      c.restore("optim.", opt.state());
+      opt.setStepCount(c.optimizerSteps());
+      this.step = c.step();
+    }
+  }
+
+  public UNet model() {
+    return model;
+  }
+
+  public Ema ema() {
+    return ema;
+  }
+
+  public long step() {
+    return step;
+  }
+
+  /** Trains until {@code config.steps()}, checkpointing and logging on the way. */
+  public Result run() throws IOException {
+    Files.createDirectories(runDir.resolve("samples"));
+    AtomicFiles.writeString(runDir.resolve("config.json"), Json.write(config));
+    Path metrics = runDir.resolve("metrics.csv");
+    if (!Files.exists(metrics)) {
+      Files.writeString(metrics, "step,loss,lr,grad_norm,images_per_s,elapsed_s\n");
+    }
+    Progress bar = new Progress("train", config.steps(), quiet);
+    double lossSum = 0;
+    int lossCount = 0;
+    double lastLoss = Double.NaN;
+    long startStep = step;
+    long t0 = System.nanoTime();
+    Path last = null;
+    try (Batches batches = new Batches(data, config.batchSize(), config.seed(), config.flip(),
+        config.classDropout(), config.model().numClasses() > 0)) {
+      while (step < config.steps()) {
+        double lr = config.lrScheduleType().at((int) step, config.steps(), config.lr(), config.warmupSteps());
+        StepResult r = trainStep(batches.get(step), lr);
+        step++;
+        lossSum += r.loss;
+        lossCount++;
+        lastLoss = r.loss;
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double ips = (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9);
+        bar.status(String.format(Locale.ROOT, "loss %.4f  %.1f img/s", r.loss, ips));
+        bar.update(step);
+        if (step % config.logEvery() == 0 || step == config.steps()) {
+          String row = String.format(Locale.ROOT, "%d,%.6f,%.3e,%.4f,%.2f,%.1f%n", step, lossSum / lossCount, lr,
+              r.gradNorm, ips, elapsed);
+          Files.writeString(metrics, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+          if (quiet) {
+            System.err.printf(Locale.ROOT, "step %d/%d loss %.4f lr %.2e %.1f img/s%n", step, config.steps(),
+                lossSum / lossCount, lr, ips);
+          }
+          lossSum = 0;
+          lossCount = 0;
+        }
+        if (step % config.checkpointEvery() == 0 || step == config.steps()) {
+          last = Checkpoint.save(runDir, config, step, model, ema, opt);
+        }
+        if (config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
+          sampleGrid(runDir.resolve("samples").resolve(String.format("step-%07d.png", step)), 16);
+        }
+      }
+    }
+    bar.done();
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
+  }
+
+  private record StepResult(double loss, double gradNorm) {}
+
+  /** One optimizer step on {@code batch} with learning rate {@code lr} (Algorithm 1, lines 2-5). */
+  StepResult trainStep(Batches.Batch batch, double lr) {
+    int b = config.batchSize();
+    int c = config.model().inChannels();
+    int s = config.model().imageSize();
+    double loss;
+    double norm;
+    try (PointerScope scope = new PointerScope()) {
+      torch.manual_seed(Seeds.mix(config.seed(), batch.step(), 3)); // eps and dropout of this step
+      SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), batch.step(), 4));
+      int[] t = new int[b];
+      double[] tt = new double[b];
+      for (int i = 0; i < b; i++) {
+        t[i] = rng.nextInt(forward.schedule().steps());
+        tt[i] = t[i];
+      }
+      Tensor x0 = Torch.tensor(batch.images(), b, c, s, s);
+      Tensor eps = torch.randn(b, c, s, s);
+      Tensor a = forward.sqrtAlphaBar(t);
+      Tensor sd = forward.sqrtOneMinusAlphaBar(t);
+      Tensor xt = a.mul(x0).add(sd.mul(eps));
+      Prediction p = config.predictionType();
+      Tensor out = model.forward(xt, tt, batch.labels(), new Forward(config.precisionType(), true));
+      Tensor l = config.lossType().of(out, p.target(x0, eps, a, sd), config.huberDelta());
+      l.backward();
+      loss = l.item_double();
+      TensorVector params = new TensorVector(opt.parameters().toArray(new Tensor[0]));
+      norm = config.gradClip() > 0
+          ? torch.clip_grad_norm_(params, config.gradClip())
+          : Double.NaN;
+    }
+    if (!Double.isFinite(loss)) {
+      throw new IllegalStateException(String.format(Locale.ROOT,
+          "loss became %s at step %d; lower the learning rate (now %.2e) or enable gradient clipping", loss, step, lr));
+    }
+    opt.step(lr);
+    ema.update(model, opt.stepCount() - 1);
+    return new StepResult(loss, norm);
+  }
+
+  /** Samples a grid from the EMA weights (DDIM, 50 steps, fixed seed) into {@code png}. */
+  public void sampleGrid(Path png, int n) {
+    TrainedModel m = new TrainedModel(ema.model(), config.schedule(), config.predictionType());
+    SampleOptions o = new SampleOptions("ddim", Math.min(50, config.schedule().steps()), 0.0, "leading",
+        "fixed_small", true, 0, 64, config.precision());
+    float[] images = Generate.images(m, n, null, o, new Progress("sample", (long) n * o.steps(), true));
+    int size = config.model().imageSize();
+    ImageGrid.writeGrid(png, images, n, config.model().inChannels(), size, size,
+        (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, size <= 32 ? 2 : 1);
+  }
+
+  /** The EMA model as a sampling-ready {@link TrainedModel}. */
+  public TrainedModel emaModel() {
+    return new TrainedModel(ema.model(), config.schedule(), config.predictionType());
+  }
+}
