@@ -90,13 +90,22 @@ public final class Trainer {
 
   /** Trains until {@code config.steps()}, checkpointing and logging on the way. */
   public Result run() throws IOException {
+    return run(config.steps());
+  }
+
+  /**
+   * Trains until step {@code until} (at most {@code config.steps()}) and checkpoints there, so that a
+   * later {@code --resume} continues the same run (same learning-rate schedule).
+   */
+  public Result run(long until) throws IOException {
+    long stop = Math.min(until, config.steps());
     Files.createDirectories(runDir.resolve("samples"));
     AtomicFiles.writeString(runDir.resolve("config.json"), Json.write(config));
     Path metrics = runDir.resolve("metrics.csv");
     if (!Files.exists(metrics)) {
       Files.writeString(metrics, "step,loss,lr,grad_norm,images_per_s,elapsed_s\n");
     }
-    Progress bar = new Progress("train", config.steps(), quiet);
+    Progress bar = new Progress("train", stop, quiet);
     double lossSum = 0;
     int lossCount = 0;
     double lastLoss = Double.NaN;
@@ -105,7 +114,7 @@ public final class Trainer {
     Path last = null;
     try (Batches batches = new Batches(data, config.batchSize(), config.seed(), config.flip(),
         config.classDropout(), config.model().numClasses() > 0)) {
-      while (step < config.steps()) {
+      while (step < stop) {
         double lr = config.lrScheduleType().at((int) step, config.steps(), config.lr(), config.warmupSteps());
         StepResult r = trainStep(batches.get(step), lr);
         step++;
@@ -116,7 +125,7 @@ public final class Trainer {
         double ips = (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9);
         bar.status(String.format(Locale.ROOT, "loss %.4f  %.1f img/s", r.loss, ips));
         bar.update(step);
-        if (step % config.logEvery() == 0 || step == config.steps()) {
+        if (step % config.logEvery() == 0 || step == stop) {
           String row = String.format(Locale.ROOT, "%d,%.6f,%.3e,%.4f,%.2f,%.1f%n", step, lossSum / lossCount, lr,
               r.gradNorm, ips, elapsed);
           Files.writeString(metrics, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -127,7 +136,7 @@ public final class Trainer {
           lossSum = 0;
           lossCount = 0;
         }
-        if (step % config.checkpointEvery() == 0 || step == config.steps()) {
+        if (step % config.checkpointEvery() == 0 || step == stop) {
           last = Checkpoint.save(runDir, config, step, model, ema, opt);
         }
         if (config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
@@ -140,38 +149,47 @@ public final class Trainer {
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
   }
 
-  private record StepResult(double loss, double gradNorm) {}
+  /** Loss and (pre-clipping) gradient norm of one step. */
+  record StepResult(double loss, double gradNorm) {}
 
-  /** One optimizer step on {@code batch} with learning rate {@code lr} (Algorithm 1, lines 2-5). */
+  /** One optimizer step on {@code batch}: draws t and eps from (seed, step), then {@link #optimize}. */
   StepResult trainStep(Batches.Batch batch, double lr) {
     int b = config.batchSize();
     int c = config.model().inChannels();
     int s = config.model().imageSize();
-    double loss;
-    double norm;
     try (PointerScope scope = new PointerScope()) {
       torch.manual_seed(Seeds.mix(config.seed(), batch.step(), 3)); // eps and dropout of this step
       SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), batch.step(), 4));
       int[] t = new int[b];
-      double[] tt = new double[b];
       for (int i = 0; i < b; i++) {
         t[i] = rng.nextInt(forward.schedule().steps());
+      }
+      return optimize(Torch.tensor(batch.images(), b, c, s, s), torch.randn(b, c, s, s), t, batch.labels(), lr);
+    }
+  }
+
+  /**
+   * Algorithm 1, lines 4-5, for given x0, eps and t: x_t = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t)
+   * eps, loss between the network output and the target, backward, gradient clipping, AdamW, EMA.
+   */
+  StepResult optimize(Tensor x0, Tensor eps, int[] t, int[] labels, double lr) {
+    double loss;
+    double norm;
+    try (PointerScope scope = new PointerScope()) {
+      double[] tt = new double[t.length];
+      for (int i = 0; i < t.length; i++) {
         tt[i] = t[i];
       }
-      Tensor x0 = Torch.tensor(batch.images(), b, c, s, s);
-      Tensor eps = torch.randn(b, c, s, s);
       Tensor a = forward.sqrtAlphaBar(t);
       Tensor sd = forward.sqrtOneMinusAlphaBar(t);
       Tensor xt = a.mul(x0).add(sd.mul(eps));
       Prediction p = config.predictionType();
-      Tensor out = model.forward(xt, tt, batch.labels(), new Forward(config.precisionType(), true));
+      Tensor out = model.forward(xt, tt, labels, new Forward(config.precisionType(), true));
       Tensor l = config.lossType().of(out, p.target(x0, eps, a, sd), config.huberDelta());
       l.backward();
       loss = l.item_double();
       TensorVector params = new TensorVector(opt.parameters().toArray(new Tensor[0]));
-      norm = config.gradClip() > 0
-          ? torch.clip_grad_norm_(params, config.gradClip())
-          : Double.NaN;
+      norm = torch.clip_grad_norm_(params, config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY);
     }
     if (!Double.isFinite(loss)) {
       throw new IllegalStateException(String.format(Locale.ROOT,
