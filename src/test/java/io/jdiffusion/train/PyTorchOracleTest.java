@@ -105,6 +105,8 @@ class PyTorchOracleTest {
       assertEquals(pn, norms.get(k), 1e-3 * pn, "gradient norm at step " + k);
     }
     assertTrue(losses.get(cfg.steps() - 1) < losses.get(0), "the trace trains: " + losses);
+    // same seed, same creation order, same default init: PyTorch draws bit-identical weights
+    assertEquals(0.0, py.get("init_max_diff").asDouble(), "initial weights differ from PyTorch's under the same seed");
     System.out.println("oracle: java " + losses + " pytorch " + py.get("losses") + " init diff " + py.get("init_max_diff"));
   }
 }

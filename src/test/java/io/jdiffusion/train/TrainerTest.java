@@ -26,9 +26,13 @@ class TrainerTest {
   }
 
   static TrainConfig config(UNetConfig model, int steps, double lr, String prediction, String precision) {
+    return config(model, steps, lr, prediction, precision, 10);
+  }
+
+  static TrainConfig config(UNetConfig model, int steps, double lr, String prediction, String precision, int keep) {
     return new TrainConfig("synthetic", model, new ScheduleConfig("linear", 100, 1e-4, 0.05), prediction, "l2", 1.0,
         8, steps, lr, 5, "cosine", 0.01, 0.9, 0.999, 1e-8, 1.0, 0.9, true, true, 0.2, 42, precision, 2,
-        1, 4, 10, 0);
+        1, 4, keep, 0);
   }
 
   private static UNetConfig microWithDropout(int classes) {
@@ -68,7 +72,7 @@ class TrainerTest {
 
   @Test
   void checkpointsAreRotatedAndVerified(@TempDir Path dir) throws Exception {
-    TrainConfig cfg = config(TestTorch.micro(0), 12, 1e-3, "eps", "fp32");
+    TrainConfig cfg = config(TestTorch.micro(0), 12, 1e-3, "eps", "fp32", 2);
     new Trainer(cfg, new SyntheticImages(16, 8), dir, false, true).run();
     List<Path> ck = Checkpoint.list(dir);
     assertEquals(List.of("step-0000008.safetensors", "step-0000012.safetensors"),
