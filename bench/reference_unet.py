@@ -13,13 +13,21 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm computed in float32 and returned in the input's dtype (as in OpenAI's guided-diffusion;
+    PyTorch 1.13's CPU autocast leaves group_norm's mixed bf16/fp32 arguments unhandled)."""
+
+    def forward(self, x):
+        return super().forward(x.float()).type(x.dtype)
+
+
 class ResBlock(nn.Module):
     def __init__(self, cin, cout, temb, groups, dropout):
         super().__init__()
-        self.norm1 = nn.GroupNorm(groups, cin)
+        self.norm1 = GroupNorm32(groups, cin)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
         self.time_emb_proj = nn.Linear(temb, cout)
-        self.norm2 = nn.GroupNorm(groups, cout)
+        self.norm2 = GroupNorm32(groups, cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.conv_shortcut = nn.Conv2d(cin, cout, 1) if cin != cout else None
         self.dropout = dropout
@@ -38,7 +46,7 @@ class ResBlock(nn.Module):
 class Attention(nn.Module):
     def __init__(self, ch, heads, groups):
         super().__init__()
-        self.group_norm = nn.GroupNorm(groups, ch)
+        self.group_norm = GroupNorm32(groups, ch)
         self.to_q = nn.Linear(ch, ch)
         self.to_k = nn.Linear(ch, ch)
         self.to_v = nn.Linear(ch, ch)
@@ -139,7 +147,7 @@ class UNet(nn.Module):
             else:
                 blk.upsamplers = None
             self.up_blocks.append(blk)
-        self.conv_norm_out = nn.GroupNorm(g, ch)
+        self.conv_norm_out = GroupNorm32(g, ch)
         self.conv_out = nn.Conv2d(ch, cfg["inChannels"], 3, padding=1)
 
     def forward(self, x, t, labels=None):

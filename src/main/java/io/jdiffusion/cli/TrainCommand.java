@@ -133,7 +133,7 @@ public final class TrainCommand implements Callable<Integer> {
   TrainConfig resolve() {
     TrainConfig p = switch (preset.toLowerCase(Locale.ROOT)) {
       case "quick" -> TrainConfig.quick();
-      case "reference" -> TrainConfig.quick(); // model replaced below
+      case "reference" -> TrainConfig.reference(); // model replaced below
       default -> throw new IllegalArgumentException("unknown preset '" + preset + "' (expected quick or reference)");
     };
     String dataSpec = data != null ? data : p.data();

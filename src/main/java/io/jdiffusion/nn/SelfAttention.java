@@ -2,6 +2,7 @@ package io.jdiffusion.nn;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Multi-head self-attention over the pixels of a feature map, with a residual connection
@@ -10,7 +11,9 @@ import org.bytedeco.pytorch.global.torch;
  * <pre>h = GN(x) as [B, HW, C];  q, k, v = h W_q, h W_k, h W_v
  * out = x + (softmax(q k^T / sqrt(d)) v) W_o</pre>
  *
- * using libtorch's fused {@code scaled_dot_product_attention} kernel.
+ * using libtorch's fused {@code scaled_dot_product_attention} kernel. The attention itself (q k^T,
+ * softmax, times v) always runs in float32: softmax needs the range, and libtorch 2.7's CPU kernel
+ * took 23 ms in bf16 against 1.5 ms in fp32 for [64, 4, 64, 32] on this project's CI machine.
  */
 public final class SelfAttention {
   private final GroupNorm norm;
@@ -38,7 +41,12 @@ public final class SelfAttention {
       Tensor q = toQ.forward(h, f).view(b, n, heads, d).transpose(1, 2); // [B, heads, N, d]
       Tensor k = toK.forward(h, f).view(b, n, heads, d).transpose(1, 2);
       Tensor v = toV.forward(h, f).view(b, n, heads, d).transpose(1, 2);
-      Tensor a = torch.scaled_dot_product_attention(q, k, v); // [B, heads, N, d]
+      if (f.precision() != Precision.FP32) {
+        q = q.to(ScalarType.Float);
+        k = k.to(ScalarType.Float);
+        v = v.to(ScalarType.Float);
+      }
+      Tensor a = torch.scaled_dot_product_attention(q, k, v).to(f.precision().dtype); // [B, heads, N, d]
       Tensor o = toOut.forward(a.transpose(1, 2).reshape(b, n, c), f); // [B, N, C]
       return x.add(o.transpose(1, 2).reshape(b, c, s[2], s[3]));
     });

@@ -103,6 +103,16 @@ public record TrainConfig(
         false, 0.1, 0, "fp32", 0, 25, 500, 2, 0);
   }
 
+  /**
+   * The reference preset: hyper-parameters for the GUIDE's 6.47 M-parameter U-Net (DDPM-like: lr
+   * 2e-4, 1000 warm-up steps, EMA 0.9999, flips), for long runs on real data.
+   */
+  public static TrainConfig reference() {
+    return new TrainConfig("fashion-mnist-subset", UNetConfig.reference(1, 28, 0), ScheduleConfig.defaults(),
+        "eps", "l2", 1.0, 64, 50_000, 2e-4, 1000, "constant", 0.0, 0.9, 0.999, 1e-8, 1.0, 0.9999, true,
+        true, 0.1, 0, "fp32", 0, 100, 2000, 2, 5000);
+  }
+
   public Prediction predictionType() {
     return Prediction.parse(prediction);
   }

@@ -150,7 +150,7 @@ public final class Trainer {
   }
 
   /** Loss and (pre-clipping) gradient norm of one step. */
-  record StepResult(double loss, double gradNorm) {}
+  public record StepResult(double loss, double gradNorm) {}
 
   /** One optimizer step on {@code batch}: draws t and eps from (seed, step), then {@link #optimize}. */
   StepResult trainStep(Batches.Batch batch, double lr) {
@@ -172,7 +172,7 @@ public final class Trainer {
    * Algorithm 1, lines 4-5, for given x0, eps and t: x_t = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t)
    * eps, loss between the network output and the target, backward, gradient clipping, AdamW, EMA.
    */
-  StepResult optimize(Tensor x0, Tensor eps, int[] t, int[] labels, double lr) {
+  public StepResult optimize(Tensor x0, Tensor eps, int[] t, int[] labels, double lr) {
     double loss;
     double norm;
     try (PointerScope scope = new PointerScope()) {

@@ -1,0 +1,58 @@
+"""Formats bench/run.sh's JSON lines as the markdown tables of docs/benchmarks.md."""
+import json
+import statistics
+import sys
+
+
+def med(r):
+    return statistics.median(r["ms"])
+
+
+def spread(r):
+    return f"{min(r['ms']):.0f}-{max(r['ms']):.0f}"
+
+
+def main(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    key = {(r["impl"].split()[0], r["mode"], r["shape"], r["precision"], r["batch"]): r for r in rows}
+    torch_version = next((r["impl"] for r in rows if r["impl"].startswith("pytorch")), "pytorch")
+    print(f"jdiffusion (libtorch 2.7.1 via JavaCPP) vs {torch_version}, reference U-Net, batch 64, 2 threads.")
+    print("Times: median [min-max] over the repeats. Ratios < 1 for time and memory, > 1 for speed favour jdiffusion.\n")
+    print("| shape | precision | train ms/step (ours) | PyTorch | ratio vs PT fp32 | ratio vs PT bf16 | train img/s ours / PT "
+          "| peak RSS ours / PT (GB) | RSS ratio vs PT fp32 | sampling img/s ours / PT | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for shape in ("1x28x28", "3x32x32"):
+        for prec in ("fp32", "bf16"):
+            j = key.get(("jdiffusion", "train", shape, prec, 64))
+            p = key.get(("pytorch", "train", shape, prec, 64))
+            pf = key.get(("pytorch", "train", shape, "fp32", 64))
+            pb = key.get(("pytorch", "train", shape, "bf16", 64))
+            js = key.get(("jdiffusion", "sample", shape, prec, 64))
+            ps = key.get(("pytorch", "sample", shape, prec, 64))
+            if not (j and p and pf and pb and js and ps):
+                continue
+            print(f"| {shape} | {prec} | {med(j):.0f} [{spread(j)}] | {med(p):.0f} [{spread(p)}] "
+                  f"| {med(j) / med(pf):.2f} | {med(j) / med(pb):.2f} "
+                  f"| {64000 / med(j):.1f} / {64000 / med(p):.1f} "
+                  f"| {j['peak_rss_kb'] / 1e6:.2f} / {p['peak_rss_kb'] / 1e6:.2f} "
+                  f"| {j['peak_rss_kb'] / pf['peak_rss_kb']:.2f} "
+                  f"| {64000 / med(js):.1f} / {64000 / med(ps):.1f} | {med(ps) / med(js):.2f}x |")
+    print("\nSmall-batch latency (reference U-Net, 1x28x28, fp32), ms per image:\n")
+    print("| run | ours | PyTorch | speed-up |")
+    print("|---|---|---|---|")
+    for mode, batch, label in (("ddpm", 1, "1 image, 1000 DDPM steps"), ("ddim", 16, "16 images, 50 DDIM steps")):
+        j = key.get(("jdiffusion", mode, "1x28x28", "fp32", batch))
+        p = key.get(("pytorch", mode, "1x28x28", "fp32", batch))
+        if j and p:
+            print(f"| {label} | {med(j):.0f} [{spread(j)}] | {med(p):.0f} [{spread(p)}] | {med(p) / med(j):.2f}x |")
+    print("\nMemory over long runs (quick-start U-Net, batch 16, ours), RSS in MB at each tenth of the run:\n")
+    for mode in ("flat-train", "flat-sample"):
+        r = next((r for r in rows if r["mode"] == mode), None)
+        if r:
+            mb = [round(k / 1024) for k in r["rss_kb"]]
+            growth = mb[-1] - mb[1] if len(mb) > 1 else 0
+            print(f"- {mode}: {mb} (growth after the first tenth: {growth} MB; median step {med(r):.1f} ms)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,171 @@
+package io.jdiffusion.bench;
+
+import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.nn.Forward;
+import io.jdiffusion.nn.Precision;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.UNet;
+import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.sampling.Ddim;
+import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.sampling.UNetDenoiser;
+import io.jdiffusion.schedule.NoiseSchedule;
+import io.jdiffusion.schedule.ScheduleConfig;
+import io.jdiffusion.train.TrainConfig;
+import io.jdiffusion.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The Java side of bench/run.sh: one measurement per process (so that peak RSS is its own), printed
+ * as one JSON line. bench/torch_bench.py is its PyTorch twin with the same arguments.
+ *
+ * <pre>Bench MODE MODEL CHANNELS SIZE PRECISION BATCH STEPS WARMUP
+ *   MODE: train   (full step: forward, loss, backward, clip, AdamW, EMA; ms per step)
+ *         sample  (no-grad forward; ms per forward)
+ *         ddpm    (BATCH images through STEPS DDPM steps, WARMUP timed repeats after an untimed
+ *                  5-step chain; ms per image)
+ *         ddim    (the same with DDIM)
+ *         flat-train / flat-sample (STEPS steps, RSS every STEPS/10 steps)
+ *   MODEL: reference (GUIDE's 6.47 M U-Net) or tiny (the quick preset)</pre>
+ */
+public final class Bench {
+  private Bench() {}
+
+  public static void main(String[] a) throws Exception {
+    if (a.length != 8) {
+      System.err.println("usage: Bench MODE MODEL CHANNELS SIZE PRECISION BATCH STEPS WARMUP");
+      System.exit(2);
+    }
+    String mode = a[0];
+    int c = Integer.parseInt(a[2]);
+    int s = Integer.parseInt(a[3]);
+    Precision p = Precision.parse(a[4]);
+    int batch = Integer.parseInt(a[5]);
+    int steps = Integer.parseInt(a[6]);
+    int warmup = Integer.parseInt(a[7]);
+    Torch.init(2);
+    UNetConfig cfg = a[1].equals("tiny") ? UNetConfig.tiny(c, s, 0) : UNetConfig.reference(c, s, 0);
+    cfg = new UNetConfig(cfg.inChannels(), cfg.imageSize(), cfg.baseChannels(), cfg.channelMults(), cfg.numResBlocks(),
+        cfg.attentionResolutions(), cfg.heads(), 0.0, cfg.groups(), 0); // no dropout: both sides do the same work
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("impl", "jdiffusion");
+    out.put("mode", mode);
+    out.put("model", a[1]);
+    out.put("shape", c + "x" + s + "x" + s);
+    out.put("precision", p.name().toLowerCase());
+    out.put("batch", batch);
+    List<Double> ms = new ArrayList<>();
+    List<Long> rss = new ArrayList<>();
+    long params;
+    switch (mode) {
+      case "train", "flat-train" -> {
+        TrainConfig tc = new TrainConfig("bench", cfg, ScheduleConfig.defaults(), "eps", "l2", 1.0, batch, steps + warmup,
+            1e-4, 0, "constant", 0.0, 0.9, 0.999, 1e-8, 1.0, 0.999, false, false, 0, 0, p.name(), 2, 1, 1, 1, 0);
+        Trainer trainer = new Trainer(tc, null, Path.of("unused"), false, true);
+        params = trainer.model().parameterCount();
+        SplittableRandom rng = new SplittableRandom(0);
+        for (int i = 0; i < warmup + steps; i++) {
+          try (PointerScope scope = new PointerScope()) {
+            Tensor x0 = torch.rand(new long[] {batch, c, s, s}).mul(Torch.s(2)).sub(Torch.s(1));
+            Tensor eps = torch.randn(batch, c, s, s);
+            int[] t = new int[batch];
+            for (int j = 0; j < batch; j++) {
+              t[j] = rng.nextInt(1000);
+            }
+            long t0 = System.nanoTime();
+            trainer.optimize(x0, eps, t, null, 1e-4);
+            if (i >= warmup) {
+              ms.add((System.nanoTime() - t0) / 1e6);
+            }
+          }
+          if (mode.equals("flat-train") && (i + 1) % Math.max(1, (warmup + steps) / 10) == 0) {
+            rss.add(rssKb());
+          }
+        }
+      }
+      case "sample", "flat-sample" -> {
+        torch.manual_seed(0);
+        UNet net = new UNet(cfg);
+        params = net.parameterCount();
+        Forward f = new Forward(p, false);
+        try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+          Tensor x = torch.randn(batch, c, s, s);
+          double[] t = new double[batch];
+          for (int i = 0; i < warmup + steps; i++) {
+            try (PointerScope step = new PointerScope()) {
+              long t0 = System.nanoTime();
+              net.forward(x, t, null, f);
+              if (i >= warmup) {
+                ms.add((System.nanoTime() - t0) / 1e6);
+              }
+            }
+            if (mode.equals("flat-sample") && (i + 1) % Math.max(1, (warmup + steps) / 10) == 0) {
+              rss.add(rssKb());
+            }
+          }
+        }
+      }
+      case "ddpm", "ddim" -> {
+        torch.manual_seed(0);
+        UNet net = new UNet(cfg);
+        params = net.parameterCount();
+        NoiseSchedule sched = NoiseSchedule.linear(1000);
+        Denoiser d = new UNetDenoiser(net, Prediction.EPS, null, p);
+        int[] ts = Timesteps.LEADING.select(1000, steps);
+        try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) { // untimed warm-up chain
+          ImageNoise noise = ImageNoise.consecutive(-1, batch);
+          Ddim.sample(d, sched, noise.next(c, s, s), noise, Timesteps.LEADING.select(1000, 5), 0.0, true, i -> {});
+        }
+        for (int r = 0; r < warmup; r++) { // WARMUP = timed repeats in the sampler modes
+          try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+            ImageNoise noise = ImageNoise.consecutive(r * 1000L, batch);
+            Tensor xT = noise.next(c, s, s);
+            long t0 = System.nanoTime();
+            if (mode.equals("ddpm")) {
+              Ddpm.sample(d, sched, xT, noise, ts, Ddpm.Variance.FIXED_SMALL, true, i -> {});
+            } else {
+              Ddim.sample(d, sched, xT, noise, ts, 0.0, true, i -> {});
+            }
+            ms.add((System.nanoTime() - t0) / 1e6 / batch); // per image
+          }
+        }
+      }
+      default -> throw new IllegalArgumentException("unknown mode " + mode);
+    }
+    out.put("params", params);
+    out.put("ms", ms);
+    out.put("rss_kb", rss);
+    out.put("peak_rss_kb", peakRssKb());
+    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
+  }
+
+  private static long rssKb() throws Exception {
+    return statusField("VmRSS:");
+  }
+
+  private static long peakRssKb() throws Exception {
+    return statusField("VmHWM:");
+  }
+
+  private static long statusField(String name) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith(name)) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return -1;
+  }
+}
