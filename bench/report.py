@@ -45,6 +45,21 @@ def main(path):
         p = key.get(("pytorch", mode, "1x28x28", "fp32", batch))
         if j and p:
             print(f"| {label} | {med(j):.0f} [{spread(j)}] | {med(p):.0f} [{spread(p)}] | {med(p) / med(j):.2f}x |")
+    print("\nHardware ceiling: achieved GFLOP/s of a training step (3 x forward FLOPs: forward, and backward"
+          " for inputs and weights) against a plain 2048x2048 libtorch matmul on the same 2 cores:\n")
+    print("| shape | GFLOP per image (fwd) | precision | train step GFLOP/s | matmul GFLOP/s | fraction |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        if r["mode"] != "ceiling":
+            continue
+        fl = r["forward_flops_per_image"]
+        for prec in ("fp32", "bf16"):
+            j = key.get(("jdiffusion", "train", r["shape"], prec, 64))
+            if not j:
+                continue
+            achieved = 3 * fl * 64 / (med(j) / 1000) / 1e9
+            mm = statistics.median(r["matmul_gflops_" + prec])
+            print(f"| {r['shape']} | {fl / 1e9:.3f} | {prec} | {achieved:.0f} | {mm:.0f} | {achieved / mm:.0%} |")
     print("\nMemory over long runs (quick-start U-Net, batch 16, ours), RSS in MB at each tenth of the run:\n")
     for mode in ("flat-train", "flat-sample"):
         r = next((r for r in rows if r["mode"] == mode), None)

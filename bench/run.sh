@@ -43,5 +43,9 @@ both ddim reference 1 28 fp32 16 50 $lat
 echo "jdiffusion flat-train / flat-sample" >&2
 java -Xmx1g -cp "$cp" io.jdiffusion.bench.Bench flat-train tiny 1 28 fp32 16 $flat 0 >> "$out"
 java -Xmx1g -cp "$cp" io.jdiffusion.bench.Bench flat-sample tiny 1 28 fp32 16 $flat 0 >> "$out"
+# the hardware ceiling: FLOPs per image and a plain 2048x2048 matmul's GFLOP/s
+for shape in "1 28" "3 32"; do
+  java -Xmx1g -cp "$cp" io.jdiffusion.bench.Bench ceiling reference $shape fp32 2048 5 2 >> "$out"
+done
 /usr/bin/python3 bench/report.py "$out" > bench/results/latest.md
 cat bench/results/latest.md

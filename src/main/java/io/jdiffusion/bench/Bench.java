@@ -39,6 +39,7 @@ import org.bytedeco.pytorch.global.torch;
  *                  5-step chain; ms per image)
  *         ddim    (the same with DDIM)
  *         flat-train / flat-sample (STEPS steps, RSS every STEPS/10 steps)
+ *         ceiling (forward FLOPs per image; GFLOP/s of a BATCH x BATCH matmul, fp32 and bf16)
  *   MODEL: reference (GUIDE's 6.47 M U-Net) or tiny (the quick preset)</pre>
  */
 public final class Bench {
@@ -140,6 +141,34 @@ public final class Bench {
               Ddim.sample(d, sched, xT, noise, ts, 0.0, true, i -> {});
             }
             ms.add((System.nanoTime() - t0) / 1e6 / batch); // per image
+          }
+        }
+      }
+      case "ceiling" -> {
+        // FLOPs of one forward pass per image, and what a plain libtorch matmul reaches on these cores
+        torch.manual_seed(0);
+        UNet net = new UNet(cfg);
+        params = net.parameterCount();
+        try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+          io.jdiffusion.nn.FlopCounter.start();
+          net.forward(torch.randn(1, c, s, s), new double[] {0}, null, Forward.EVAL_FP32);
+          out.put("forward_flops_per_image", io.jdiffusion.nn.FlopCounter.stop());
+          // the ceiling uses every core: OpenBLAS (fp32 mm) gets both threads here, unlike in the model
+          org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(2);
+          for (Precision q : Precision.values()) {
+            Tensor m = torch.randn(batch, batch).to(q.dtype);
+            List<Double> g = new ArrayList<>();
+            for (int i = 0; i < warmup + steps; i++) {
+              try (PointerScope step = new PointerScope()) {
+                long t0 = System.nanoTime();
+                torch.mm(m, m);
+                double sec = (System.nanoTime() - t0) / 1e9;
+                if (i >= warmup) {
+                  g.add(2.0 * batch * batch * batch / sec / 1e9);
+                }
+              }
+            }
+            out.put("matmul_gflops_" + q.name().toLowerCase(), g);
           }
         }
       }

@@ -16,6 +16,7 @@ public final class Linear {
   }
 
   public Tensor forward(Tensor x, Forward f) {
+    FlopCounter.add(2 * weight.numel() * (x.numel() / x.size(-1)));
     if (f.precision() == Precision.FP32) {
       return torch.linear(x, weight, new TensorOptional(bias));
     }
