@@ -52,7 +52,14 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     } else if (!Files.isRegularFile(path)) {
       throw new StoreException(path + ": no such run directory or weights file");
     }
-    Safetensors.Contents c = Safetensors.read(file);
+    return fromContents(Safetensors.read(file), file.toString(), useEma);
+  }
+
+  /**
+   * Rebuilds a model from verified safetensors contents (a checkpoint or a weights file); {@code
+   * file} names them in errors.
+   */
+  static TrainedModel fromContents(Safetensors.Contents c, String file, boolean useEma) {
     String format = c.metadata().getOrDefault("format", "");
     if (format.equals(Checkpoint.FORMAT)) {
       TrainConfig cfg = Json.read(c.metadata().get("config"), TrainConfig.class);

@@ -91,6 +91,11 @@ public final class Safetensors {
     } catch (IOException e) {
       throw new StoreException(file + ": cannot read (" + e.getMessage() + ")");
     }
+    return read(bytes, file.toString());
+  }
+
+  /** Reads and verifies safetensors bytes; {@code file} names them in error messages. */
+  public static Contents read(byte[] bytes, String file) {
     if (bytes.length < 8) {
       throw new StoreException(file + ": not a safetensors file (" + bytes.length + " bytes)");
     }
@@ -136,7 +141,7 @@ public final class Safetensors {
     return new Contents(tensors, metadata);
   }
 
-  private static Entry entry(Path file, String name, JsonNode t, ByteBuffer data) {
+  private static Entry entry(String file, String name, JsonNode t, ByteBuffer data) {
     JsonNode dtype = t.get("dtype");
     JsonNode shapeNode = t.get("shape");
     JsonNode offsets = t.get("data_offsets");

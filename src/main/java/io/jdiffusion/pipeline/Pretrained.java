@@ -1,0 +1,75 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.store.Safetensors;
+import io.jdiffusion.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Models shipped inside the jar, each trained on this project's CI-class machine by its own
+ * {@code train} command; the model card beside each file (MODEL_CARD.md) records the command,
+ * budget and results. Loading checks the file's SHA-256 against the value pinned here, then the
+ * safetensors data checksum.
+ */
+public enum Pretrained {
+  /** Unconditional 1.1 M-parameter U-Net on the embedded Fashion-MNIST subset (the quick-start run). */
+  FASHION_MNIST("fashion-mnist", "/io/jdiffusion/models/fashion-mnist/weights.safetensors",
+      "b389c3ee027b7b000439fa2833a08c1b567f0c9be14dc6614bde80293f235dc6");
+
+  /** The name used on the command line. */
+  public final String id;
+  private final String resource;
+  private final String sha256;
+
+  Pretrained(String id, String resource, String sha256) {
+    this.id = id;
+    this.resource = resource;
+    this.sha256 = sha256;
+  }
+
+  /** The model used when a command is given none. */
+  public static Pretrained defaultModel() {
+    return FASHION_MNIST;
+  }
+
+  /** Looks a shipped model up by name ("fashion-mnist"). */
+  public static Pretrained byId(String id) {
+    for (Pretrained p : values()) {
+      if (p.id.equals(id.toLowerCase(Locale.ROOT))) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** Loads the model, verifying its checksum. */
+  public TrainedModel load() {
+    byte[] bytes;
+    try (InputStream in = Pretrained.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new StoreException("pretrained model " + id + " is missing from the jar (" + resource + ")");
+      }
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new StoreException("pretrained model " + id + ": cannot read (" + e.getMessage() + ")");
+    }
+    String actual = sha256(bytes);
+    if (!actual.equals(sha256)) {
+      throw new StoreException("pretrained model " + id + ": checksum mismatch (expected " + sha256 + ", got "
+          + actual + "); the jar is damaged");
+    }
+    return TrainedModel.fromContents(Safetensors.read(bytes, resource), resource, true);
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
