@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.Tensor;
  * coefficients (not the VE sigma of Karras et al.). From t_{i-1} to t_i, with h_i = lambda_{t_i} -
  * lambda_{t_{i-1}} and x0_i the data prediction at t_i:
  *
- * <pre>first order (= DDIM):          x_{t_i} = sigma_i/sigma_{i-1} x_{t_{i-1}} - alpha_i (e^{-h_i} - 1) x0_{i-1}
+ * <pre>first order (= DDIM):         x_{t_i} = sigma_i/sigma_{i-1} x_{t_{i-1}} - alpha_i (e^{-h_i} - 1) x0_{i-1}
  * second order (2M):            r_i = h_{i-1} / h_i
  *                               D_i = (1 + 1/(2 r_i)) x0_{i-1} - 1/(2 r_i) x0_{i-2}
  *                               x_{t_i} = sigma_i/sigma_{i-1} x_{t_{i-1}} - alpha_i (e^{-h_i} - 1) D_i</pre>
