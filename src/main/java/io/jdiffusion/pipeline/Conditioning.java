@@ -72,7 +72,27 @@ public final class Conditioning {
     if (guidance == 1) {
       return new UNetDenoiser(m.net(), m.prediction(), labels, precision);
     }
+    for (int label : labels) {
+      if (label == m.config().numClasses()) {
+        throw new IllegalArgumentException("--guidance steers towards a class: give --class too");
+      }
+    }
     return new ClassifierFreeGuidance(m.net(), m.prediction(), labels, guidance, precision);
+  }
+
+  /**
+   * The labels of n images: null for an unconditional model, else {@code classIndex} for every image,
+   * or "no label" (numClasses) when it is null.
+   */
+  public static int[] labels(TrainedModel m, Integer classIndex, int n) {
+    int classes = m.config().numClasses();
+    if (classes == 0) {
+      if (classIndex != null) {
+        throw new IllegalArgumentException("--class needs a class-conditional model (train with --class-conditional)");
+      }
+      return null;
+    }
+    return repeat(classIndex != null ? classIndex : classes, n);
   }
 
   /** Rejects guidance that the model cannot do or that is not a weight >= 0. */
