@@ -6,6 +6,7 @@ import io.jdiffusion.pipeline.ImageToImage;
 import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.SdEdit;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -43,7 +44,7 @@ public final class Img2ImgCommand implements Callable<Integer> {
     }
     TrainedModel m = edit.load(model);
     SampleOptions o = edit.sampleOptions(m, "ddim", eta, "fixed_small");
-    int taken = ImageToImage.steps(o.steps(), strength);
+    int taken = SdEdit.steps(o.steps(), strength);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     int size = m.config().imageSize();
     int c = m.config().inChannels();

@@ -16,11 +16,6 @@ import org.bytedeco.pytorch.Tensor;
 public final class ImageToImage {
   private ImageToImage() {}
 
-  /** The DDIM steps SDEdit takes at {@code strength} out of N. */
-  public static int steps(int steps, double strength) {
-    return SdEdit.timesteps(new int[steps], strength).length;
-  }
-
   /**
    * @param image C x S x S values in [0, 1]
    * @param strength in (0, 1]: how far into the noise the guide is pushed
@@ -35,7 +30,7 @@ public final class ImageToImage {
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
     int[] timesteps = Timesteps.parse(o.spacing()).select(m.schedule().steps(), o.steps());
-    int taken = SdEdit.timesteps(timesteps, strength).length;
+    int taken = SdEdit.steps(timesteps.length, strength);
     float[] out = new float[n * per];
     for (int start = 0; start < n; start += o.batch()) {
       int b = Math.min(o.batch(), n - start);

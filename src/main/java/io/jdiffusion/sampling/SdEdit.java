@@ -22,13 +22,18 @@ import org.bytedeco.pytorch.Tensor;
 public final class SdEdit {
   private SdEdit() {}
 
-  /** The last ceil(s N) of the N descending timesteps. */
-  public static int[] timesteps(int[] descending, double strength) {
+  /** How many of N visited timesteps strength s keeps: ceil(s N), at least 1. */
+  public static int steps(int n, double strength) {
     if (!(strength > 0 && strength <= 1)) {
       throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
     }
-    int keep = (int) Math.ceil(strength * descending.length - 1e-9);
-    return Arrays.copyOfRange(descending, descending.length - Math.max(1, keep), descending.length);
+    return Math.max(1, (int) Math.ceil(strength * n - 1e-9));
+  }
+
+  /** The last ceil(s N) of the N descending timesteps. */
+  public static int[] timesteps(int[] descending, double strength) {
+    int keep = steps(descending.length, strength);
+    return Arrays.copyOfRange(descending, descending.length - keep, descending.length);
   }
 
   /**
