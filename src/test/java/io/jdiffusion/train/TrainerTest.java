@@ -68,7 +68,11 @@ class TrainerTest {
 
   @Test
   void checkpointsAreRotatedAndVerified(@TempDir Path dir) throws Exception {
-    TrainConfig cfg = config(TestTorch.micro(0), 12, 1e-3, "eps", "fp32");
+    TrainConfig k = config(TestTorch.micro(0), 12, 1e-3, "eps", "fp32");
+    TrainConfig cfg = new TrainConfig(k.data(), k.model(), k.schedule(), k.prediction(), k.loss(), k.huberDelta(),
+        k.batchSize(), k.steps(), k.lr(), k.warmupSteps(), k.lrSchedule(), k.weightDecay(), k.adamBeta1(), k.adamBeta2(),
+        k.adamEps(), k.gradClip(), k.emaDecay(), k.emaWarmup(), k.flip(), k.classDropout(), k.seed(), k.precision(),
+        k.threads(), k.logEvery(), k.checkpointEvery(), 2, k.sampleEvery()); // keep the newest 2
     new Trainer(cfg, new SyntheticImages(16, 8), dir, false, true).run();
     List<Path> ck = Checkpoint.list(dir);
     assertEquals(List.of("step-0000008.safetensors", "step-0000012.safetensors"),
