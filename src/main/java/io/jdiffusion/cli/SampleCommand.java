@@ -2,8 +2,10 @@ package io.jdiffusion.cli;
 
 import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.nn.Torch;
+import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.Sampler;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.store.Json;
@@ -13,26 +15,29 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sample}: generates images from a run directory, checkpoint or weights file. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Generate images with DDPM or DDIM from a trained model; writes a PNG grid.")
+    description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
+        "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
   Path model;
 
   @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   int n;
-  @Option(names = "--sampler", description = "ddpm or ddim (default: ${DEFAULT-VALUE}).", defaultValue = "ddim")
+  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: ${DEFAULT-VALUE}).",
+      defaultValue = "ddim")
   String sampler;
-  @Option(names = "--steps", description = "Denoising steps (default: 50 for ddim, T for ddpm).")
+  @Option(names = "--steps", description = "Denoising steps (default: T for ddpm, else 50; heun evaluates 2 steps - 1 times).")
   Integer steps;
-  @Option(names = "--eta", description = "DDIM eta (default: ${DEFAULT-VALUE}).", defaultValue = "0")
-  double eta;
-  @Option(names = "--spacing", description = "Timestep spacing: leading, trailing, linspace (default: ${DEFAULT-VALUE}).",
-      defaultValue = "leading")
+  @Option(names = "--eta", description = "DDIM eta (default 0) or Euler a noise scale (default 1).")
+  Double eta;
+  @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing, linspace "
+      + "(default: trailing for dpm++2m, else leading; euler, euler-a and heun use Karras sigmas).")
   String spacing;
   @Option(names = "--variance", description = "DDPM variance: fixed_small or fixed_large (default: ${DEFAULT-VALUE}).",
       defaultValue = "fixed_small")
@@ -52,6 +57,7 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--cols", description = "Grid columns (default: sqrt(n)).") Integer cols;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the model's and the sampler's settings and exit.") boolean dryRun;
+  @Mixin ConditionOptions condition;
 
   @Override
   public Integer call() throws Exception {
@@ -60,17 +66,24 @@ public final class SampleCommand implements Callable<Integer> {
     }
     Torch.init(threads);
     TrainedModel m = TrainedModel.load(model, !raw);
+    Sampler kind = Sampler.parse(sampler);
     int T = m.scheduleConfig().steps();
-    int k = steps != null ? steps : (sampler.equalsIgnoreCase("ddpm") ? T : Math.min(50, T));
-    SampleOptions o = new SampleOptions(sampler, k, eta, spacing, variance, !noClip, seed, batch, precision);
-    Timesteps.parse(spacing).select(T, k); // validates the step count before any work
+    int k = steps != null ? steps : (kind == Sampler.DDPM ? T : Math.min(50, T));
+    String space = spacing != null ? spacing : kind.defaultSpacing();
+    SampleOptions o = new SampleOptions(sampler, k, eta != null ? eta : kind.defaultEta(), space, variance, !noClip,
+        seed, batch, precision);
+    if (kind.discrete()) {
+      Timesteps.parse(space).select(T, k); // validates the step count before any work
+    }
+    Integer classIndex = condition.classIndex(m);
+    int[] labels = classIndex == null ? null : Conditioning.repeat(classIndex, n);
     if (dryRun) {
       System.out.println(Json.write(m.config()));
       System.out.println(Json.write(o));
       return ExitCode.OK;
     }
     Progress bar = new Progress("sample", (long) n * k, quiet);
-    float[] images = Generate.images(m, n, null, o, bar);
+    float[] images = Generate.images(m, n, labels, condition.guidance, o, bar);
     bar.done();
     int size = m.config().imageSize();
     int c = m.config().inChannels();
@@ -82,8 +95,10 @@ public final class SampleCommand implements Callable<Integer> {
         ImageGrid.writeImage(each.resolve(String.format("%05d.png", i)), images, i, c, size, size);
       }
     }
-    System.out.printf(Locale.ROOT, "%d images, %s %d steps, %.1f s (%.2f images/s): %s%n", n, o.sampler(), k,
-        bar.elapsedSeconds(), n / bar.elapsedSeconds(), out);
+    String what = classIndex == null ? "" : String.format(Locale.ROOT, " of class %d%s, guidance %s", classIndex,
+        m.classNames().isEmpty() ? "" : " (" + m.classNames().get(classIndex) + ")", condition.guidance);
+    System.out.printf(Locale.ROOT, "%d images%s, %s %d steps (%d evaluations each), %.1f s (%.2f images/s): %s%n", n,
+        what, o.sampler(), k, kind.evaluations(k), bar.elapsedSeconds(), n / bar.elapsedSeconds(), out);
     return ExitCode.OK;
   }
 }

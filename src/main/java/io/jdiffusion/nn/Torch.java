@@ -139,6 +139,11 @@ public final class Torch {
     return out;
   }
 
+  /** The tensors concatenated along {@code dim} (libtorch's cat takes a TensorVector). */
+  public static Tensor cat(long dim, Tensor... parts) {
+    return torch.cat(new org.bytedeco.pytorch.TensorVector(parts), dim);
+  }
+
   /** The shape of {@code t}. */
   public static long[] shape(Tensor t) {
     return t.sizes().vec().get();

@@ -3,14 +3,11 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.diffusion.ImageNoise;
 import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.sampling.Ddim;
-import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
-import io.jdiffusion.sampling.Timesteps;
-import io.jdiffusion.sampling.UNetDenoiser;
 import io.jdiffusion.schedule.NoiseSchedule;
 import io.jdiffusion.util.Progress;
-import io.jdiffusion.nn.UNetConfig;
+import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -19,13 +16,21 @@ import org.bytedeco.pytorch.Tensor;
 public final class Generate {
   private Generate() {}
 
+  /** {@link #images(TrainedModel, int, int[], double, SampleOptions, Progress)} without guidance (w = 1). */
+  public static float[] images(TrainedModel model, int n, int[] labels, SampleOptions o, Progress progress) {
+    return images(model, n, labels, 1.0, o, progress);
+  }
+
   /**
    * Samples {@code n} images.
    *
-   * @param labels class per image for conditional models (null otherwise)
+   * @param labels class per image for conditional models (null: classes 0, 1, 2, ... in turn)
+   * @param guidance classifier-free guidance weight (1 = plain conditional; conditional models only)
+   * @param progress advanced by one unit per image and step
    * @return n images, [n, C, H, W] flattened, values in [0, 1]
    */
-  public static float[] images(TrainedModel model, int n, int[] labels, SampleOptions o, Progress progress) {
+  public static float[] images(TrainedModel model, int n, int[] labels, double guidance, SampleOptions o,
+      Progress progress) {
     UNetConfig c = model.config();
     if (c.numClasses() > 0 && labels == null) {
       labels = new int[n];
@@ -33,31 +38,38 @@ public final class Generate {
         labels[i] = i % c.numClasses();
       }
     }
+    Conditioning.checkGuidance(model, guidance);
+    Sampler sampler = o.samplerKind();
     int per = c.inChannels() * c.imageSize() * c.imageSize();
     float[] out = new float[n * per];
     NoiseSchedule s = model.schedule();
-    int[] timesteps = Timesteps.parse(o.spacing()).select(s.steps(), o.steps());
     for (int start = 0; start < n; start += o.batch()) {
       int b = Math.min(o.batch(), n - start);
-      int[] batchLabels = null;
-      if (labels != null) {
-        batchLabels = java.util.Arrays.copyOfRange(labels, start, start + b);
-      }
-      int done = start;
+      int[] batchLabels = labels == null ? null : Arrays.copyOfRange(labels, start, start + b);
+      long done = (long) start * o.steps();
       try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-        Denoiser d = new UNetDenoiser(model.net(), model.prediction(), batchLabels, Precision.parse(o.precision()));
+        Denoiser d = Conditioning.denoiser(model, batchLabels, guidance, Precision.parse(o.precision()));
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), c.imageSize(), c.imageSize());
-        Tensor x = o.sampler().equals("ddpm")
-            ? Ddpm.sample(d, s, xT, noise, timesteps, Ddpm.Variance.parse(o.variance()), o.clip(),
-                i -> progress.update((long) done * timesteps.length + (long) (i + 1) * b))
-            : Ddim.sample(d, s, xT, noise, timesteps, o.eta(), o.clip(),
-                i -> progress.update((long) done * timesteps.length + (long) (i + 1) * b));
-        float[] v = Torch.toFloats(x);
-        for (int i = 0; i < v.length; i++) {
-          out[start * per + i] = Math.min(1f, Math.max(0f, (v[i] + 1) / 2));
-        }
+        Tensor x = sampler.run(d, s, xT, noise, o, i -> progress.update(done + (long) (i + 1) * b));
+        toUnit(Torch.toFloats(x), out, start * per);
       }
+    }
+    return out;
+  }
+
+  /** Maps values in [-1, 1] to [0, 1] (clamped) into {@code out} at {@code offset}. */
+  static void toUnit(float[] v, float[] out, int offset) {
+    for (int i = 0; i < v.length; i++) {
+      out[offset + i] = Math.min(1f, Math.max(0f, (v[i] + 1) / 2));
+    }
+  }
+
+  /** Maps values in [0, 1] to [-1, 1]. */
+  static float[] fromUnit(float[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[i] * 2 - 1;
     }
     return out;
   }

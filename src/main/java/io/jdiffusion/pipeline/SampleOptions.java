@@ -3,15 +3,14 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.nn.Precision;
 import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Timesteps;
-import java.util.Locale;
 
 /**
  * How to sample.
  *
- * @param sampler "ddpm" or "ddim"
- * @param steps number of denoising steps (network evaluations)
- * @param eta DDIM's eta (0 deterministic)
- * @param spacing which timesteps to visit: leading, trailing or linspace
+ * @param sampler ddpm, ddim, dpm++2m, euler, euler-a or heun ({@link Sampler})
+ * @param steps number of denoising steps (network evaluations, 2 steps - 1 for heun)
+ * @param eta DDIM's eta (0 deterministic), or Euler a's ancestral noise scale (1)
+ * @param spacing which timesteps ddpm, ddim and dpm++2m visit: leading, trailing or linspace
  * @param variance DDPM's variance: fixed_small or fixed_large
  * @param clip clamp x0 estimates to [-1, 1]
  * @param seed image i uses seed + i
@@ -22,10 +21,7 @@ public record SampleOptions(String sampler, int steps, double eta, String spacin
     boolean clip, long seed, int batch, String precision) {
 
   public SampleOptions {
-    sampler = sampler.toLowerCase(Locale.ROOT);
-    if (!sampler.equals("ddpm") && !sampler.equals("ddim")) {
-      throw new IllegalArgumentException("unknown sampler '" + sampler + "' (expected ddpm or ddim)");
-    }
+    sampler = Sampler.parse(sampler).cliName();
     if (steps < 1) {
       throw new IllegalArgumentException("steps must be >= 1, got " + steps);
     }
@@ -38,6 +34,10 @@ public record SampleOptions(String sampler, int steps, double eta, String spacin
     Timesteps.parse(spacing);
     Ddpm.Variance.parse(variance);
     Precision.parse(precision);
+  }
+
+  public Sampler samplerKind() {
+    return Sampler.parse(sampler);
   }
 
   /** DDIM, 50 steps, eta 0: a good default. */

@@ -1,5 +1,7 @@
 package io.jdiffusion.pipeline;
 
+import io.jdiffusion.data.Datasets;
+import io.jdiffusion.data.FashionMnist;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNet;
@@ -15,17 +17,37 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A network ready for sampling, rebuilt from a file alone: the U-Net (EMA weights by default), its
- * noise schedule and what it predicts.
+ * noise schedule, what it predicts, and the names of its classes.
  *
  * <p>Loads a run directory (its newest checkpoint), a checkpoint file, or an exported weights file
  * ({@link #exportWeights}: diffusers-style names, config in the metadata).
+ *
+ * @param classNames the dataset's class names in label order (metadata "class_names"), or empty when
+ *     unknown: unconditional models, and files written before names were stored (Fashion-MNIST runs
+ *     fall back to {@link FashionMnist#CLASS_NAMES})
  */
-public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction) {
+public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames) {
   public static final String WEIGHTS_FORMAT = "jdiffusion-weights-1";
+  /** Metadata key of the class names (a JSON list) in checkpoints and weights files. */
+  public static final String CLASS_NAMES_KEY = "class_names";
+
+  public TrainedModel {
+    classNames = List.copyOf(classNames);
+    int classes = net.config().numClasses();
+    if (!classNames.isEmpty() && classNames.size() != classes) {
+      throw new StoreException(classNames.size() + " class names for a model with " + classes + " classes");
+    }
+  }
+
+  /** A model without class names. */
+  public TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction) {
+    this(net, scheduleConfig, prediction, List.of());
+  }
 
   public NoiseSchedule schedule() {
     return scheduleConfig.build();
@@ -65,16 +87,40 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
       TrainConfig cfg = Json.read(c.metadata().get("config"), TrainConfig.class);
       UNet net = new UNet(cfg.model());
       Checkpoint.copyInto(c.tensors(), useEma ? "ema." : "model.", net.parameters());
-      return new TrainedModel(net, cfg.schedule(), cfg.predictionType());
+      List<String> names = classNames(c.metadata(), file);
+      if (names.isEmpty() && cfg.model().numClasses() == FashionMnist.CLASS_NAMES.size()
+          && Datasets.isFashionMnist(cfg.data())) {
+        names = FashionMnist.CLASS_NAMES;
+      }
+      return new TrainedModel(net, cfg.schedule(), cfg.predictionType(), names);
     }
     if (format.equals(WEIGHTS_FORMAT)) {
       UNetConfig unet = Json.read(c.metadata().get("unet"), UNetConfig.class);
       ScheduleConfig schedule = Json.read(c.metadata().get("schedule"), ScheduleConfig.class);
       UNet net = new UNet(unet);
       Checkpoint.copyInto(c.tensors(), "", net.parameters());
-      return new TrainedModel(net, schedule, Prediction.parse(c.metadata().get("prediction")));
+      return new TrainedModel(net, schedule, Prediction.parse(c.metadata().get("prediction")),
+          classNames(c.metadata(), file));
     }
     throw new StoreException(file + ": not a jdiffusion checkpoint or weights file");
+  }
+
+  /** The class names stored in a file's metadata, or an empty list. */
+  static List<String> classNames(Map<String, String> metadata, Path file) {
+    String json = metadata.get(CLASS_NAMES_KEY);
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return List.of(Json.read(json, String[].class));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new StoreException(file + ": unreadable class names in the metadata");
+    }
+  }
+
+  /** The metadata entry for {@code names} ({@link #CLASS_NAMES_KEY}), or nothing when empty. */
+  public static Map<String, String> classNamesMetadata(List<String> names) {
+    return names.isEmpty() ? Map.of() : Map.of(CLASS_NAMES_KEY, Json.write(names));
   }
 
   /**
@@ -94,6 +140,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     meta.put("unet", Json.write(net.config()));
     meta.put("schedule", Json.write(scheduleConfig));
     meta.put("prediction", prediction.name().toLowerCase(java.util.Locale.ROOT));
+    meta.putAll(classNamesMetadata(classNames));
     Safetensors.write(file, t, meta, bf16);
   }
 }

@@ -41,6 +41,26 @@ public final class Ddpm {
   }
 
   /**
+   * One ancestral step from x_t with estimates e to timestep prev (-1 = the clean image, reached
+   * without noise).
+   */
+  public static Tensor step(NoiseSchedule s, Tensor xt, Estimate e, int t, int prev, Variance variance,
+      ImageNoise noise) {
+    double abT = s.alphaBar(t);
+    double abP = prev >= 0 ? s.alphaBar(prev) : 1.0;
+    double betaT = 1 - abT / abP;
+    double c0 = Math.sqrt(abP) * betaT / (1 - abT);
+    double ct = Math.sqrt(abT / abP) * (1 - abP) / (1 - abT);
+    Tensor mean = e.x0().mul(Torch.s(c0)).add(xt.mul(Torch.s(ct)));
+    if (prev < 0) {
+      return mean;
+    }
+    double var = variance == Variance.FIXED_SMALL ? (1 - abP) / (1 - abT) * betaT : betaT;
+    long[] shape = Torch.shape(xt);
+    return mean.add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(Math.sqrt(var))));
+  }
+
+  /**
    * Runs the reverse chain from x_T.
    *
    * @param timesteps descending timesteps to visit (all T of them for the paper's sampler)
@@ -50,24 +70,13 @@ public final class Ddpm {
    */
   public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, ImageNoise noise, int[] timesteps,
       Variance variance, boolean clip, IntConsumer onStep) {
-    long[] shape = Torch.shape(xT);
     try (Carry x = new Carry(xT)) {
       for (int i = 0; i < timesteps.length; i++) {
         int t = timesteps[i];
         int prev = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
         try (PointerScope step = new PointerScope()) {
           Estimate e = Estimate.at(d, s, x.get(), t, clip);
-          double abT = s.alphaBar(t);
-          double abP = prev >= 0 ? s.alphaBar(prev) : 1.0;
-          double betaT = 1 - abT / abP;
-          double c0 = Math.sqrt(abP) * betaT / (1 - abT);
-          double ct = Math.sqrt(abT / abP) * (1 - abP) / (1 - abT);
-          Tensor mean = e.x0().mul(Torch.s(c0)).add(x.get().mul(Torch.s(ct)));
-          if (prev >= 0) {
-            double var = variance == Variance.FIXED_SMALL ? (1 - abP) / (1 - abT) * betaT : betaT;
-            mean = mean.add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(Math.sqrt(var))));
-          }
-          x.set(mean);
+          x.set(step(s, x.get(), e, t, prev, variance, noise));
         }
         onStep.accept(i);
       }

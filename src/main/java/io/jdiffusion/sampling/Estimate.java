@@ -20,11 +20,23 @@ public record Estimate(Tensor x0, Tensor eps) {
    * @param clip clamp x0 to the data range [-1, 1] (diffusers' clip_sample); eps is left as predicted
    */
   public static Estimate at(Denoiser d, NoiseSchedule s, Tensor xt, int t, boolean clip) {
-    Tensor a = Torch.scalar(s.sqrtAlphaBar(t));
-    Tensor b = Torch.scalar(s.sqrtOneMinusAlphaBar(t));
+    return at(d, xt, t, s.sqrtAlphaBar(t), s.sqrtOneMinusAlphaBar(t), clip);
+  }
+
+  /**
+   * Runs the denoiser once at a fractional timestep t (continuous-time samplers), where x_t = a x0 +
+   * b eps.
+   *
+   * @param a sqrt(alphaBar) at t
+   * @param b sqrt(1 - alphaBar) at t
+   * @param clip clamp x0 to the data range [-1, 1]; eps is left as predicted
+   */
+  public static Estimate at(Denoiser d, Tensor xt, double t, double a, double b, boolean clip) {
+    Tensor ta = Torch.scalar(a);
+    Tensor tb = Torch.scalar(b);
     Tensor out = d.output(xt, t);
-    Tensor x0 = d.prediction().toX0(xt, out, a, b);
-    Tensor eps = d.prediction().toEps(xt, out, a, b);
+    Tensor x0 = d.prediction().toX0(xt, out, ta, tb);
+    Tensor eps = d.prediction().toEps(xt, out, ta, tb);
     if (clip) {
       x0 = x0.clamp(new ScalarOptional(Torch.s(-1)), new ScalarOptional(Torch.s(1)));
     }

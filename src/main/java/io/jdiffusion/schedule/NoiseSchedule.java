@@ -132,4 +132,69 @@ public final class NoiseSchedule {
   public double sigma(int t) {
     return Math.sqrt((1 - alphaBar[t]) / alphaBar[t]);
   }
+
+  /**
+   * sigma at a fractional timestep t in [0, T-1]: log sigma interpolated linearly between the
+   * discrete log sigma_i, as diffusers' EulerDiscreteScheduler does ({@code _sigma_to_t}, inverted).
+   * Equals {@link #sigma(int)} at integers.
+   */
+  public double sigmaAt(double t) {
+    checkContinuous(t);
+    int i = (int) Math.floor(t);
+    if (i >= beta.length - 1) {
+      return sigma(beta.length - 1);
+    }
+    double w = t - i;
+    return Math.exp((1 - w) * Math.log(sigma(i)) + w * Math.log(sigma(i + 1)));
+  }
+
+  /**
+   * The inverse of {@link #sigmaAt}: the fractional timestep whose interpolated sigma is {@code
+   * sigma}, clamped to [0, T-1] outside sigma_0 .. sigma_{T-1} (diffusers' {@code _sigma_to_t}).
+   */
+  public double timestepAt(double sigma) {
+    if (!(sigma > 0)) {
+      throw new IllegalArgumentException("sigma must be > 0, got " + sigma);
+    }
+    double logSigma = Math.log(sigma);
+    if (logSigma <= Math.log(sigma(0))) {
+      return 0;
+    }
+    int last = beta.length - 1;
+    if (logSigma >= Math.log(sigma(last))) {
+      return last;
+    }
+    int lo = 0; // invariant: log sigma_lo < logSigma < log sigma_hi (sigma increases with t)
+    int hi = last;
+    while (hi - lo > 1) {
+      int mid = (lo + hi) >>> 1;
+      if (Math.log(sigma(mid)) <= logSigma) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    double a = Math.log(sigma(lo));
+    double b = Math.log(sigma(hi));
+    return lo + (logSigma - a) / (b - a);
+  }
+
+  /**
+   * alphaBar at a fractional timestep, consistent with {@link #sigmaAt}: 1 / (1 + sigma(t)^2);
+   * exactly {@link #alphaBar(int)} at integers.
+   */
+  public double alphaBarAt(double t) {
+    checkContinuous(t);
+    if (t == Math.rint(t)) {
+      return alphaBar[(int) t];
+    }
+    double sigma = sigmaAt(t);
+    return 1 / (1 + sigma * sigma);
+  }
+
+  private void checkContinuous(double t) {
+    if (!(t >= 0 && t <= beta.length - 1)) {
+      throw new IllegalArgumentException("timestep must be in [0, " + (beta.length - 1) + "], got " + t);
+    }
+  }
 }

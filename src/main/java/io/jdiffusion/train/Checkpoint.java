@@ -37,6 +37,15 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
   /** Writes a checkpoint, then deletes all but the newest {@code config.keepCheckpoints()}. */
   public static Path save(Path runDir, TrainConfig config, long step, UNet model, Ema ema, AdamW opt)
       throws IOException {
+    return save(runDir, config, step, model, ema, opt, Map.of());
+  }
+
+  /**
+   * Writes a checkpoint with extra metadata (such as the dataset's class names), then deletes all but
+   * the newest {@code config.keepCheckpoints()}.
+   */
+  public static Path save(Path runDir, TrainConfig config, long step, UNet model, Ema ema, AdamW opt,
+      Map<String, String> extraMetadata) throws IOException {
     Map<String, Safetensors.Entry> t = new LinkedHashMap<>();
     try (PointerScope scope = new PointerScope()) {
       putAll(t, "model.", model.parameters());
@@ -48,6 +57,7 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     meta.put("step", Long.toString(step));
     meta.put("optimizer_steps", Long.toString(opt.stepCount()));
     meta.put("config", Json.write(config));
+    extraMetadata.forEach(meta::putIfAbsent);
     Path file = pathFor(runDir, step);
     Safetensors.write(file, t, meta, false);
     List<Path> all = list(runDir);

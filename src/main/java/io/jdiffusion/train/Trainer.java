@@ -137,7 +137,8 @@ public final class Trainer {
           lossCount = 0;
         }
         if (step % config.checkpointEvery() == 0 || step == stop) {
-          last = Checkpoint.save(runDir, config, step, model, ema, opt);
+          last = Checkpoint.save(runDir, config, step, model, ema, opt,
+              TrainedModel.classNamesMetadata(classNames()));
         }
         if (config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
           sampleGrid(runDir.resolve("samples").resolve(String.format("step-%07d.png", step)), 16);
@@ -213,6 +214,12 @@ public final class Trainer {
 
   /** The EMA model as a sampling-ready {@link TrainedModel}. */
   public TrainedModel emaModel() {
-    return new TrainedModel(ema.model(), config.schedule(), config.predictionType());
+    return new TrainedModel(ema.model(), config.schedule(), config.predictionType(), classNames());
+  }
+
+  /** The dataset's class names when the model is class-conditional and they match its classes, else none. */
+  private java.util.List<String> classNames() {
+    int classes = config.model().numClasses();
+    return classes > 0 && data.classNames().size() == classes ? data.classNames() : java.util.List.of();
   }
 }

@@ -8,7 +8,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The exact denoiser for data x0 ~ N(mu, s^2) per pixel: with x_t = a x0 + b eps,
  * E[x0 | x_t] = mu + a s^2 (x_t - a mu) / (a^2 s^2 + b^2). A correct sampler driven by it must
- * produce N(mu, s^2).
+ * produce N(mu, s^2). At a fractional timestep t, a^2 = alphaBar is the schedule's continuous
+ * {@link NoiseSchedule#alphaBarAt} (log-sigma interpolation), the one the samplers assume.
  */
 final class GaussianDenoiser implements Denoiser {
   private final NoiseSchedule s;
@@ -30,9 +31,9 @@ final class GaussianDenoiser implements Denoiser {
 
   @Override
   public Tensor output(Tensor xt, double t) {
-    int i = (int) t;
-    double a = s.sqrtAlphaBar(i);
-    double b = s.sqrtOneMinusAlphaBar(i);
+    double alphaBar = s.alphaBarAt(t);
+    double a = Math.sqrt(alphaBar);
+    double b = Math.sqrt(1 - alphaBar);
     double gain = a * sd * sd / (a * a * sd * sd + b * b);
     Tensor x0 = xt.sub(Torch.s(a * mu)).mul(Torch.s(gain)).add(Torch.s(mu));
     Tensor eps = xt.sub(x0.mul(Torch.s(a))).div(Torch.s(b));

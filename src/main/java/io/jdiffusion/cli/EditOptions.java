@@ -1,0 +1,45 @@
+package io.jdiffusion.cli;
+
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The model and DDPM/DDIM options shared by {@code inpaint}, {@code img2img} and {@code interpolate}. */
+public final class EditOptions {
+  @Option(names = "--steps", description = "Visited timesteps (default: 50, at most T).")
+  Integer steps;
+  @Option(names = "--spacing", defaultValue = "leading",
+      description = "Timestep spacing: leading, trailing, linspace (default: ${DEFAULT-VALUE}).")
+  String spacing;
+  @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1].") boolean noClip;
+  @Option(names = "--seed", defaultValue = "0", description = "Image i uses seed + i (default: ${DEFAULT-VALUE}).")
+  long seed;
+  @Option(names = "--batch", defaultValue = "64", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+  int batch;
+  @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).")
+  String precision;
+  @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
+  @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = all cores).") int threads;
+  @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
+
+  /** Starts libtorch and loads the model. */
+  TrainedModel load(Path model) {
+    Torch.init(threads);
+    return TrainedModel.load(model, !raw);
+  }
+
+  /** The options for {@code sampler} (ddpm or ddim), checking the step count against the schedule. */
+  SampleOptions sampleOptions(TrainedModel m, String sampler, double eta, String variance) {
+    int T = m.scheduleConfig().steps();
+    int k = steps != null ? steps : Math.min(50, T);
+    io.jdiffusion.sampling.Timesteps.parse(spacing).select(T, k);
+    return new SampleOptions(sampler, k, eta, spacing, variance, !noClip, seed, batch, precision);
+  }
+
+  /** Grid upscaling: small images are drawn twice as large. */
+  static int upscale(int size) {
+    return size <= 32 ? 2 : 1;
+  }
+}

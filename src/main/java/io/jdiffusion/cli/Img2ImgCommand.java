@@ -1,0 +1,63 @@
+package io.jdiffusion.cli;
+
+import io.jdiffusion.image.ImageGrid;
+import io.jdiffusion.pipeline.Conditioning;
+import io.jdiffusion.pipeline.ImageToImage;
+import io.jdiffusion.pipeline.InputImages;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.SdEdit;
+import io.jdiffusion.util.Progress;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code img2img}: SDEdit, noising an image part of the way and denoising it with DDIM. */
+@Command(name = "img2img", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Edit an image with SDEdit (Meng et al. 2022): noise it to --strength, then denoise with DDIM.",
+        "Writes one row: the input, then the edited images."})
+public final class Img2ImgCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
+  Path model;
+  @Option(names = "--image", required = true, description = "Guide image (resized and centre-cropped to the model).")
+  Path image;
+  @Option(names = "--strength", defaultValue = "0.6",
+      description = "In (0, 1]: 1 keeps little of the input, small values change little (default: ${DEFAULT-VALUE}).")
+  double strength;
+  @Option(names = {"-n", "--num"}, defaultValue = "4", description = "Edits to draw (default: ${DEFAULT-VALUE}).")
+  int n;
+  @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (default: ${DEFAULT-VALUE}).")
+  double eta;
+  @Option(names = {"-o", "--out"}, defaultValue = "img2img.png", description = "Output PNG (default: ${DEFAULT-VALUE}).")
+  Path out;
+  @Mixin EditOptions edit;
+  @Mixin ConditionOptions condition;
+
+  @Override
+  public Integer call() {
+    if (n < 1) {
+      throw new IllegalArgumentException("--num must be >= 1, got " + n);
+    }
+    TrainedModel m = edit.load(model);
+    SampleOptions o = edit.sampleOptions(m, "ddim", eta, "fixed_small");
+    int taken = SdEdit.steps(o.steps(), strength);
+    int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
+    int size = m.config().imageSize();
+    int c = m.config().inChannels();
+    float[] input = InputImages.read(image, m.config());
+    Progress bar = new Progress("img2img", (long) n * taken, edit.quiet);
+    float[] edited = ImageToImage.run(m, input, strength, n, labels, condition.guidance, o, bar);
+    bar.done();
+    float[] row = new float[input.length + edited.length];
+    System.arraycopy(input, 0, row, 0, input.length);
+    System.arraycopy(edited, 0, row, input.length, edited.length);
+    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, EditOptions.upscale(size));
+    System.out.printf(Locale.ROOT, "edited %d images (SDEdit, strength %.2f: %d of %d DDIM steps), %.1f s: %s%n",
+        n, strength, taken, o.steps(), bar.elapsedSeconds(), out);
+    return ExitCode.OK;
+  }
+}

@@ -1,0 +1,107 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.nn.Precision;
+import io.jdiffusion.sampling.ClassifierFreeGuidance;
+import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.UNetDenoiser;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Class labels and classifier-free guidance for a {@link TrainedModel}: resolves a class given by
+ * name or index, and builds the {@link Denoiser} for a batch (plain, or guided when w != 1).
+ */
+public final class Conditioning {
+  private Conditioning() {}
+
+  /**
+   * The class index named by {@code spec}: an index in [0, numClasses), or one of the model's class
+   * names (case-insensitive).
+   */
+  public static int classIndex(TrainedModel m, String spec) {
+    int classes = m.config().numClasses();
+    if (classes == 0) {
+      throw new IllegalArgumentException("--class needs a class-conditional model (train with --class-conditional)");
+    }
+    String s = spec.strip();
+    if (s.matches("-?\\d+")) {
+      int index = Integer.parseInt(s);
+      if (index < 0 || index >= classes) {
+        throw new IllegalArgumentException("class index " + index + " is outside [0, " + (classes - 1) + "]");
+      }
+      return index;
+    }
+    List<String> names = m.classNames();
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).toLowerCase(Locale.ROOT).equals(s.toLowerCase(Locale.ROOT))) {
+        return i;
+      }
+    }
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("this model stores no class names; give --class as an index 0.." + (classes - 1));
+    }
+    throw new IllegalArgumentException("unknown class '" + s + "' (classes: " + String.join(", ", names) + ")");
+  }
+
+  /** n copies of {@code label}. */
+  public static int[] repeat(int label, int n) {
+    int[] labels = new int[n];
+    Arrays.fill(labels, label);
+    return labels;
+  }
+
+  /**
+   * The denoiser for one batch.
+   *
+   * @param labels one class per image for conditional models (numClasses = no label); null for
+   *     unconditional ones
+   * @param guidance classifier-free guidance weight w; 1 = the plain conditional model (one pass)
+   */
+  public static Denoiser denoiser(TrainedModel m, int[] labels, double guidance, Precision precision) {
+    checkGuidance(m, guidance);
+    if (m.config().numClasses() == 0) {
+      if (labels != null) {
+        throw new IllegalArgumentException("this model is unconditional and takes no class labels");
+      }
+      return new UNetDenoiser(m.net(), m.prediction(), null, precision);
+    }
+    if (labels == null) {
+      throw new IllegalArgumentException("this model is class-conditional: labels are required");
+    }
+    if (guidance == 1) {
+      return new UNetDenoiser(m.net(), m.prediction(), labels, precision);
+    }
+    for (int label : labels) {
+      if (label == m.config().numClasses()) {
+        throw new IllegalArgumentException("--guidance steers towards a class: give --class too");
+      }
+    }
+    return new ClassifierFreeGuidance(m.net(), m.prediction(), labels, guidance, precision);
+  }
+
+  /**
+   * The labels of n images: null for an unconditional model, else {@code classIndex} for every image,
+   * or "no label" (numClasses) when it is null.
+   */
+  public static int[] labels(TrainedModel m, Integer classIndex, int n) {
+    int classes = m.config().numClasses();
+    if (classes == 0) {
+      if (classIndex != null) {
+        throw new IllegalArgumentException("--class needs a class-conditional model (train with --class-conditional)");
+      }
+      return null;
+    }
+    return repeat(classIndex != null ? classIndex : classes, n);
+  }
+
+  /** Rejects guidance that the model cannot do or that is not a weight >= 0. */
+  public static void checkGuidance(TrainedModel m, double guidance) {
+    if (!(guidance >= 0) || Double.isInfinite(guidance)) {
+      throw new IllegalArgumentException("--guidance must be a finite weight >= 0, got " + guidance);
+    }
+    if (guidance != 1 && m.config().numClasses() == 0) {
+      throw new IllegalArgumentException("--guidance needs a class-conditional model (train with --class-conditional)");
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.nn.Precision;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.SdEdit;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.util.Progress;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+
+/** Edits one image n times with {@link SdEdit}; image i uses seed + i. */
+public final class ImageToImage {
+  private ImageToImage() {}
+
+  /**
+   * @param image C x S x S values in [0, 1]
+   * @param strength in (0, 1]: how far into the noise the guide is pushed
+   * @param labels class per image (conditional models), or null
+   * @param o uses steps, spacing, eta, clip, seed, batch and precision
+   * @param progress advanced by one unit per image and DDIM step
+   * @return n images in [0, 1]
+   */
+  public static float[] run(TrainedModel m, float[] image, double strength, int n, int[] labels, double guidance,
+      SampleOptions o, Progress progress) {
+    UNetConfig c = m.config();
+    int size = c.imageSize();
+    int per = c.inChannels() * size * size;
+    int[] timesteps = Timesteps.parse(o.spacing()).select(m.schedule().steps(), o.steps());
+    int taken = SdEdit.steps(timesteps.length, strength);
+    float[] out = new float[n * per];
+    for (int start = 0; start < n; start += o.batch()) {
+      int b = Math.min(o.batch(), n - start);
+      long done = (long) start * taken;
+      try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+        int[] batchLabels = labels == null ? null : java.util.Arrays.copyOfRange(labels, start, start + b);
+        Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, Precision.parse(o.precision()));
+        Tensor guide = Torch.tensor(Generate.fromUnit(image), 1, c.inChannels(), size, size).expand(b, c.inChannels(), size, size);
+        ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
+        Tensor x = SdEdit.edit(d, m.schedule(), guide, noise, timesteps, strength, o.eta(), o.clip(),
+            i -> progress.update(done + (long) (i + 1) * b));
+        Generate.toUnit(Torch.toFloats(x), out, start * per);
+      }
+    }
+    return out;
+  }
+}

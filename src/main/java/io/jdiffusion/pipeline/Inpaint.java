@@ -1,0 +1,67 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.nn.Precision;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.RePaint;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.util.Progress;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+
+/** Fills the masked region of one image n times with {@link RePaint}; image i uses seed + i. */
+public final class Inpaint {
+  private Inpaint() {}
+
+  /** The RePaint schedule's network evaluations per image. */
+  public static int evaluations(int steps, int jumpLength, int resamples) {
+    return RePaint.evaluations(RePaint.schedule(steps, jumpLength, resamples));
+  }
+
+  /** The RePaint schedule's moves (down and back up) per image: the progress units of {@link #run}. */
+  public static int moves(int steps, int jumpLength, int resamples) {
+    return RePaint.schedule(steps, jumpLength, resamples).length - 1;
+  }
+
+  /**
+   * @param image C x S x S values in [0, 1]
+   * @param fill S x S values, 1 = fill, 0 = keep
+   * @param labels class per image (conditional models), or null
+   * @param o uses steps, spacing, variance, clip, seed, batch and precision
+   * @param progress advanced by one unit per image and move of the RePaint schedule
+   * @return n images in [0, 1]
+   */
+  public static float[] run(TrainedModel m, float[] image, float[] fill, int n, int jumpLength, int resamples,
+      int[] labels, double guidance, SampleOptions o, Progress progress) {
+    UNetConfig c = m.config();
+    int size = c.imageSize();
+    int per = c.inChannels() * size * size;
+    int[] timesteps = Timesteps.parse(o.spacing()).select(m.schedule().steps(), o.steps());
+    int moves = moves(o.steps(), jumpLength, resamples);
+    float[] keep = new float[fill.length];
+    for (int i = 0; i < fill.length; i++) {
+      keep[i] = 1 - fill[i];
+    }
+    float[] out = new float[n * per];
+    for (int start = 0; start < n; start += o.batch()) {
+      int b = Math.min(o.batch(), n - start);
+      long done = (long) start * moves;
+      try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+        int[] batchLabels = labels == null ? null : java.util.Arrays.copyOfRange(labels, start, start + b);
+        Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, Precision.parse(o.precision()));
+        Tensor x0 = Torch.tensor(Generate.fromUnit(image), 1, c.inChannels(), size, size).expand(b, c.inChannels(), size, size);
+        Tensor known = Torch.tensor(keep, 1, 1, size, size);
+        ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
+        Tensor xT = noise.next(c.inChannels(), size, size);
+        Tensor x = RePaint.inpaint(d, m.schedule(), x0, known, xT, noise, timesteps, jumpLength, resamples,
+            Ddpm.Variance.parse(o.variance()), o.clip(), i -> progress.update(done + (long) (i + 1) * b));
+        Generate.toUnit(Torch.toFloats(x), out, start * per);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,49 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.image.ImageDecoder;
+import io.jdiffusion.nn.UNetConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Input images for editing, read at the model's resolution and channel count by {@link
+ * ImageDecoder} (alpha on white, shorter side resized with antialiasing, centre crop).
+ */
+public final class InputImages {
+  private InputImages() {}
+
+  /** The image in {@code file} as C x S x S values in [0, 1], channel-major. */
+  public static float[] read(Path file, UNetConfig c) {
+    byte[] bytes = decode(file, c.imageSize(), c.inChannels());
+    float[] v = new float[bytes.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (bytes[i] & 0xFF) / 255f;
+    }
+    return v;
+  }
+
+  /**
+   * A mask PNG as S x S values: 1 where it is light (grey level above one half: the region to fill),
+   * 0 where it is dark (the region to keep).
+   */
+  public static float[] readMask(Path file, int size) {
+    byte[] bytes = decode(file, size, 1);
+    float[] v = new float[bytes.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (bytes[i] & 0xFF) > 127 ? 1f : 0f;
+    }
+    return v;
+  }
+
+  private static byte[] decode(Path file, int size, int channels) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + ": no such image file");
+    }
+    try {
+      return ImageDecoder.decode(file, size, channels);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read the image (" + e.getMessage() + ")");
+    }
+  }
+}

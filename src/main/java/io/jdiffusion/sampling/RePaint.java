@@ -1,0 +1,111 @@
+package io.jdiffusion.sampling;
+
+import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.nn.Carry;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.schedule.NoiseSchedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Inpainting by RePaint (Lugmayr et al. 2022, Algorithm 1): an unconditional model fills the unknown
+ * region while the known region is replaced, at every step, by the original noised to the same level.
+ * From t to the previous visited step p, with m = 1 on known pixels:
+ *
+ * <pre>x_p^known   = sqrt(alphaBar_p) x0 + sqrt(1 - alphaBar_p) z          (eq. 8; x0 itself at the end)
+ * x_p^unknown = the DDPM step from x_t                                  (eq. 9; {@link Ddpm#step})
+ * x_p         = m x_p^known + (1 - m) x_p^unknown                        (eq. 10)</pre>
+ *
+ * Resampling (Sec. 4.2): at every jumpLength-th step the chain jumps back up jumpLength steps with
+ * the forward process, x_t' ~ N(sqrt(alphaBar_t'/alphaBar_t) x_t, (1 - alphaBar_t'/alphaBar_t) I),
+ * and denoises again, resamples - 1 times, which harmonizes the filled region with the known one.
+ */
+public final class RePaint {
+  private RePaint() {}
+
+  /**
+   * The order in which the N visited steps are taken, as step indices from N-1 down to -1 (the clean
+   * image), going back up {@code jumpLength} indices {@code resamples - 1} times at indices 0,
+   * jumpLength, 2 jumpLength, ... below N - jumpLength (the authors' {@code get_schedule_jump}).
+   */
+  public static int[] schedule(int steps, int jumpLength, int resamples) {
+    if (steps < 1 || jumpLength < 1 || resamples < 1) {
+      throw new IllegalArgumentException("RePaint needs steps, jump length and resamples >= 1, got "
+          + steps + ", " + jumpLength + ", " + resamples);
+    }
+    int[] jumpsLeft = new int[steps];
+    for (int j = 0; j < steps - jumpLength; j += jumpLength) {
+      jumpsLeft[j] = resamples - 1;
+    }
+    List<Integer> order = new ArrayList<>();
+    int t = steps;
+    while (t >= 1) {
+      t--;
+      order.add(t);
+      if (jumpsLeft[t] > 0) {
+        jumpsLeft[t]--;
+        for (int k = 0; k < jumpLength; k++) {
+          order.add(++t);
+        }
+      }
+    }
+    order.add(-1);
+    return order.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Network evaluations of a {@link #schedule}: its downward moves. */
+  public static int evaluations(int[] schedule) {
+    int n = 0;
+    for (int i = 0; i + 1 < schedule.length; i++) {
+      n += schedule[i + 1] < schedule[i] ? 1 : 0;
+    }
+    return n;
+  }
+
+  /**
+   * Fills the unknown region of {@code x0}.
+   *
+   * @param x0 the known images [B, C, H, W] in [-1, 1] (values under the unknown region are ignored)
+   * @param known 1 on known pixels, 0 on those to fill, [B or 1, 1, H, W]
+   * @param xT the starting noise [B, C, H, W]
+   * @param timesteps the N visited timesteps, descending ({@link Timesteps})
+   * @param onStep called with the index of each finished move of the schedule
+   */
+  public static Tensor inpaint(Denoiser d, NoiseSchedule s, Tensor x0, Tensor known, Tensor xT, ImageNoise noise,
+      int[] timesteps, int jumpLength, int resamples, Ddpm.Variance variance, boolean clip, IntConsumer onStep) {
+    int n = timesteps.length;
+    int[] order = schedule(n, jumpLength, resamples);
+    long[] shape = Torch.shape(xT);
+    try (Carry x = new Carry(xT)) {
+      for (int i = 0; i + 1 < order.length; i++) {
+        int t = timestep(timesteps, order[i]);
+        int next = timestep(timesteps, order[i + 1]);
+        try (PointerScope step = new PointerScope()) {
+          if (order[i + 1] < order[i]) {
+            Tensor unknown = Ddpm.step(s, x.get(), Estimate.at(d, s, x.get(), t, clip), t, next, variance, noise);
+            Tensor knownPart = x0;
+            if (next >= 0) {
+              knownPart = x0.mul(Torch.s(s.sqrtAlphaBar(next)))
+                  .add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(s.sqrtOneMinusAlphaBar(next))));
+            }
+            x.set(unknown.add(known.mul(knownPart.sub(unknown))));
+          } else {
+            double ratio = s.alphaBar(next) / s.alphaBar(t);
+            x.set(x.get().mul(Torch.s(Math.sqrt(ratio)))
+                .add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(Math.sqrt(1 - ratio)))));
+          }
+        }
+        onStep.accept(i);
+      }
+      return x.release();
+    }
+  }
+
+  /** The training timestep of step index k (k = N-1 is the first visited, -1 the clean image). */
+  private static int timestep(int[] descending, int k) {
+    return k < 0 ? -1 : descending[descending.length - 1 - k];
+  }
+}

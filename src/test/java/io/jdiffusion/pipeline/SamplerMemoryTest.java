@@ -1,0 +1,94 @@
+package io.jdiffusion.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jdiffusion.TestTorch;
+import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.sampling.DdimInversion;
+import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.RePaint;
+import io.jdiffusion.sampling.SdEdit;
+import io.jdiffusion.sampling.Slerp;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.schedule.NoiseSchedule;
+import java.util.function.IntFunction;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every sampling loop holds a constant number of native objects, whatever its step count (GUIDE must-do 3). */
+class SamplerMemoryTest {
+  private static final NoiseSchedule S = NoiseSchedule.linear(1000);
+  private static final Denoiser SHRINK = new Denoiser() {
+    @Override
+    public Prediction prediction() {
+      return Prediction.EPS;
+    }
+
+    @Override
+    public Tensor output(Tensor xt, double t) {
+      return xt.mul(Torch.s(0.1));
+    }
+  };
+
+  @BeforeAll
+  static void init() {
+    TestTorch.init();
+  }
+
+  /** Live JavaCPP objects left in the caller's scope by {@code body} with the given step count. */
+  private static long liveAfter(IntFunction<Tensor> body, int steps) {
+    try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+      long before = Pointer.totalCount();
+      body.apply(steps);
+      return Pointer.totalCount() - before;
+    }
+  }
+
+  private static void assertFlat(IntFunction<Tensor> body, String what) {
+    long before = Pointer.totalCount();
+    long few = liveAfter(body, 3);
+    long many = liveAfter(body, 30);
+    assertEquals(few, many, what + ": objects left after 3 vs 30 steps");
+    assertEquals(before, Pointer.totalCount(), what + ": objects outliving the scope");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Sampler.class)
+  void samplersKeepAFlatCountOfLiveTensors(Sampler sampler) {
+    assertFlat(steps -> {
+      ImageNoise noise = ImageNoise.consecutive(0, 2);
+      SampleOptions o = new SampleOptions(sampler.cliName(), steps, sampler.defaultEta(), "trailing", "fixed_small",
+          true, 0, 2, "fp32");
+      return sampler.run(SHRINK, S, noise.next(1, 4, 4), noise, o, i -> {});
+    }, sampler.cliName());
+  }
+
+  @Test
+  void editingLoopsKeepAFlatCountOfLiveTensors() {
+    assertFlat(steps -> {
+      ImageNoise noise = ImageNoise.consecutive(0, 2);
+      Tensor x0 = noise.next(1, 4, 4);
+      return RePaint.inpaint(SHRINK, S, x0, Torch.full(1, 1, 1, 4, 4), noise.next(1, 4, 4), noise,
+          Timesteps.LEADING.select(1000, steps), 2, 2, Ddpm.Variance.FIXED_SMALL, true, i -> {});
+    }, "RePaint");
+    assertFlat(steps -> {
+      ImageNoise noise = ImageNoise.consecutive(0, 2);
+      return SdEdit.edit(SHRINK, S, noise.next(1, 4, 4), noise, Timesteps.LEADING.select(1000, steps), 0.7, 1.0, true,
+          i -> {});
+    }, "SDEdit");
+    assertFlat(steps -> {
+      Tensor z = DdimInversion.invert(SHRINK, S, ImageNoise.consecutive(0, 2).next(1, 4, 4),
+          Timesteps.LEADING.select(1000, steps), i -> {});
+      return Slerp.slerp(z.narrow(0, 0, 1), z.narrow(0, 1, 1), 0.3);
+    }, "DDIM inversion");
+  }
+}
