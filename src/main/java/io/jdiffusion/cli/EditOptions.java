@@ -25,9 +25,9 @@ public final class EditOptions {
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
 
   /** Starts libtorch and loads the model. */
-  TrainedModel load(Path model) {
+  TrainedModel load(String model) {
     Torch.init(threads);
-    return TrainedModel.load(model, !raw);
+    return TrainedModel.resolve(model, !raw);
   }
 
   /** The options for {@code sampler} (ddpm or ddim), checking the step count against the schedule. */

@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
     description = {"Edit an image with SDEdit (Meng et al. 2022): noise it to --strength, then denoise with DDIM.",
         "Writes one row: the input, then the edited images."})
 public final class Img2ImgCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
-  Path model;
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist).")
+  String model;
   @Option(names = "--image", required = true, description = "Guide image (resized and centre-cropped to the model).")
   Path image;
   @Option(names = "--strength", defaultValue = "0.6",

@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
     description = {"Fill the masked region of an image with RePaint (Lugmayr et al. 2022).",
         "Writes one row: the input with the region to fill in grey, then the filled images."})
 public final class InpaintCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
-  Path model;
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist).")
+  String model;
   @Option(names = "--image", required = true, description = "Image to complete (resized and centre-cropped to the model).")
   Path image;
   @Option(names = "--mask", required = true, description = "Mask image: white = region to fill, black = keep.")

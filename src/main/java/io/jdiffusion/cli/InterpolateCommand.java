@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
     description = {"Interpolate between two images: DDIM inversion of both, spherical interpolation of the",
         "latents, deterministic DDIM decoding of each point. Writes the path as one row of frames."})
 public final class InterpolateCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
-  Path model;
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist).")
+  String model;
   @Parameters(index = "1", paramLabel = "IMAGE_A", description = "First image.")
   Path imageA;
   @Parameters(index = "2", paramLabel = "IMAGE_B", description = "Second image.")

@@ -24,8 +24,9 @@ import picocli.CommandLine.Parameters;
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", description = "Run directory, checkpoint or weights .safetensors file.")
-  Path model;
+  @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist); default: the shipped fashion-mnist model.")
+  String model;
 
   @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   int n;
@@ -65,7 +66,7 @@ public final class SampleCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--num must be >= 1, got " + n);
     }
     Torch.init(threads);
-    TrainedModel m = TrainedModel.load(model, !raw);
+    TrainedModel m = TrainedModel.resolve(model, !raw);
     Sampler kind = Sampler.parse(sampler);
     int T = m.scheduleConfig().steps();
     int k = steps != null ? steps : (kind == Sampler.DDPM ? T : Math.min(50, T));

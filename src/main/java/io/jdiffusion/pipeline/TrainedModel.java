@@ -78,6 +78,23 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   }
 
   /**
+   * Resolves what a user names as a model: nothing (the default shipped model), the name of a
+   * shipped model ("fashion-mnist", see {@link Pretrained}), or a run directory, checkpoint or
+   * weights file.
+   */
+  public static TrainedModel resolve(String spec, boolean useEma) {
+    if (spec == null || spec.isBlank()) {
+      return Pretrained.defaultModel().load();
+    }
+    Path path = Path.of(spec);
+    Pretrained shipped = Pretrained.byId(spec);
+    if (shipped != null && !Files.exists(path)) {
+      return shipped.load();
+    }
+    return load(path, useEma);
+  }
+
+  /**
    * Rebuilds a model from verified safetensors contents (a checkpoint or a weights file); {@code
    * file} names them in errors.
    */
@@ -106,7 +123,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   }
 
   /** The class names stored in a file's metadata, or an empty list. */
-  static List<String> classNames(Map<String, String> metadata, Path file) {
+  static List<String> classNames(Map<String, String> metadata, String file) {
     String json = metadata.get(CLASS_NAMES_KEY);
     if (json == null) {
       return List.of();

@@ -78,6 +78,7 @@ class CliTest {
     assertTrue(r.out().contains("\"prediction\" : \"v\""), r.out());
     assertTrue(r.out().contains("fashion-mnist-subset"), r.out());
     assertEquals(0, run("train", "--help").code());
+    assertTrue(run("sample", "--help").out().contains("fashion-mnist"), "the default model is documented");
     assertEquals(0, run("sample", "--help").code());
   }
 

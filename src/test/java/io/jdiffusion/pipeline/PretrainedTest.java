@@ -1,0 +1,52 @@
+package io.jdiffusion.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jdiffusion.TestTorch;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.store.StoreException;
+import io.jdiffusion.util.Progress;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PretrainedTest {
+  @BeforeAll
+  static void init() {
+    TestTorch.init();
+  }
+
+  @Test
+  void theShippedModelLoadsVerifiedAndSamplesClothingSizedImages() {
+    TrainedModel m = TrainedModel.resolve(null, true);
+    assertEquals(1_112_801, m.net().parameterCount());
+    assertEquals(Prediction.EPS, m.prediction());
+    assertEquals(28, m.config().imageSize());
+    int n = 16;
+    float[] x = Generate.images(m, n, null, SampleOptions.ddim(20, 0), new Progress("t", n * 20, true));
+    assertEquals(n * 28 * 28, x.length);
+    double mean = 0;
+    int dark = 0;
+    for (float v : x) {
+      assertTrue(v >= 0 && v <= 1);
+      mean += v;
+      dark += v < 0.05 ? 1 : 0;
+    }
+    mean /= x.length;
+    // Fashion-MNIST: a black background around a bright item, mean pixel 0.286; pure noise would
+    // give a mean near 0.5 and almost no exactly-black pixels.
+    assertTrue(mean > 0.15 && mean < 0.45, "mean pixel " + mean);
+    assertTrue(dark > x.length / 4, "black background pixels: " + dark + " of " + x.length);
+  }
+
+  @Test
+  void namesResolveAndAreCheckedAgainstThePinnedChecksum() {
+    assertSame(Pretrained.FASHION_MNIST, Pretrained.byId("Fashion-MNIST"));
+    assertEquals(null, Pretrained.byId("cifar-9"));
+    assertEquals(64, Pretrained.sha256(new byte[0]).length());
+    assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Pretrained.sha256(new byte[0]));
+    assertThrows(StoreException.class, () -> TrainedModel.resolve("no-such-model-dir", true));
+  }
+}
