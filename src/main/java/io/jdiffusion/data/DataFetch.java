@@ -145,7 +145,8 @@ public final class DataFetch {
 
   private static Result fashionMnist(Path dir, Consumer<String> progress) {
     Path d = dir != null ? dir : FashionMnist.DEFAULT_DIR;
-    if (!hasIdx(d)) {
+    boolean present = hasIdx(d);
+    if (!present) {
       if (dir != null || !"root".equals(System.getProperty("user.name"))) {
         throw new DataException(
             "fashion-mnist is not in " + d + ": run `sudo apt-get install -y " + APT_PACKAGE + "` (Debian/Ubuntu;"
@@ -163,7 +164,7 @@ public final class DataFetch {
         throw new DataException("apt-get install -y " + APT_PACKAGE + " failed (exit " + code + ")");
       }
     }
-    return new Result("fashion-mnist", d, dir != null, DataCheck.check("fashion-mnist", d));
+    return new Result("fashion-mnist", d, present, DataCheck.check("fashion-mnist", d));
   }
 
   private static boolean isEmptyFolder(Path dir) {
