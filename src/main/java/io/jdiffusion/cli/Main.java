@@ -7,13 +7,14 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code jdiffusion train|sample ...}. */
+/** Entry point: {@code jdiffusion train|sample|train-classifier|evaluate ...}. */
 @Command(
     name = "jdiffusion",
     mixinStandardHelpOptions = true,
     version = "jdiffusion 0.1.0",
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
-    subcommands = {TrainCommand.class, SampleCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, SampleCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Override

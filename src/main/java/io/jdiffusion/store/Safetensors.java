@@ -91,6 +91,14 @@ public final class Safetensors {
     } catch (IOException e) {
       throw new StoreException(file + ": cannot read (" + e.getMessage() + ")");
     }
+    return read(bytes, file.toString());
+  }
+
+  /**
+   * Parses and verifies the bytes of a safetensors file (a classpath resource, for instance);
+   * {@code file} names it in error messages.
+   */
+  public static Contents read(byte[] bytes, String file) {
     if (bytes.length < 8) {
       throw new StoreException(file + ": not a safetensors file (" + bytes.length + " bytes)");
     }
@@ -136,7 +144,7 @@ public final class Safetensors {
     return new Contents(tensors, metadata);
   }
 
-  private static Entry entry(Path file, String name, JsonNode t, ByteBuffer data) {
+  private static Entry entry(String file, String name, JsonNode t, ByteBuffer data) {
     JsonNode dtype = t.get("dtype");
     JsonNode shapeNode = t.get("shape");
     JsonNode offsets = t.get("data_offsets");
