@@ -1,6 +1,8 @@
 package io.jdiffusion.cli;
 
 import io.jdiffusion.data.DatasetSpecs;
+import io.jdiffusion.data.Datasets;
+import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.data.ImageFolder;
 import io.jdiffusion.eval.QualityMetrics;
 import io.jdiffusion.eval.features.FeatureExtractor;
@@ -37,9 +39,10 @@ import picocli.CommandLine.Parameters;
     description = {"Measure sample quality: FID, KID, IS and precision/recall of a run's samples (or of an image folder)",
         "against a reference dataset; every number names its feature extractor, e.g. FID(fashion-classifier)."})
 public final class EvaluateCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SOURCE",
-      description = "Run directory or weights .safetensors file (samples are generated), or a folder of images.")
-  Path source;
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "Run directory or weights .safetensors file (samples "
+      + "are generated), a folder of images, or a built-in dataset (fashion-mnist-test: the train-vs-test floor).")
+  String sourceSpec;
+  private Path source;
   @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, fashion-mnist-test, "
       + "fashion-mnist-subset, fashion-mnist[-test]:DIR, or an image folder.")
   String ref;
@@ -57,7 +60,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   String sampler;
   @Option(names = "--steps", description = "Sampler steps (default: 50 for ddim, T for ddpm).") Integer steps;
   @Option(names = "--eta", description = "DDIM eta (default: ${DEFAULT-VALUE}).", defaultValue = "0") double eta;
-  @Option(names = "--seed", description = "Generated image i uses seed + i; image folders: subset seed (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--seed", description = "Generated image i uses seed + i; folders and datasets: subset seed (default: ${DEFAULT-VALUE}).",
       defaultValue = "0")
   long seed;
   @Option(names = "--ref-seed", description = "Seed of the reference subset (default: ${DEFAULT-VALUE}).", defaultValue = "0")
@@ -83,7 +86,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--cache-dir", description = "Reference-feature cache (default: ~/.cache/jdiffusion/reference).")
   Path cacheDir;
   @Option(names = "--no-cache", description = "Recompute reference features, write no cache.") boolean noCache;
-  @Option(names = {"-o", "--out"}, description = "metrics.json path (default: SOURCE/metrics.json, beside a file).")
+  @Option(names = {"-o", "--out"},
+      description = "metrics.json path (default: SOURCE/metrics.json, beside a file, ./metrics.json for a dataset).")
   Path out;
   @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bars.") boolean quiet;
@@ -91,13 +95,15 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     QualityMetrics.Options opts = validatedOptions();
-    if (!Files.exists(source)) {
-      throw new IllegalArgumentException(source + ": no such run directory, weights file or image folder");
+    source = Path.of(sourceSpec);
+    boolean isDataset = !Files.exists(source) && DatasetSpecs.family(sourceSpec).isPresent();
+    if (!Files.exists(source) && !isDataset) {
+      throw new IllegalArgumentException(source + ": no such run directory, weights file, image folder or dataset");
     }
     String floorRef = !floor ? null : testRef != null ? testRef : DatasetSpecs.testSplit(ref).orElseThrow(
         () -> new IllegalArgumentException("no known test split for '" + ref + "'; pass --test-ref for --floor"));
     Torch.init(threads);
-    boolean isModel = Files.isRegularFile(source) || Files.isDirectory(source.resolve("checkpoints"));
+    boolean isModel = !isDataset && (Files.isRegularFile(source) || Files.isDirectory(source.resolve("checkpoints")));
     TrainedModel model = isModel ? TrainedModel.load(source, !raw) : null;
     int[] shape = shape(model);
     int c = shape[0];
@@ -128,6 +134,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         bar.done();
         count = n;
         info.put("source", Map.of("kind", "model", "path", source.toString(), "sampling", o));
+      } else if (isDataset) {
+        ImageDataset data = Datasets.open(sourceSpec, s, c);
+        count = Math.min(n, data.size());
+        int[] idx = ReferenceFeatures.subset(data.size(), count, seed);
+        images = new float[count * c * s * s];
+        for (int i = 0; i < count; i++) {
+          data.read(idx[i], images, i * c * s * s);
+        }
+        info.put("source", Map.of("kind", "dataset", "spec", sourceSpec, "description", data.describe()));
       } else {
         ImageFolder folder = ImageFolder.load(source, s, c);
         count = Math.min(n, folder.size());
@@ -184,8 +199,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       json.put("options", opts);
       json.putAll(report.json());
       json.put("seconds", seconds);
-      Path file = out != null ? out : Files.isDirectory(source) ? source.resolve("metrics.json")
-          : source.toAbsolutePath().getParent().resolve("metrics.json");
+      Path file = out != null ? out : isDataset ? Path.of("metrics.json") : Files.isDirectory(source)
+          ? source.resolve("metrics.json") : source.toAbsolutePath().getParent().resolve("metrics.json");
       AtomicFiles.writeString(file, Json.write(json) + "\n");
       System.out.printf(Locale.ROOT, "%d images; %.1f s sampling/loading, %.1f s features, %.1f s metrics; %s%n",
           count, (double) seconds.get("generate"), featureSeconds, metricSeconds, file);

@@ -155,6 +155,25 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void aBuiltInDatasetAsSourceGivesTheSplitToSplitNumbers(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("m.json");
+    Run r = run("evaluate", "fashion-mnist-subset", "--ref", "fashion-mnist-subset", "--n", "30", "--seed", "1",
+        "--kid-subsets", "2", "--no-cache", "-o", json.toString(), "-q");
+    assertEquals(0, r.code(), r.err());
+    JsonNode j = Json.mapper().readTree(json.toFile());
+    assertEquals("dataset", j.get("source").get("kind").asText());
+    assertTrue(j.get("metrics").get("FID(fashion-classifier)").asDouble() > 0);
+    // the same subset on both sides: FID 0 up to rounding, precision and recall 1
+    Run same = run("evaluate", "fashion-mnist-subset", "--ref", "fashion-mnist-subset", "--n", "30", "--kid-subsets", "2",
+        "--no-cache", "-o", json.toString(), "-q");
+    assertEquals(0, same.code(), same.err());
+    JsonNode k = Json.mapper().readTree(json.toFile());
+    assertEquals(0, k.get("metrics").get("FID(fashion-classifier)").asDouble(), 1e-6);
+    assertEquals(1, k.get("metrics").get("precision(fashion-classifier)").asDouble());
+    assertEquals(1, k.get("metrics").get("recall(fashion-classifier)").asDouble());
+  }
+
+  @Test
   void badInputIsOneErrorLine(@TempDir Path dir) throws Exception {
     Path real = fashionFolder(Files.createDirectories(dir.resolve("real")), 0, 8);
     assertCleanError(run("evaluate", dir.resolve("nope").toString(), "--ref", "fashion-mnist-subset"), "nope");
