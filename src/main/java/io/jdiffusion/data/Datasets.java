@@ -129,6 +129,19 @@ public final class Datasets {
     };
   }
 
+  /**
+   * The built-in dataset {@code spec} names ("fashion-mnist", "mnist-test", "cifar10", "emoji",
+   * "fashion-mnist-subset", ...), or empty for an image folder. Does not read the data.
+   */
+  public static java.util.Optional<String> builtInName(String spec) {
+    String s = normalise(spec);
+    if (s.equals(DEFAULT_SPEC)) {
+      return java.util.Optional.of(DEFAULT_SPEC);
+    }
+    String name = parse(s).name();
+    return name == null || name.equals("random-crop") ? java.util.Optional.empty() : java.util.Optional.of(name);
+  }
+
   /** Whether {@code spec} names a Fashion-MNIST set (28x28 grey), embedded or on disk. */
   public static boolean isFashionMnist(String spec) {
     String s = normalise(spec);

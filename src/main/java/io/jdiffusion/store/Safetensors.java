@@ -94,7 +94,10 @@ public final class Safetensors {
     return read(bytes, file.toString());
   }
 
-  /** Reads and verifies safetensors bytes; {@code file} names them in error messages. */
+  /**
+   * Parses and verifies the bytes of a safetensors file (a classpath resource, for instance);
+   * {@code file} names it in error messages.
+   */
   public static Contents read(byte[] bytes, String file) {
     if (bytes.length < 8) {
       throw new StoreException(file + ": not a safetensors file (" + bytes.length + " bytes)");

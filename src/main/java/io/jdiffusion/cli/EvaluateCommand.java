@@ -1,0 +1,246 @@
+package io.jdiffusion.cli;
+
+import io.jdiffusion.data.DatasetSpecs;
+import io.jdiffusion.data.Datasets;
+import io.jdiffusion.data.ImageDataset;
+import io.jdiffusion.data.ImageFolder;
+import io.jdiffusion.eval.QualityMetrics;
+import io.jdiffusion.eval.features.FeatureExtractor;
+import io.jdiffusion.eval.features.FeatureSets;
+import io.jdiffusion.eval.features.Features;
+import io.jdiffusion.eval.features.Extractors;
+import io.jdiffusion.eval.features.ReferenceFeatures;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.pipeline.Generate;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.store.AtomicFiles;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.util.Progress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code evaluate}: sample quality of a trained model (or of a folder of images) against a reference
+ * dataset: FID, KID, Inception Score and precision/recall in the feature space of one or more
+ * extractors, printed as a table and written to metrics.json.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Measure sample quality: FID, KID, IS and precision/recall of a run's samples (or of an image folder)",
+        "against a reference dataset; every number names its feature extractor, e.g. FID(fashion-classifier)."})
+public final class EvaluateCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "Run directory or weights .safetensors file (samples "
+      + "are generated), a folder of images, or a built-in dataset (fashion-mnist-test: the train-vs-test floor).")
+  String sourceSpec;
+  private Path source;
+  @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, fashion-mnist-test, "
+      + "fashion-mnist-subset, fashion-mnist[-test]:DIR, or an image folder.")
+  String ref;
+  @Option(names = {"-n", "--n"}, description = "Generated and reference images (default: ${DEFAULT-VALUE}).",
+      defaultValue = "10000")
+  int n;
+  @Option(names = "--extractor", description = "Feature extractor, repeatable: " + Extractors.ACCEPTED
+      + " (default: auto, the classifier bundled for the reference dataset).")
+  List<String> extractors;
+  @Option(names = "--floor", description = "Also report the metrics between the reference set and its test split.")
+  boolean floor;
+  @Option(names = "--test-ref", description = "Test split for --floor (default: the reference's, e.g. fashion-mnist-test).")
+  String testRef;
+  @Option(names = "--sampler", description = "ddim or ddpm (default: ${DEFAULT-VALUE}).", defaultValue = "ddim")
+  String sampler;
+  @Option(names = "--steps", description = "Sampler steps (default: 50 for ddim, T for ddpm).") Integer steps;
+  @Option(names = "--eta", description = "DDIM eta (default: ${DEFAULT-VALUE}).", defaultValue = "0") double eta;
+  @Option(names = "--seed", description = "Generated image i uses seed + i; folders and datasets: subset seed (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0")
+  long seed;
+  @Option(names = "--ref-seed", description = "Seed of the reference subset (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+  long refSeed;
+  @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+  int batch;
+  @Option(names = "--precision", description = "Sampling precision, fp32 or bf16 (default: ${DEFAULT-VALUE}).",
+      defaultValue = "fp32")
+  String precision;
+  @Option(names = "--raw", description = "Sample from a checkpoint's raw weights instead of the EMA.") boolean raw;
+  @Option(names = "--image-size", description = "Image folders only: size to load them at (default: the reference's).")
+  Integer imageSize;
+  @Option(names = "--channels", description = "Image folders only: 1 or 3 (default: the reference's).") Integer channels;
+  @Option(names = "--kid-subsets", description = "KID subsets (default: ${DEFAULT-VALUE}).", defaultValue = "100")
+  int kidSubsets;
+  @Option(names = "--kid-subset-size", description = "KID subset size, at most n (default: ${DEFAULT-VALUE}).",
+      defaultValue = "1000")
+  int kidSubsetSize;
+  @Option(names = "--is-splits", description = "Inception Score splits (default: ${DEFAULT-VALUE}).", defaultValue = "10")
+  int isSplits;
+  @Option(names = "--k", description = "Neighbours for precision/recall (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+  int k;
+  @Option(names = "--cache-dir", description = "Reference-feature cache (default: ~/.cache/jdiffusion/reference).")
+  Path cacheDir;
+  @Option(names = "--no-cache", description = "Recompute reference features, write no cache.") boolean noCache;
+  @Option(names = {"-o", "--out"},
+      description = "metrics.json path (default: SOURCE/metrics.json, beside a file, ./metrics.json for a dataset).")
+  Path out;
+  @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
+  @Option(names = {"-q", "--quiet"}, description = "No progress bars.") boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    QualityMetrics.Options opts = validatedOptions();
+    source = Path.of(sourceSpec);
+    boolean isDataset = !Files.exists(source) && DatasetSpecs.family(sourceSpec).isPresent();
+    if (!Files.exists(source) && !isDataset) {
+      throw new IllegalArgumentException(source + ": no such run directory, weights file, image folder or dataset");
+    }
+    String floorRef = !floor ? null : testRef != null ? testRef : DatasetSpecs.testSplit(ref).orElseThrow(
+        () -> new IllegalArgumentException("no known test split for '" + ref + "'; pass --test-ref for --floor"));
+    Torch.init(threads);
+    boolean isModel = !isDataset && (Files.isRegularFile(source) || Files.isDirectory(source.resolve("checkpoints")));
+    TrainedModel model = isModel ? TrainedModel.load(source, !raw) : null;
+    int[] shape = shape(model);
+    int c = shape[0];
+    int s = shape[1];
+    Path cache = noCache ? null : cacheDir != null ? cacheDir : ReferenceFeatures.defaultCacheDir();
+    Map<String, Object> info = new LinkedHashMap<>();
+    Map<String, Object> seconds = new LinkedHashMap<>();
+    List<FeatureExtractor> fxs = new ArrayList<>();
+    try {
+      for (String spec : extractors == null ? List.of("auto") : extractors) {
+        FeatureExtractor fx = Extractors.open(spec, ref);
+        fxs.add(fx);
+        String bad = fx.checkShape(c, s, s);
+        if (bad != null) {
+          throw new IllegalArgumentException(bad + (model != null ? " (the model's images)" : "; see --image-size, --channels"));
+        }
+      }
+      long t0 = System.nanoTime();
+      float[] images;
+      int count;
+      if (model != null) {
+        int T = model.scheduleConfig().steps();
+        int kSteps = steps != null ? steps : sampler.equalsIgnoreCase("ddpm") ? T : Math.min(50, T);
+        SampleOptions o = new SampleOptions(sampler, kSteps, eta, "leading", "fixed_small", true, seed, batch, precision);
+        Timesteps.parse(o.spacing()).select(T, kSteps);
+        Progress bar = new Progress("sample", (long) n * kSteps, quiet);
+        images = Generate.images(model, n, null, o, bar);
+        bar.done();
+        count = n;
+        info.put("source", Map.of("kind", "model", "path", source.toString(), "sampling", o));
+      } else if (isDataset) {
+        ImageDataset data = Datasets.open(sourceSpec, s, c);
+        count = Math.min(n, data.size());
+        int[] idx = ReferenceFeatures.subset(data.size(), count, seed);
+        images = new float[count * c * s * s];
+        for (int i = 0; i < count; i++) {
+          data.read(idx[i], images, i * c * s * s);
+        }
+        info.put("source", Map.of("kind", "dataset", "spec", sourceSpec, "description", data.describe()));
+      } else {
+        ImageFolder folder = ImageFolder.load(source, s, c);
+        count = Math.min(n, folder.size());
+        if (count < n) {
+          System.err.printf("note: %s holds %d images, fewer than --n %d; using all of them%n", source, count, n);
+        }
+        int[] idx = ReferenceFeatures.subset(folder.size(), count, seed);
+        images = new float[count * c * s * s];
+        for (int i = 0; i < count; i++) {
+          folder.read(idx[i], images, i * c * s * s);
+        }
+        info.put("source", Map.of("kind", "images", "path", source.toString(), "images", folder.size()));
+      }
+      seconds.put("generate", (System.nanoTime() - t0) / 1e9);
+      if (count <= k) {
+        throw new IllegalArgumentException("need more than --k " + k + " images, got " + count);
+      }
+      EvaluationReport report = new EvaluationReport();
+      double featureSeconds = 0;
+      double metricSeconds = 0;
+      Map<String, Object> refInfo = new LinkedHashMap<>();
+      for (FeatureExtractor fx : fxs) {
+        long t1 = System.nanoTime();
+        Progress bar = new Progress("features " + fx.name(), count, quiet);
+        Features gen = FeatureSets.of(fx, images, count, c, s, s, batch, bar);
+        bar.done();
+        ReferenceFeatures.Result real = ReferenceFeatures.get(ref, c, s, n, refSeed, fx, cache, batch, quiet);
+        ReferenceFeatures.Result test = floorRef == null ? null
+            : ReferenceFeatures.get(floorRef, c, s, n, refSeed, fx, cache, batch, quiet);
+        long t2 = System.nanoTime();
+        System.err.printf(Locale.ROOT, "%s: reference %s, %d of %d images%s%n", fx.name(), real.description(),
+            real.features().count(), real.datasetSize(), real.cached() ? " (cached)" : "");
+        QualityMetrics g = QualityMetrics.compute(real.features().features(), gen.features(), gen.logits(), opts);
+        QualityMetrics f = test == null ? null
+            : QualityMetrics.compute(real.features().features(), test.features().features(), test.features().logits(), opts);
+        report.add(new EvaluationReport.Entry(fx.name(), fx.fingerprint(), fx.dim(), g, f));
+        featureSeconds += (t2 - t1) / 1e9;
+        metricSeconds += (System.nanoTime() - t2) / 1e9;
+        refInfo.put("dataset", ref);
+        refInfo.put("description", real.description());
+        refInfo.put("images", real.features().count());
+        if (test != null) {
+          refInfo.put("test_split", floorRef);
+          refInfo.put("test_images", test.features().count());
+        }
+      }
+      seconds.put("features", featureSeconds);
+      seconds.put("metrics", metricSeconds);
+      System.out.print(report.table());
+      Map<String, Object> json = new LinkedHashMap<>(info);
+      json.put("reference", refInfo);
+      json.put("n", count);
+      json.put("image_shape", List.of(c, s, s));
+      json.put("options", opts);
+      json.putAll(report.json());
+      json.put("seconds", seconds);
+      Path file = out != null ? out : isDataset ? Path.of("metrics.json") : Files.isDirectory(source)
+          ? source.resolve("metrics.json") : source.toAbsolutePath().getParent().resolve("metrics.json");
+      AtomicFiles.writeString(file, Json.write(json) + "\n");
+      System.out.printf(Locale.ROOT, "%d images; %.1f s sampling/loading, %.1f s features, %.1f s metrics; %s%n",
+          count, (double) seconds.get("generate"), featureSeconds, metricSeconds, file);
+      return ExitCode.OK;
+    } finally {
+      fxs.forEach(FeatureExtractor::close);
+    }
+  }
+
+  private QualityMetrics.Options validatedOptions() {
+    if (n < 2) {
+      throw new IllegalArgumentException("--n must be >= 2, got " + n);
+    }
+    if (k < 1) {
+      throw new IllegalArgumentException("--k must be >= 1, got " + k);
+    }
+    if (kidSubsets < 1 || kidSubsetSize < 2) {
+      throw new IllegalArgumentException("--kid-subsets must be >= 1 and --kid-subset-size >= 2");
+    }
+    if (isSplits < 1) {
+      throw new IllegalArgumentException("--is-splits must be >= 1, got " + isSplits);
+    }
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+    }
+    return new QualityMetrics.Options(kidSubsets, kidSubsetSize, 0, isSplits, k);
+  }
+
+  /** {channels, size}: the model's; for image folders the options', else the reference dataset's. */
+  private int[] shape(TrainedModel model) {
+    if (model != null) {
+      return new int[] {model.config().inChannels(), model.config().imageSize()};
+    }
+    int[] nat = DatasetSpecs.nativeShape(ref).orElse(null);
+    Integer c = channels != null ? channels : nat != null ? Integer.valueOf(nat[0]) : null;
+    Integer s = imageSize != null ? imageSize : nat != null ? Integer.valueOf(nat[1]) : null;
+    if (c == null || s == null) {
+      throw new IllegalArgumentException("pass --image-size and --channels: the reference '" + ref
+          + "' is an image folder, whose shape is not known in advance");
+    }
+    return new int[] {c, s};
+  }
+}
