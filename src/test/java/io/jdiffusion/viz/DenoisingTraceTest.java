@@ -17,6 +17,7 @@ import io.jdiffusion.schedule.ScheduleConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -116,6 +117,27 @@ class DenoisingTraceTest {
   void onlyTheChosenStatesAreKept() {
     Run r = run("ddim", 10, new int[] {0, 5, 10});
     assertEquals(List.of(0, 5, 10), new ArrayList<>(r.states().keySet()));
+  }
+
+  /** Native objects left in the caller's scope by a fully traced DDIM run of {@code steps} steps. */
+  private static long liveAfterTracedRun(int steps) {
+    NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
+    SampleOptions o = new SampleOptions("ddim", steps, 0.5, "leading", "fixed_small", true, 3, 2, "fp32");
+    try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+      long before = Pointer.totalCount();
+      DenoisingTrace trace = new DenoisingTrace(new ConstantDenoiser(s, 0.1), s, k -> true);
+      ImageNoise noise = ImageNoise.consecutive(3, 2);
+      trace.finish(Sampler.DDIM.run(trace, s, noise.next(1, 4, 4), noise, o, trace::stepDone));
+      assertEquals(steps + 1, trace.states().size());
+      return Pointer.totalCount() - before;
+    }
+  }
+
+  @Test
+  void recordingEveryStateKeepsAFlatCountOfLiveTensors() {
+    long before = Pointer.totalCount();
+    assertEquals(liveAfterTracedRun(3), liveAfterTracedRun(30), "objects left after 3 vs 30 traced steps");
+    assertEquals(before, Pointer.totalCount(), "objects outliving the scope");
   }
 
   @Test
