@@ -4,7 +4,6 @@ import io.jdiffusion.report.LossCurve;
 import io.jdiffusion.report.RunLayout;
 import io.jdiffusion.report.RunReport;
 import io.jdiffusion.store.AtomicFiles;
-import io.jdiffusion.viz.LossPlot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,9 +20,9 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--out"}, description = "HTML file (default: RUN/report.html).") Path out;
   @Option(names = "--linear", description = "Linear loss axis instead of logarithmic.") boolean linear;
-  @Option(names = "--smoothing", description = "EMA weight of the smoothed loss, in [0, 1) (default: ${DEFAULT-VALUE}).",
-      defaultValue = "0.9")
-  double smoothing;
+  @Option(names = "--smoothing", description = "EMA weight of the smoothed loss, in [0, 1) (default: 1 - 20/rows, "
+      + "within [0, 0.99]).")
+  Double smoothing;
   @Option(names = "--width", description = "Loss plot width in pixels (default: ${DEFAULT-VALUE}).", defaultValue = "800")
   int width;
   @Option(names = "--height", description = "Loss plot height in pixels (default: ${DEFAULT-VALUE}).",
@@ -35,10 +34,10 @@ public final class ReportCommand implements Callable<Integer> {
     if (!Files.isDirectory(run)) {
       throw new IllegalArgumentException(run + ": no such run directory");
     }
-    Path name = run.toAbsolutePath().normalize().getFileName();
-    LossPlot.Style style = new LossPlot.Style(width, height, !linear, smoothing,
-        "training loss" + (name == null ? "" : ": " + name));
-    Path loss = LossCurve.write(run, style);
+    if (smoothing != null && !(smoothing >= 0 && smoothing < 1)) {
+      throw new IllegalArgumentException("--smoothing must be in [0, 1), got " + smoothing);
+    }
+    Path loss = LossCurve.write(run, width, height, !linear, smoothing);
     String html = RunReport.html(run);
     Path target = out != null ? out : run.resolve(RunLayout.REPORT);
     AtomicFiles.writeString(target, html);

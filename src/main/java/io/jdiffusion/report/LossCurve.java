@@ -11,11 +11,13 @@ public final class LossCurve {
   private LossCurve() {}
 
   /**
-   * Writes {@code runDir/loss.png} from {@code runDir/metrics.csv}.
+   * Writes {@code runDir/loss.png} from {@code runDir/metrics.csv}, titled by the directory's name.
    *
+   * @param logY logarithmic loss axis (linear when a loss is not positive)
+   * @param smoothing EMA weight in [0, 1), or null for {@link LossPlot#autoSmoothing} of the row count
    * @return the picture, or null when the run has no metrics rows yet
    */
-  public static Path write(Path runDir, LossPlot.Style style) throws IOException {
+  public static Path write(Path runDir, int width, int height, boolean logY, Double smoothing) throws IOException {
     Path csv = runDir.resolve(RunLayout.METRICS);
     if (!Files.isRegularFile(csv)) {
       return null;
@@ -24,14 +26,17 @@ public final class LossCurve {
     if (m.rows().isEmpty()) {
       return null;
     }
+    Path name = runDir.toAbsolutePath().normalize().getFileName();
+    LossPlot.Style style = new LossPlot.Style(width, height, logY,
+        smoothing != null ? smoothing : LossPlot.autoSmoothing(m.rows().size()),
+        "training loss" + (name == null ? "" : ": " + name));
     Path png = runDir.resolve(RunLayout.LOSS_PNG);
     ImageGrid.write(png, LossPlot.render(m.steps(), m.losses(), style));
     return png;
   }
 
-  /** {@link #write(Path, LossPlot.Style)} with the default style, titled by the run directory's name. */
+  /** 800 x 400, logarithmic, smoothing chosen from the row count. */
   public static Path write(Path runDir) throws IOException {
-    Path name = runDir.toAbsolutePath().normalize().getFileName();
-    return write(runDir, LossPlot.Style.defaults("training loss" + (name == null ? "" : ": " + name)));
+    return write(runDir, 800, 400, true, null);
   }
 }

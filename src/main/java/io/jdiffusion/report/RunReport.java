@@ -203,7 +203,8 @@ public final class RunReport {
       };
       if (Files.isRegularFile(p)) {
         any = true;
-        b.append("<figure>").append(Html.img(p, part[1], "strip")).append("<figcaption>").append(Html.esc(part[1]))
+        b.append("<figure class=\"wide\">").append(Html.img(p, part[1], "strip")).append("<figcaption>")
+            .append(Html.esc(part[1]))
             .append("</figcaption></figure>\n");
       }
     }
@@ -330,7 +331,9 @@ public final class RunReport {
       img.strip { max-width: 100%; }
       .grids { display: flex; flex-wrap: wrap; gap: 12px; }
       figure { margin: 0 0 12px 0; display: inline-block; }
+      figure.wide { display: block; }
       figcaption { font-size: 12px; color: #555; text-align: center; }
+      figure.wide figcaption { text-align: left; }
       table { border-collapse: collapse; background: #fff; font-size: 13px; margin-bottom: 10px; }
       th, td { border: 1px solid #e0e0e0; padding: 4px 10px; text-align: left; }
       th { background: #f0f3f7; }

@@ -131,6 +131,9 @@ class LossPlotTest {
     assertArrayEquals(new double[] {1, 1, 1}, LossPlot.ema(new double[] {1, 1, 1}, 0.9), 1e-12);
     assertArrayEquals(new double[] {0, 2.0 / 3}, LossPlot.ema(new double[] {0, 1}, 0.5), 1e-12);
     assertArrayEquals(new double[] {3, 1, 2}, LossPlot.ema(new double[] {3, 1, 2}, 0), 1e-12);
+    assertEquals(0, LossPlot.autoSmoothing(10));
+    assertEquals(2.0 / 3, LossPlot.autoSmoothing(60), 1e-12);
+    assertEquals(0.99, LossPlot.autoSmoothing(100_000));
     assertArrayEquals(new double[] {0, 500, 1000, 1500}, PlotAxes.linearTicks(0, 1500, 6), 1e-9);
     assertArrayEquals(new double[] {0.05, 0.1, 0.2},
         new PlotAxes(0, 1, 0.03, 0.22, true, 0, 0, 10, 10).yTicks(), 1e-12);
