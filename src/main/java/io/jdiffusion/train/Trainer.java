@@ -149,8 +149,8 @@ public final class Trainer {
       }
     }
     bar.done();
-    LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
     double elapsed = (System.nanoTime() - t0) / 1e9;
+    LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
   }
 
