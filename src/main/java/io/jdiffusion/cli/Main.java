@@ -7,14 +7,15 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|pictures|report ...}. */
+/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|data|pictures|report ...}. */
 @Command(
     name = "jdiffusion",
     mixinStandardHelpOptions = true,
     version = "jdiffusion 0.1.0",
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
     subcommands = {TrainCommand.class, SampleCommand.class, InpaintCommand.class, Img2ImgCommand.class,
-        InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        InterpolateCommand.class, DataCommand.class, PicturesCommand.class, ReportCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Override

@@ -31,14 +31,16 @@ public final class TrainCommand implements Callable<Integer> {
   Path resume;
 
   @Option(names = "--data", description = "Dataset: fashion-mnist-subset (embedded, default), fashion-mnist[:DIR], "
-      + "fashion-mnist-test[:DIR], or a folder of images (subfolders = classes).")
+      + "fashion-mnist-test[:DIR], mnist[:DIR], cifar10[:DIR], emoji[:DIR] (get them with 'data fetch NAME'), "
+      + "a folder of images (subfolders = classes), or random-crop:FOLDER.")
   String data;
 
   @Option(names = "--preset", description = "Starting configuration: quick (default) or reference (GUIDE's 6.5 M U-Net).",
       defaultValue = "quick")
   String preset;
 
-  @Option(names = "--image-size", description = "Model resolution (default: dataset's, 28 for Fashion-MNIST).")
+  @Option(names = "--image-size", description = "Model resolution (default: the dataset's: 28 Fashion-MNIST and MNIST, "
+      + "32 CIFAR-10 and folders, 64 emoji).")
   Integer imageSize;
 
   @Option(names = "--channels", description = "1 grey or 3 RGB (default: dataset's).")
@@ -149,8 +151,9 @@ public final class TrainCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("unknown preset '" + preset + "' (expected quick or reference)");
     };
     String dataSpec = data != null ? data : p.data();
-    int ch = channels != null ? channels : (Datasets.isFashionMnist(dataSpec) ? 1 : 3);
-    int size = imageSize != null ? imageSize : (Datasets.isFashionMnist(dataSpec) ? 28 : 32);
+    Datasets.Shape shape = Datasets.nativeShape(dataSpec);
+    int ch = channels != null ? channels : shape.channels();
+    int size = imageSize != null ? imageSize : shape.size();
     int classes = 0;
     if (conditional) {
       classes = Datasets.open(dataSpec, size, ch).numClasses();

@@ -1,18 +1,17 @@
 package io.jdiffusion.data;
 
+import io.jdiffusion.store.AtomicFiles;
+
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -330,33 +329,18 @@ public final class Idx {
   }
 
   private static void write(Path file, boolean gzip, Body body) {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-      try (OutputStream raw = Files.newOutputStream(tmp);
-          OutputStream z = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(z, 1 << 16))) {
+      AtomicFiles.write(file, raw -> {
+        OutputStream z = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
+        DataOutputStream out = new DataOutputStream(z);
         body.write(out);
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+        out.flush();
+        if (z instanceof GZIPOutputStream g) {
+          g.finish();
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot write IDX file (" + e.getMessage() + ")", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort clean-up of the temporary file
-        }
-      }
     }
   }
 }

@@ -9,14 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.stream.IntStream;
 
 /**
  * A folder of image files (PNG, JPEG, BMP, GIF), searched recursively, decoded once at load time
@@ -29,15 +27,19 @@ import java.util.stream.IntStream;
  *
  * <p>Each image is converted by {@link ImageDecoder}: alpha composited on white, converted to luma
  * or RGB, shorter side resized to {@code size} (antialiased bilinear), centre-cropped to a square.
- * Files that cannot be decoded are skipped with one warning on standard error; their paths,
- * relative to the root, are listed by {@link #skipped()}. Instances are immutable and safe to read
- * from several threads.
+ * Files that cannot be decoded, and images whose shorter side is below a minimum ({@link
+ * #defaultMinSide}: a quarter of the output size, so no image is upscaled more than 4x), are
+ * skipped with one warning on standard error that counts both kinds; their paths, relative to
+ * the root, are listed by {@link #skipped()}. Instances are immutable and safe to read from
+ * several threads.
+ *
+ * <p>Augmentation is not done here: horizontal flips are drawn per batch by {@link
+ * io.jdiffusion.train.Batches} ({@code train --flip}), and random crops by {@link RandomCrop} (the
+ * dataset spec {@code random-crop:DIR}, which loads this folder at a slightly larger size).
  */
 public final class ImageFolder implements ImageDataset {
   /** File name extensions (lower case) that are considered images. */
   public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
-
-  private static final int WARN_EXAMPLES = 5;
 
   private static final float[] UNIT = new float[256];
 
@@ -55,10 +57,11 @@ public final class ImageFolder implements ImageDataset {
   private final int[] labels;
   private final List<String> classNames;
   private final List<String> skipped;
+  private final int tooSmall;
 
   private ImageFolder(
       Path root, int size, int channels, int count, byte[] pixels, int[] labels,
-      List<String> classNames, List<String> skipped) {
+      List<String> classNames, List<ImageStore.Skip> skipped) {
     this.root = root;
     this.size = size;
     this.channels = channels;
@@ -66,11 +69,22 @@ public final class ImageFolder implements ImageDataset {
     this.pixels = pixels;
     this.labels = labels;
     this.classNames = classNames;
-    this.skipped = skipped;
+    this.skipped = skipped.stream().map(ImageStore.Skip::path).toList();
+    this.tooSmall = ImageStore.count(skipped, ImageStore.Kind.TOO_SMALL);
   }
 
   /**
-   * Finds and decodes every image under {@code dir}.
+   * The smallest shorter side accepted for an output of {@code size}: {@code ceil(size / 4)}, so
+   * that no image is enlarged more than 4x (smaller ones, such as 1x1 tracking pixels or tiny
+   * favicons, would only add blur).
+   */
+  public static int defaultMinSide(int size) {
+    return (size + 3) / 4;
+  }
+
+  /**
+   * Finds and decodes every image under {@code dir}, skipping images smaller than {@link
+   * #defaultMinSide}.
    *
    * @param size output height and width
    * @param channels 1 (grey) or 3 (RGB)
@@ -78,6 +92,19 @@ public final class ImageFolder implements ImageDataset {
    *     arguments are out of range
    */
   public static ImageFolder load(Path dir, int size, int channels) {
+    return load(dir, size, channels, defaultMinSide(size));
+  }
+
+  /**
+   * Finds and decodes every image under {@code dir}.
+   *
+   * @param size output height and width
+   * @param channels 1 (grey) or 3 (RGB)
+   * @param minSide images whose shorter side is below this many pixels are skipped (1: none)
+   * @throws DataException if {@code dir} is not a folder, holds no usable image, or the
+   *     arguments are out of range
+   */
+  public static ImageFolder load(Path dir, int size, int channels, int minSide) {
     if (channels != 1 && channels != 3) {
       throw new DataException(dir + ": image channels must be 1 or 3, got " + channels);
     }
@@ -87,17 +114,12 @@ public final class ImageFolder implements ImageDataset {
     if (!Files.isDirectory(dir)) {
       throw new DataException(dir + ": image folder not found");
     }
-    List<Skip> problems = new ArrayList<>();
+    List<ImageStore.Skip> problems = new ArrayList<>();
     List<Path> files = scan(dir, problems);
     if (files.isEmpty()) {
       throw new DataException(
           dir + ": no images found (looked recursively for ." + String.join(", .", EXTENSIONS)
               + " files)");
-    }
-    if ((long) files.size() * channels * size * size > Integer.MAX_VALUE - 16L) {
-      throw new DataException(
-          dir + ": " + files.size() + " images of " + channels + "x" + size + "x" + size
-              + " do not fit in one in-memory store; use a smaller size or fewer images");
     }
 
     boolean labelled = files.stream().allMatch(f -> dir.relativize(f).getNameCount() >= 2);
@@ -108,53 +130,25 @@ public final class ImageFolder implements ImageDataset {
       classes = List.copyOf(names);
     }
 
-    // Decode straight into the store, one slot per file, then close the gaps left by failures.
-    int imageBytes = channels * size * size;
-    byte[] pixels = new byte[files.size() * imageBytes];
-    String[] errors = new String[files.size()];
-    IntStream.range(0, files.size())
-        .parallel()
-        .forEach(
-            i -> {
-              try {
-                byte[] image = ImageDecoder.decode(files.get(i), size, channels);
-                System.arraycopy(image, 0, pixels, i * imageBytes, imageBytes);
-              } catch (IOException | RuntimeException e) {
-                errors[i] = reason(e);
-              }
-            });
-
-    int[] labels = new int[files.size()];
-    int good = 0;
-    for (int i = 0; i < files.size(); i++) {
-      if (errors[i] != null) {
-        problems.add(new Skip(dir.relativize(files.get(i)).toString(), errors[i]));
-        continue;
-      }
-      if (good != i) {
-        System.arraycopy(pixels, i * imageBytes, pixels, good * imageBytes, imageBytes);
-      }
-      labels[good] =
-          labelled
-              ? Collections.binarySearch(classes, dir.relativize(files.get(i)).getName(0).toString())
-              : -1;
-      good++;
+    ImageStore.Result decoded = ImageStore.decode(dir, files, size, channels, Math.max(1, minSide));
+    problems.addAll(decoded.skipped());
+    int good = decoded.kept().length;
+    int[] labels = new int[good];
+    for (int k = 0; k < good; k++) {
+      Path f = files.get(decoded.kept()[k]);
+      labels[k] = labelled ? Collections.binarySearch(classes, dir.relativize(f).getName(0).toString()) : -1;
     }
-    if (!problems.isEmpty()) {
-      warn(dir, problems);
-    }
+    ImageStore.warn(dir, problems);
     if (good == 0) {
       throw new DataException(
-          dir + ": no readable images (" + files.size() + " image file(s) found, none could be"
-              + " decoded, e.g. " + problems.get(0) + ")");
+          dir + ": no usable images (" + files.size() + " image file(s) found, none could be"
+              + " used, e.g. " + problems.get(0) + ")");
     }
-    return new ImageFolder(
-        dir, size, channels, good, pixels, Arrays.copyOf(labels, good), classes,
-        problems.stream().map(Skip::path).toList());
+    return new ImageFolder(dir, size, channels, good, decoded.pixels(), labels, classes, problems);
   }
 
   /** Image files under {@code dir}, sorted by path; unreadable entries are added to problems. */
-  private static List<Path> scan(Path dir, List<Skip> problems) {
+  private static List<Path> scan(Path dir, List<ImageStore.Skip> problems) {
     List<Path> files = new ArrayList<>();
     try {
       Files.walkFileTree(
@@ -180,7 +174,8 @@ public final class ImageFolder implements ImageDataset {
             @Override
             public FileVisitResult visitFileFailed(Path f, IOException e) {
               if (isImageName(f) || Files.isDirectory(f)) {
-                problems.add(new Skip(dir.relativize(f).toString(), reason(e)));
+                problems.add(
+                    new ImageStore.Skip(dir.relativize(f).toString(), ImageStore.reason(e), ImageStore.Kind.UNREADABLE));
               }
               return FileVisitResult.CONTINUE;
             }
@@ -207,35 +202,14 @@ public final class ImageFolder implements ImageDataset {
     return dot >= 0 && EXTENSIONS.contains(s.substring(dot + 1).toLowerCase(Locale.ROOT));
   }
 
-  private static String reason(Exception e) {
-    String m = e.getMessage();
-    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().replaceAll("\\s+", " ");
-  }
-
-  /** A file that could not be read, relative to the root, and why. */
-  private record Skip(String path, String reason) {
-    @Override
-    public String toString() {
-      return path + " (" + reason + ")";
-    }
-  }
-
-  private static void warn(Path dir, List<Skip> problems) {
-    StringBuilder sb = new StringBuilder();
-    sb.append("warning: ").append(dir).append(": skipped ").append(problems.size())
-        .append(" unreadable file(s): ");
-    for (int i = 0; i < Math.min(WARN_EXAMPLES, problems.size()); i++) {
-      sb.append(i == 0 ? "" : ", ").append(problems.get(i));
-    }
-    if (problems.size() > WARN_EXAMPLES) {
-      sb.append(", ...");
-    }
-    System.err.println(sb);
-  }
-
-  /** Paths, relative to the root, of the files and folders that could not be read. */
+  /** Paths, relative to the root, of the files and folders that were skipped (unreadable or too small). */
   public List<String> skipped() {
     return skipped;
+  }
+
+  /** How many of {@link #skipped()} decoded but were below the minimum size. */
+  public int tooSmall() {
+    return tooSmall;
   }
 
   /** The folder the images were loaded from. */
@@ -292,7 +266,8 @@ public final class ImageFolder implements ImageDataset {
   public String describe() {
     String labelling =
         classNames.isEmpty() ? "unlabelled" : classNames.size() + " classes";
-    String skips = skipped.isEmpty() ? "" : ", " + skipped.size() + " skipped";
+    String skips = skipped.isEmpty() ? ""
+        : ", " + skipped.size() + " skipped" + (tooSmall > 0 ? " (" + tooSmall + " too small)" : "");
     return "image folder " + root + " (" + count + " x " + channels + "x" + size + "x" + size
         + ", " + labelling + skips + ")";
   }

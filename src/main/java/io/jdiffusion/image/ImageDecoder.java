@@ -7,7 +7,10 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes an image file (any format {@link ImageIO} reads: PNG, JPEG, BMP, GIF, ...) into a
@@ -26,6 +29,9 @@ public final class ImageDecoder {
   private static final float LUMA_G = 0.587f;
   private static final float LUMA_B = 0.114f;
 
+  /** Largest image, in pixels, that {@link #read} decodes (a 16384 x 16384 image, 1 GiB as ARGB). */
+  public static final long MAX_PIXELS = 1L << 28;
+
   private ImageDecoder() {}
 
   /**
@@ -35,11 +41,44 @@ public final class ImageDecoder {
    * @throws IOException if the file cannot be read or is not an image ImageIO can decode
    */
   public static byte[] decode(Path file, int size, int channels) throws IOException {
-    BufferedImage image = ImageIO.read(file.toFile());
-    if (image == null) {
-      throw new IOException("not a supported image format");
+    return convert(read(file), size, channels);
+  }
+
+  /**
+   * Decodes the first image of {@code file}, after checking from its header that it has at most
+   * {@link #MAX_PIXELS} pixels, so a corrupt header cannot exhaust the heap.
+   *
+   * @throws IOException if the file cannot be read, is not in a format ImageIO reads, is corrupt
+   *     or truncated, or is too large; the message is one line
+   */
+  public static BufferedImage read(Path file) throws IOException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+      if (in == null) {
+        throw new IOException("cannot open");
+      }
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new IOException("not a supported image format");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w <= 0 || h <= 0 || w * h > MAX_PIXELS) {
+          throw new IOException("image of " + w + "x" + h + " pixels is empty or too large");
+        }
+        BufferedImage image = reader.read(0);
+        if (image == null) {
+          throw new IOException("no image in the file");
+        }
+        return image;
+      } catch (RuntimeException e) { // ImageIO's decoders throw these on some corrupt inputs
+        throw new IOException("corrupt image (" + e + ")", e);
+      } finally {
+        reader.dispose();
+      }
     }
-    return convert(image, size, channels);
   }
 
   /**

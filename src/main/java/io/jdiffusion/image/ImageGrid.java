@@ -1,13 +1,13 @@
 package io.jdiffusion.image;
 
+import io.jdiffusion.store.AtomicFiles;
+
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
 
 /**
@@ -173,30 +173,14 @@ public final class ImageGrid {
 
   /** Encodes {@code image} as PNG into {@code png} via a temporary file and an atomic rename. */
   public static void write(Path png, BufferedImage image) {
-    Path abs = png.toAbsolutePath();
-    Path tmp = null;
     try {
-      Files.createDirectories(abs.getParent());
-      tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-      if (!ImageIO.write(image, "png", tmp.toFile())) {
-        throw new IOException("no PNG writer available");
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      AtomicFiles.write(png, out -> {
+        if (!ImageIO.write(image, "png", out)) {
+          throw new IOException("no PNG writer available");
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException(png + ": cannot write PNG (" + e.getMessage() + ")", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort clean-up of the temporary file
-        }
-      }
     }
   }
 }

@@ -2,12 +2,15 @@ package io.jdiffusion.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Writes that never leave a half-written file behind: data goes to a temporary file beside the
@@ -16,8 +19,26 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** What writes a file's content to a stream. */
+  @FunctionalInterface
+  public interface Body {
+    void write(OutputStream out) throws IOException;
+  }
+
   /** Writes the buffers, in order, to {@code target} atomically. */
   public static void write(Path target, ByteBuffer... parts) throws IOException {
+    write(target, out -> {
+      WritableByteChannel ch = Channels.newChannel(out);
+      for (ByteBuffer b : parts) {
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+      }
+    });
+  }
+
+  /** Writes what {@code body} produces to {@code target} atomically (forced to disk, then renamed). */
+  public static void write(Path target, Body body) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
@@ -27,13 +48,11 @@ public final class AtomicFiles {
       } catch (UnsupportedOperationException e) {
         // not a POSIX file system: keep the default permissions
       }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        for (ByteBuffer b : parts) {
-          while (b.hasRemaining()) {
-            ch.write(b);
-          }
-        }
-        ch.force(true);
+      try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+          OutputStream out = new BufferedOutputStream(fos, 1 << 16)) {
+        body.write(out);
+        out.flush();
+        fos.getFD().sync();
       }
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,5 +1,6 @@
 package io.jdiffusion.train;
 
+import io.jdiffusion.data.Augmented;
 import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.util.Seeds;
 import java.util.SplittableRandom;
@@ -11,8 +12,10 @@ import java.util.concurrent.Future;
 /**
  * Training batches, a pure function of (seed, step): the dataset is shuffled once per epoch with a
  * seed derived from (seed, epoch), step k takes positions [kB, (k+1)B) of that endless stream, and
- * flips and label dropout draw from (seed, k). Step k+1's batch is assembled on a background thread
- * while step k trains, so the engine never waits on data.
+ * flips and label dropout draw from (seed, k). Datasets that augment ({@link Augmented}, e.g. random
+ * crops) draw from their own stream of (seed, k), so adding them leaves flips and labels unchanged.
+ * Step k+1's batch is assembled on a background thread while step k trains, so the engine never
+ * waits on data; {@link #waitNanos()} says how long {@link #get} did wait.
  */
 public final class Batches implements AutoCloseable {
   /** Images in [-1, 1], [B, C, H, W] flattened, and labels (numClasses = "no label"), or null. */
@@ -32,6 +35,7 @@ public final class Batches implements AutoCloseable {
   private long permEpoch = -1;
   private int[] perm;
   private Future<Batch> next;
+  private long waitNanos;
 
   /**
    * @param conditional whether labels are produced (class-conditional model)
@@ -49,6 +53,7 @@ public final class Batches implements AutoCloseable {
   /** The batch of {@code step}, and starts preparing the batch of {@code step + 1}. */
   public Batch get(long step) {
     Batch b;
+    long t0 = System.nanoTime();
     try {
       b = next != null ? next.get() : null;
     } catch (InterruptedException e) {
@@ -60,6 +65,7 @@ public final class Batches implements AutoCloseable {
     if (b == null || b.step() != step) {
       b = make(step);
     }
+    waitNanos += System.nanoTime() - t0;
     next = worker.submit(() -> make(step + 1));
     return b;
   }
@@ -71,11 +77,17 @@ public final class Batches implements AutoCloseable {
     float[] images = new float[batchSize * per];
     int[] labels = conditional ? new int[batchSize] : null;
     SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, step, 2));
+    SplittableRandom augmentRng = new SplittableRandom(Seeds.mix(seed, step, 3));
+    Augmented augmented = data instanceof Augmented a ? a : null;
     int w = data.width();
     for (int j = 0; j < batchSize; j++) {
       long pos = step * batchSize + j;
       int index = permutation(pos / n)[(int) (pos % n)];
-      data.read(index, images, j * per);
+      if (augmented != null) {
+        augmented.read(index, images, j * per, augmentRng);
+      } else {
+        data.read(index, images, j * per);
+      }
       for (int i = j * per; i < (j + 1) * per; i++) {
         images[i] = images[i] * 2 - 1;
       }
@@ -87,6 +99,14 @@ public final class Batches implements AutoCloseable {
       }
     }
     return new Batch(step, images, labels);
+  }
+
+  /**
+   * Total time {@link #get} spent waiting for its batch: on the prefetch still running, or
+   * assembling the batch itself when none was prefetched (the first step, or a jump in steps).
+   */
+  public long waitNanos() {
+    return waitNanos;
   }
 
   private int[] permutation(long epoch) {

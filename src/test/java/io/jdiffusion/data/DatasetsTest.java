@@ -84,7 +84,8 @@ class DatasetsTest {
         assertThrows(DataException.class, () -> Datasets.open("cifar-10", 32, 3));
     assertTrue(e.getMessage().contains("unknown dataset 'cifar-10'"), e.getMessage());
     for (String form :
-        new String[] {"fashion-mnist-subset", "fashion-mnist:DIR", "fashion-mnist-test", "folder"}) {
+        new String[] {"fashion-mnist-subset", "fashion-mnist[:DIR]", "fashion-mnist-test", "mnist[:DIR]",
+            "cifar10-test[:DIR]", "emoji[:DIR]", "random-crop:DIR", "folder"}) {
       assertTrue(e.getMessage().contains(form), e.getMessage());
     }
   }

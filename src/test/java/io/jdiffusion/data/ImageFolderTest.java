@@ -268,7 +268,7 @@ class ImageFolderTest {
   void onlyCorruptImagesIsAnErrorNamingTheFolder() throws IOException {
     Files.write(dir.resolve("bad.png"), new byte[] {1, 2, 3});
     DataException e = assertThrows(DataException.class, () -> ImageFolder.load(dir, 8, 3));
-    assertTrue(e.getMessage().startsWith(dir + ": no readable images"), e.getMessage());
+    assertTrue(e.getMessage().startsWith(dir + ": no usable images"), e.getMessage());
     assertTrue(e.getMessage().contains("bad.png"), e.getMessage());
   }
 
@@ -290,5 +290,48 @@ class ImageFolderTest {
     assertEquals(1, ds.size());
     assertEquals(List.of(), ds.skipped());
     assertEquals(List.of("cls"), ds.classNames());
+  }
+
+  @Test
+  void imagesBelowTheMinimumSizeAreSkippedAndCounted() throws IOException {
+    png(grey(40, 30, 10), dir.resolve("ok.png"));
+    png(grey(7, 50, 20), dir.resolve("thin.png")); // shorter side 7 < ceil(32 / 4) = 8
+    png(grey(1, 1, 30), dir.resolve("pixel.gif"));
+    Files.write(dir.resolve("z-bad.png"), new byte[] {1, 2});
+    java.io.PrintStream old = System.err;
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    ImageFolder ds;
+    try {
+      System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+      ds = ImageFolder.load(dir, 32, 1);
+    } finally {
+      System.setErr(old);
+    }
+    assertEquals(8, ImageFolder.defaultMinSide(32));
+    assertEquals(1, ds.size());
+    assertEquals(List.of("pixel.gif", "thin.png", "z-bad.png"), ds.skipped());
+    assertEquals(2, ds.tooSmall());
+    assertTrue(ds.describe().contains("3 skipped (2 too small)"), ds.describe());
+    String w = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+    assertEquals(1, w.lines().count(), w);
+    assertTrue(w.startsWith("warning: " + dir + ": skipped 3 file(s) (1 unreadable, 2 too small): "), w);
+    assertTrue(w.contains("thin.png (7x50, shorter side below 8 px)"), w);
+
+    assertEquals(3, ImageFolder.load(dir, 32, 1, 1).size(), "a minimum of 1 keeps every decodable image");
+    DataException e = assertThrows(DataException.class, () -> ImageFolder.load(dir, 32, 1, 100));
+    assertTrue(e.getMessage().startsWith(dir + ": no usable images (4 image file(s) found"), e.getMessage());
+  }
+
+  @Test
+  void unreadableFileIsSkippedNotFatal() throws IOException {
+    png(grey(8, 8, 10), dir.resolve("a.png"));
+    Path locked = dir.resolve("b.png");
+    png(grey(8, 8, 10), locked);
+    if (!locked.toFile().setReadable(false) || Files.isReadable(locked)) {
+      return; // running as root, or on a file system without permissions: cannot make it unreadable
+    }
+    ImageFolder ds = ImageFolder.load(dir, 8, 1);
+    assertEquals(1, ds.size());
+    assertEquals(List.of("b.png"), ds.skipped());
   }
 }
