@@ -150,7 +150,11 @@ public final class Trainer {
     }
     bar.done();
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
+    try {
+      LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
+    } catch (IOException | RuntimeException e) { // the checkpoint is safe; a picture must not fail the run
+      System.err.println("warning: " + runDir.resolve("loss.png") + " not drawn (" + e.getMessage() + ")");
+    }
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
   }
 
