@@ -7,14 +7,18 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|data|train-classifier|evaluate ...}. */
+/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|pictures|report|data|train-classifier|evaluate ...}. */
 @Command(
     name = "jdiffusion",
     mixinStandardHelpOptions = true,
     version = "jdiffusion 0.1.0",
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
     subcommands = {TrainCommand.class, SampleCommand.class, InpaintCommand.class, Img2ImgCommand.class,
+<<<<<<< HEAD
         InterpolateCommand.class, DataCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
+=======
+        InterpolateCommand.class, DataCommand.class, PicturesCommand.class, ReportCommand.class,
+>>>>>>> pictures
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -3,11 +3,13 @@ package io.jdiffusion.cli;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.report.RunReport;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.train.Checkpoint;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
+import io.jdiffusion.viz.RunPictures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Option;
 /** {@code train}: trains a U-Net on a dataset into a run directory, then samples a grid. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Train a diffusion model. With no options: the tiny U-Net on the embedded Fashion-MNIST subset,",
-        "about 10 minutes on 2 CPU cores, ending with a sample grid in RUN/samples/final.png."})
+        "about 10 minutes on 2 CPU cores, ending with a sample grid in RUN/samples/final.png, the loss curve",
+        "RUN/loss.png, the strips and GIF in RUN/strips and the page RUN/report.html."})
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
   Path out;
@@ -75,6 +78,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--sample-every", description = "Steps between preview grids (0 = only at the end).") Integer sampleEvery;
   @Option(names = "--final-samples", description = "Images in the final grid (0 = none; default ${DEFAULT-VALUE}).",
       defaultValue = "64") int finalSamples;
+  @Option(names = "--pictures", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "At the end, draw RUN/strips (forward and reverse strips, denoising GIF) and write RUN/report.html "
+          + "(default: on; --no-pictures skips them).")
+  boolean pictures;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar; a log line every --log-every steps.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the resolved configuration and exit.") boolean dryRun;
 
@@ -111,6 +118,11 @@ public final class TrainCommand implements Callable<Integer> {
       Path grid = runDir.resolve("samples").resolve("final.png");
       trainer.sampleGrid(grid, finalSamples);
       System.out.println("samples: " + grid);
+    }
+    if (pictures) {
+      RunPictures.Written w = PicturesCommand.forRun(runDir, trainer.emaModel(), ds, quiet);
+      System.out.println("pictures: " + w.forward().getParent());
+      System.out.println("report: " + RunReport.write(runDir));
     }
     return ExitCode.OK;
   }

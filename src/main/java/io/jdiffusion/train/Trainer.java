@@ -10,6 +10,7 @@ import io.jdiffusion.nn.UNet;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.report.LossCurve;
 import io.jdiffusion.store.AtomicFiles;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
@@ -33,7 +34,9 @@ import org.bytedeco.pytorch.global.torch;
  * x_t = sqrt(alphaBar_t) x0 + sqrt(1 - alphaBar_t) eps
  * loss = || target(x0, eps) - net(x_t, t) ||^2</pre>
  *
- * Every random draw of step k is seeded from (seed, k), so a run resumed from a checkpoint after
+ * At the end of {@link #run} the loss curve of metrics.csv is drawn into loss.png.
+ *
+ * <p>Every random draw of step k is seeded from (seed, k), so a run resumed from a checkpoint after
  * step k continues exactly as the uninterrupted run (CPU, same thread count).
  */
 public final class Trainer {
@@ -147,6 +150,11 @@ public final class Trainer {
     }
     bar.done();
     double elapsed = (System.nanoTime() - t0) / 1e9;
+    try {
+      LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
+    } catch (IOException | RuntimeException e) { // the checkpoint is safe; a picture must not fail the run
+      System.err.println("warning: " + runDir.resolve("loss.png") + " not drawn (" + e.getMessage() + ")");
+    }
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
   }
 

@@ -1,0 +1,54 @@
+package io.jdiffusion.viz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jdiffusion.TestTorch;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.nn.UNet;
+import io.jdiffusion.pipeline.Generate;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.schedule.ScheduleConfig;
+import io.jdiffusion.util.Progress;
+import java.util.SortedMap;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ReverseProcessTest {
+  @BeforeAll
+  static void init() {
+    TestTorch.init();
+  }
+
+  @Test
+  void lastStateIsWhatSampleDraws() {
+    torch.manual_seed(5);
+    for (int classes : new int[] {0, 3}) {
+      TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(classes)), new ScheduleConfig("linear", 40, 1e-4, 0.05),
+          Prediction.EPS);
+      for (String sampler : new String[] {"ddim", "ddpm", "dpm++2m"}) {
+        SampleOptions o = new SampleOptions(sampler, 8, 0, "leading", "fixed_small", true, 11, 2, "fp32");
+        float[] expected = Generate.images(m, 3, null, o, new Progress("sample", 24, true));
+        SortedMap<Integer, DenoisingTrace.Snapshot> states = ReverseProcess.run(m, 3, o, new int[] {0, 8},
+            new Progress("trace", 24, true));
+        float[] last = states.get(8).xt();
+        assertEquals(expected.length, last.length);
+        for (int i = 0; i < last.length; i++) {
+          float unit = Math.min(1f, Math.max(0f, (last[i] + 1) / 2));
+          assertEquals(expected[i], unit, 1e-4, sampler + ", " + classes + " classes, value " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void rejectsStatesOutsideTheRun() {
+    TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(0)), new ScheduleConfig("linear", 40, 1e-4, 0.05),
+        Prediction.EPS);
+    SampleOptions o = new SampleOptions("ddim", 5, 0, "leading", "fixed_small", true, 0, 2, "fp32");
+    assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 2, o, new int[] {6}, new Progress("x", 1, true)));
+    assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 0, o, new int[] {0}, new Progress("x", 1, true)));
+  }
+}
