@@ -14,12 +14,8 @@ import picocli.CommandLine.Command;
     version = "jdiffusion 0.1.0",
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
     subcommands = {TrainCommand.class, SampleCommand.class, InpaintCommand.class, Img2ImgCommand.class,
-<<<<<<< HEAD
-        InterpolateCommand.class, DataCommand.class, TrainClassifierCommand.class, EvaluateCommand.class,
-=======
-        InterpolateCommand.class, DataCommand.class, PicturesCommand.class, ReportCommand.class,
->>>>>>> pictures
-        CommandLine.HelpCommand.class})
+        InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, DataCommand.class,
+        TrainClassifierCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Override
