@@ -66,7 +66,8 @@ def main(path):
         if r:
             mb = [round(k / 1024) for k in r["rss_kb"]]
             growth = mb[-1] - mb[1] if len(mb) > 1 else 0
-            print(f"- {mode}: {mb} (growth after the first tenth: {growth} MB; median step {med(r):.1f} ms)")
+            print(f"- {mode}: {mb} (growth after the first tenth: {growth} MB; median step {med(r):.1f} ms); "
+                  f"live JavaCPP objects: {r.get('live_pointers', [])}")
 
 
 if __name__ == "__main__":

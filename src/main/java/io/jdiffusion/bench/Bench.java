@@ -70,6 +70,7 @@ public final class Bench {
     out.put("batch", batch);
     List<Double> ms = new ArrayList<>();
     List<Long> rss = new ArrayList<>();
+    List<Long> pointers = new ArrayList<>(); // live JavaCPP objects (tensors, scalars) beside each RSS reading
     long params;
     switch (mode) {
       case "train", "flat-train" -> {
@@ -94,6 +95,7 @@ public final class Bench {
           }
           if (mode.equals("flat-train") && (i + 1) % Math.max(1, (warmup + steps) / 10) == 0) {
             rss.add(rssKb());
+            pointers.add(org.bytedeco.javacpp.Pointer.totalCount());
           }
         }
       }
@@ -115,6 +117,7 @@ public final class Bench {
             }
             if (mode.equals("flat-sample") && (i + 1) % Math.max(1, (warmup + steps) / 10) == 0) {
               rss.add(rssKb());
+              pointers.add(org.bytedeco.javacpp.Pointer.totalCount());
             }
           }
         }
@@ -177,6 +180,7 @@ public final class Bench {
     out.put("params", params);
     out.put("ms", ms);
     out.put("rss_kb", rss);
+    out.put("live_pointers", pointers);
     out.put("peak_rss_kb", peakRssKb());
     System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
   }

@@ -3,12 +3,12 @@ package io.jdiffusion.nn;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Group normalisation (Wu &amp; He 2018) with libtorch's native kernel: statistics over each group of
  * C/G channels and all pixels, then a per-channel affine map. Statistics are computed in float32
- * whatever the activation dtype.
+ * whatever the activation dtype (for bf16 activations libtorch's mixed-type kernel accumulates in
+ * fp32 and keeps the fp32 weight and bias).
  */
 public final class GroupNorm {
   private final Tensor weight;
@@ -29,9 +29,9 @@ public final class GroupNorm {
     if (f.precision() == Precision.FP32) {
       return torch.group_norm(x, groups, new TensorOptional(weight), new TensorOptional(bias), 1e-5, true);
     }
-    Tensor y =
-        torch.group_norm(
-            x.to(ScalarType.Float), groups, new TensorOptional(weight), new TensorOptional(bias), 1e-5, true);
-    return y.to(f.precision().dtype);
+    // libtorch's mixed-type kernel: bf16 in and out, fp32 weight and bias, statistics accumulated in
+    // fp32 inside the kernel; no fp32 copy of the activation is made or kept for backward
+    return torch.group_norm(x.to(f.precision().dtype), groups, new TensorOptional(weight), new TensorOptional(bias),
+        1e-5, true);
   }
 }
