@@ -42,14 +42,6 @@ public final class Cifar10 implements ImageDataset {
 
   private static final int TRAIN_BATCHES = 5;
 
-  private static final float[] UNIT = new float[256];
-
-  static {
-    for (int i = 0; i < 256; i++) {
-      UNIT[i] = i / 255f;
-    }
-  }
-
   /**
    * Parsed content of a split.
    *
@@ -157,10 +149,7 @@ public final class Cifar10 implements ImageDataset {
   @Override
   public void read(int index, float[] dst, int offset) {
     Objects.checkIndex(index, labels.length);
-    int base = index * IMAGE_BYTES;
-    for (int i = 0; i < IMAGE_BYTES; i++) {
-      dst[offset + i] = UNIT[pixels[base + i] & 0xFF];
-    }
+    Pixels.read(pixels, index, IMAGE_BYTES, dst, offset);
   }
 
   @Override

@@ -46,14 +46,6 @@ public final class Emoji implements ImageDataset {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private static final float[] UNIT = new float[256];
-
-  static {
-    for (int i = 0; i < 256; i++) {
-      UNIT[i] = i / 255f;
-    }
-  }
-
   private final Path root;
   private final int size;
   private final int channels;
@@ -240,11 +232,7 @@ public final class Emoji implements ImageDataset {
   @Override
   public void read(int index, float[] dst, int offset) {
     Objects.checkIndex(index, labels.length);
-    int n = channels * size * size;
-    int base = index * n;
-    for (int i = 0; i < n; i++) {
-      dst[offset + i] = UNIT[pixels[base + i] & 0xFF];
-    }
+    Pixels.read(pixels, index, channels * size * size, dst, offset);
   }
 
   @Override

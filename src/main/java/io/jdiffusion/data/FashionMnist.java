@@ -38,15 +38,6 @@ public final class FashionMnist implements ImageDataset {
     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
   };
 
-  /** {@code UNIT[b] == b / 255f}: unsigned byte to [0, 1]. */
-  private static final float[] UNIT = new float[256];
-
-  static {
-    for (int i = 0; i < 256; i++) {
-      UNIT[i] = i / 255f;
-    }
-  }
-
   private final byte[] pixels;
   private final byte[] labels;
   private final int count;
@@ -185,11 +176,7 @@ public final class FashionMnist implements ImageDataset {
   @Override
   public void read(int index, float[] dst, int offset) {
     java.util.Objects.checkIndex(index, count);
-    int n = rows * cols;
-    int base = index * n;
-    for (int i = 0; i < n; i++) {
-      dst[offset + i] = UNIT[pixels[base + i] & 0xFF];
-    }
+    Pixels.read(pixels, index, rows * cols, dst, offset);
   }
 
   @Override

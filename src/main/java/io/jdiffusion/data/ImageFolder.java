@@ -41,14 +41,6 @@ public final class ImageFolder implements ImageDataset {
   /** File name extensions (lower case) that are considered images. */
   public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
 
-  private static final float[] UNIT = new float[256];
-
-  static {
-    for (int i = 0; i < 256; i++) {
-      UNIT[i] = i / 255f;
-    }
-  }
-
   private final Path root;
   private final int size;
   private final int channels;
@@ -240,11 +232,7 @@ public final class ImageFolder implements ImageDataset {
   @Override
   public void read(int index, float[] dst, int offset) {
     Objects.checkIndex(index, count);
-    int n = channels * size * size;
-    int base = index * n;
-    for (int i = 0; i < n; i++) {
-      dst[offset + i] = UNIT[pixels[base + i] & 0xFF];
-    }
+    Pixels.read(pixels, index, channels * size * size, dst, offset);
   }
 
   @Override

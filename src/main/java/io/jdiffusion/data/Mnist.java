@@ -43,14 +43,6 @@ public final class Mnist implements ImageDataset {
 
   private static final int PIXELS = SIDE * SIDE;
 
-  private static final float[] UNIT = new float[256];
-
-  static {
-    for (int i = 0; i < 256; i++) {
-      UNIT[i] = i / 255f;
-    }
-  }
-
   private final byte[] pixels;
   private final byte[] labels;
   private final int count;
@@ -228,10 +220,7 @@ public final class Mnist implements ImageDataset {
   @Override
   public void read(int index, float[] dst, int offset) {
     Objects.checkIndex(index, count);
-    int base = index * PIXELS;
-    for (int i = 0; i < PIXELS; i++) {
-      dst[offset + i] = UNIT[pixels[base + i] & 0xFF];
-    }
+    Pixels.read(pixels, index, PIXELS, dst, offset);
   }
 
   @Override
