@@ -18,7 +18,13 @@ import java.util.Locale;
 public enum Pretrained {
   /** Unconditional 1.1 M-parameter U-Net on the embedded Fashion-MNIST subset (the quick-start run). */
   FASHION_MNIST("fashion-mnist", "/io/jdiffusion/models/fashion-mnist/weights.safetensors",
-      "b389c3ee027b7b000439fa2833a08c1b567f0c9be14dc6614bde80293f235dc6");
+      "b389c3ee027b7b000439fa2833a08c1b567f0c9be14dc6614bde80293f235dc6"),
+  /**
+   * Class-conditional 1.1 M-parameter U-Net on the same subset (label dropout 0.1), for
+   * classifier-free guidance: {@code sample fashion-mnist-cond --class Sneaker --guidance 1}.
+   */
+  FASHION_MNIST_COND("fashion-mnist-cond", "/io/jdiffusion/models/fashion-mnist-cond/weights.safetensors",
+      "4d9fd9da81204a0278508652c02235fa11adcc3129517ce14a1bb3c90d974d07");
 
   /** The name used on the command line. */
   public final String id;
