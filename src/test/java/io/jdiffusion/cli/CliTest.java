@@ -16,16 +16,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CliTest {
+public class CliTest {
   /** Exit code, stdout and stderr of one in-process run. */
-  record Run(int code, String out, String err) {}
+  public record Run(int code, String out, String err) {}
 
   @BeforeAll
   static void init() {
     TestTorch.init();
   }
 
-  static Run run(String... args) {
+  public static Run run(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -42,7 +42,7 @@ class CliTest {
   }
 
   /** Bad input: exit 2, one "error:" line (plus at most a usage hint), never a stack trace. */
-  static void assertCleanError(Run r, String mustContain) {
+  public static void assertCleanError(Run r, String mustContain) {
     assertEquals(ExitCode.BAD_INPUT, r.code(), r.err());
     assertFalse(r.err().contains("\tat "), "stack trace printed: " + r.err());
     assertFalse(r.err().contains("Exception"), "exception name printed: " + r.err());

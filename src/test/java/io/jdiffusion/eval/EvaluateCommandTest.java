@@ -1,13 +1,14 @@
 package io.jdiffusion.eval;
 
+import static io.jdiffusion.cli.CliTest.assertCleanError;
+import static io.jdiffusion.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jdiffusion.TestTorch;
-import io.jdiffusion.cli.ExitCode;
-import io.jdiffusion.cli.Main;
+import io.jdiffusion.cli.CliTest.Run;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.image.ImageGrid;
@@ -15,9 +16,6 @@ import io.jdiffusion.nn.Classifier;
 import io.jdiffusion.nn.ClassifierConfig;
 import io.jdiffusion.pipeline.TrainedClassifier;
 import io.jdiffusion.store.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,36 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code evaluate} command end to end on small sets, and its error conventions. */
 class EvaluateCommandTest {
-  record Run(int code, String out, String err) {}
-
   @BeforeAll
   static void init() {
     TestTorch.init();
-  }
-
-  static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      return new Run(Main.execute(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  static void assertCleanError(Run r, String mustContain) {
-    assertEquals(ExitCode.BAD_INPUT, r.code(), r.err());
-    assertFalse(r.err().contains("\tat "), "stack trace printed: " + r.err());
-    assertFalse(r.err().contains("Exception"), "exception name printed: " + r.err());
-    String[] lines = r.err().strip().split("\n");
-    assertTrue(lines.length <= 2, "more than one error line: " + r.err());
-    assertTrue(lines[0].startsWith("error: "), r.err());
-    assertTrue(r.err().contains(mustContain), "expected '" + mustContain + "' in: " + r.err());
   }
 
   /** Writes images [from, from + n) of the embedded Fashion-MNIST subset as PNGs. */
