@@ -13,6 +13,7 @@ import io.jdiffusion.eval.features.ReferenceFeatures;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.Sampler;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.store.AtomicFiles;
@@ -56,10 +57,18 @@ public final class EvaluateCommand implements Callable<Integer> {
   boolean floor;
   @Option(names = "--test-ref", description = "Test split for --floor (default: the reference's, e.g. fashion-mnist-test).")
   String testRef;
-  @Option(names = "--sampler", description = "ddim or ddpm (default: ${DEFAULT-VALUE}).", defaultValue = "ddim")
+  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: ${DEFAULT-VALUE}).",
+      defaultValue = "ddim")
   String sampler;
-  @Option(names = "--steps", description = "Sampler steps (default: 50 for ddim, T for ddpm).") Integer steps;
-  @Option(names = "--eta", description = "DDIM eta (default: ${DEFAULT-VALUE}).", defaultValue = "0") double eta;
+  @Option(names = "--steps", description = "Sampler steps (default: T for ddpm, else 50; heun evaluates 2 steps - 1).")
+  Integer steps;
+  @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing or linspace "
+      + "(default: trailing for dpm++2m, else leading).")
+  String spacing;
+  @Option(names = "--eta", description = "DDIM eta, Euler a noise scale (default: 0, 1 for euler-a).") Double eta;
+  @Option(names = "--guidance", description = "Class-conditional models: classifier-free guidance weight; image i "
+      + "gets class i mod classes (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+  double guidance;
   @Option(names = "--seed", description = "Generated image i uses seed + i; folders and datasets: subset seed (default: ${DEFAULT-VALUE}).",
       defaultValue = "0")
   long seed;
@@ -126,14 +135,23 @@ public final class EvaluateCommand implements Callable<Integer> {
       int count;
       if (model != null) {
         int T = model.scheduleConfig().steps();
-        int kSteps = steps != null ? steps : sampler.equalsIgnoreCase("ddpm") ? T : Math.min(50, T);
-        SampleOptions o = new SampleOptions(sampler, kSteps, eta, "leading", "fixed_small", true, seed, batch, precision);
-        Timesteps.parse(o.spacing()).select(T, kSteps);
+        Sampler kind = Sampler.parse(sampler);
+        int kSteps = steps != null ? steps : kind == Sampler.DDPM ? T : Math.min(50, T);
+        SampleOptions o = new SampleOptions(kind.cliName(), kSteps, eta != null ? eta : kind.defaultEta(),
+            spacing != null ? spacing : kind.defaultSpacing(), "fixed_small", true, seed, batch, precision);
+        if (kind.discrete()) {
+          Timesteps.parse(o.spacing()).select(T, kSteps);
+        }
         Progress bar = new Progress("sample", (long) n * kSteps, quiet);
-        images = Generate.images(model, n, null, o, bar);
+        images = Generate.images(model, n, null, guidance, o, bar);
         bar.done();
         count = n;
-        info.put("source", Map.of("kind", "model", "path", source.toString(), "sampling", o));
+        Map<String, Object> src = new LinkedHashMap<>(Map.of("kind", "model", "path", source.toString(), "sampling", o,
+            "evaluations_per_image", kind.evaluations(kSteps)));
+        if (model.config().numClasses() > 0) {
+          src.put("guidance", guidance);
+        }
+        info.put("source", src);
       } else if (isDataset) {
         ImageDataset data = Datasets.open(sourceSpec, s, c);
         count = Math.min(n, data.size());

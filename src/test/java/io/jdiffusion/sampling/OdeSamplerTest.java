@@ -69,6 +69,31 @@ class OdeSamplerTest {
     }
   }
 
+  /**
+   * With clipping active (data N(0.5, 1.5^2) reaches far outside [-1, 1]), the estimate stays
+   * consistent, x_t = a clip(x0) + b eps, so DDIM with eta 0 is still DPM-Solver++ at first order.
+   */
+  @ParameterizedTest
+  @EnumSource(Prediction.class)
+  void clippedEstimatesStayConsistentSoDdimIsStillFirstOrderDpmSolver(Prediction p) {
+    Denoiser d = new GaussianDenoiser(LINEAR, 0.5, 1.5, p);
+    int[] ts = Timesteps.LEADING.select(1000, 17);
+    try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
+      Tensor xT = ImageNoise.consecutive(5, 32).next(1, 2, 2);
+      Estimate e = Estimate.at(d, LINEAR, xT.mul(Torch.s(0.5)), 200, true);
+      float[] x0 = Torch.toFloats(e.x0());
+      float[] unclipped = Torch.toFloats(Estimate.at(d, LINEAR, xT.mul(Torch.s(0.5)), 200, false).x0());
+      assertTrue(TestTorch.maxAbsDiff(x0, unclipped) > 0.1, "the test must exercise clipping");
+      float[] rebuilt = Torch.toFloats(e.x0().mul(Torch.s(LINEAR.sqrtAlphaBar(200)))
+          .add(e.eps().mul(Torch.s(LINEAR.sqrtOneMinusAlphaBar(200)))));
+      assertTrue(TestTorch.maxAbsDiff(rebuilt, Torch.toFloats(xT.mul(Torch.s(0.5)))) < 1e-5, p + ": x_t = a x0 + b eps");
+      float[] ddim = Torch.toFloats(Ddim.sample(d, LINEAR, xT, null, ts, 0.0, true, i -> {}));
+      float[] dpm = Torch.toFloats(DpmSolverPlusPlus.sample(d, LINEAR, xT, ts, 1, true, i -> {}));
+      double diff = TestTorch.maxAbsDiff(ddim, dpm);
+      assertTrue(diff < 1e-5, p + ": max diff " + diff);
+    }
+  }
+
   /** Max error against the exact ODE solution, from x_T at t = T-1, for each sampler. */
   private static double odeError(String sampler, int steps) {
     Denoiser d = new GaussianDenoiser(LINEAR, MU, SD, Prediction.EPS);
