@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sample quality against network evaluations (NFE) for every sampler, on one model: the table of
+# issue 4 (1000-step DDPM, DDIM 10/20/50/100, DPM-Solver++ 5/10/20, Heun 10 and 18 steps).
+#
+#   bench/fid_vs_nfe.sh [MODEL] [N] [OUT_DIR] [THREADS]
+#
+# MODEL: a run directory or weights file (default: the shipped quick-start model); N images per
+# row (default 1000), all rows with the same seeds (image i starts from seed i), against the same N
+# training images, plus the train-vs-test floor at the same N. Each row is one `jdiffusion evaluate`
+# run, one after the other; its metrics.json lands in OUT_DIR (default bench/results/fid-vs-nfe),
+# and bench/fid_table.py turns them into OUT_DIR/table.md. Not a test: about 45 minutes at N = 1000
+# on 2 cores, most of it DDPM's 1000 steps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODEL=${1:-src/main/resources/io/jdiffusion/models/fashion-mnist/weights.safetensors}
+N=${2:-1000}
+OUT=${3:-bench/results/fid-vs-nfe}
+THREADS=${4:-0}
+mkdir -p "$OUT"
+rows=(
+  "ddpm 1000"
+  "ddim 10" "ddim 20" "ddim 50" "ddim 100"
+  "dpm++2m 5" "dpm++2m 10" "dpm++2m 20"
+  "heun 10" "heun 18"
+)
+first=1
+for row in "${rows[@]}"; do
+  read -r sampler steps <<<"$row"
+  file="$OUT/${sampler}-${steps}.json"
+  if [[ -s "$file" ]]; then
+    echo "== $sampler $steps: done before ($file)"
+    continue
+  fi
+  echo "== $sampler $steps"
+  extra=()
+  if [[ $first == 1 ]]; then extra=(--floor); fi
+  first=0
+  ./bin/jdiffusion evaluate "$MODEL" --ref fashion-mnist --n "$N" --sampler "$sampler" --steps "$steps" \
+    --threads "$THREADS" -q -o "$file" "${extra[@]}"
+done
+python3 bench/fid_table.py "$OUT" > "$OUT/table.md"
+cat "$OUT/table.md"
