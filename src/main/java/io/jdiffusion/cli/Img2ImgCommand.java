@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         "Writes one row: the input, then the edited images."})
 public final class Img2ImgCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist).")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist).")
   String model;
   @Option(names = "--image", required = true, description = "Guide image (resized and centre-cropped to the model).")
   Path image;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         "Writes one row: the input with the region to fill in grey, then the filled images."})
 public final class InpaintCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist).")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist).")
   String model;
   @Option(names = "--image", required = true, description = "Image to complete (resized and centre-cropped to the model).")
   Path image;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         "latents, deterministic DDIM decoding of each point. Writes the path as one row of frames."})
 public final class InterpolateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist).")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist).")
   String model;
   @Parameters(index = "1", paramLabel = "IMAGE_A", description = "First image.")
   Path imageA;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
     subcommands = {TrainCommand.class, SampleCommand.class, InpaintCommand.class, Img2ImgCommand.class,
         InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, DataCommand.class,
-        TrainClassifierCommand.class, EvaluateCommand.class, CommandLine.HelpCommand.class})
+        TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Override

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist); default: the shipped fashion-mnist model.")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
   String model;
 
   @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")

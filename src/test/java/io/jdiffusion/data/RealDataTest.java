@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jdiffusion.TestTorch;
+import io.jdiffusion.eval.features.Extractors;
+import io.jdiffusion.pipeline.TrainedClassifier;
+import io.jdiffusion.train.ClassifierTrainer;
+import io.jdiffusion.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,5 +51,24 @@ class RealDataTest {
     assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "dataset-fashion-mnist not installed");
     List<String> report = DataCheck.check("fashion-mnist", FashionMnist.DEFAULT_DIR);
     assertTrue(report.get(0).contains("mean 0.2860, std 0.3530"), report.get(0));
+  }
+
+  /** The bundled classifiers reach the accuracy their model cards state, on the real test splits. */
+  @Test
+  void bundledClassifiersReachTheirStatedTestAccuracy() {
+    TestTorch.init();
+    String[][] cases = {{"mnist", "mnist-test", "1", "28"}, {"cifar10", "cifar10-test", "3", "32"}};
+    int checked = 0;
+    for (String[] c : cases) {
+      if (!Files.isRegularFile(DataHome.dir(c[0]).resolve(DataFetch.MARKER))) {
+        continue;
+      }
+      TrainedClassifier clf = Extractors.bundled(c[0]).orElseThrow();
+      ImageDataset test = Datasets.open(c[1], Integer.parseInt(c[3]), Integer.parseInt(c[2]));
+      double acc = ClassifierTrainer.accuracy(clf.net(), test, 250, new Progress("a", test.size(), true));
+      assertEquals(Double.parseDouble(clf.metadata().get("test_accuracy")), acc, 0.002, c[0]);
+      checked++;
+    }
+    assumeTrue(checked > 0, "neither mnist nor cifar10 fetched");
   }
 }

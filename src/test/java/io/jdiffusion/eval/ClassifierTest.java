@@ -137,6 +137,21 @@ class ClassifierTest {
     }
   }
 
+  @Test
+  void bundledMnistAndCifarClassifiersAreThereWithTheirAccuracy() {
+    // test accuracy as measured by train-classifier on each test split (model cards beside the files)
+    TrainedClassifier mnist = Extractors.bundled("mnist").orElseThrow();
+    assertEquals("mnist-classifier", mnist.name());
+    assertTrue(Double.parseDouble(mnist.metadata().get("test_accuracy")) > 0.97);
+    assertTrue(new ClassifierExtractor(mnist).checkShape(1, 28, 28) == null);
+    TrainedClassifier cifar = Extractors.bundled("cifar10-test").orElseThrow();
+    assertEquals("cifar10-classifier", cifar.name());
+    assertTrue(Double.parseDouble(cifar.metadata().get("test_accuracy")) > 0.70);
+    assertTrue(new ClassifierExtractor(cifar).checkShape(3, 32, 32) == null);
+    assertTrue(new ClassifierExtractor(cifar).checkShape(1, 28, 28).contains("takes 3x32x32"));
+    assertEquals(128, Extractors.open("auto", "mnist").dim());
+  }
+
   /** The first n images of a dataset. */
   record FirstN(ImageDataset d, int n) implements ImageDataset {
     public int size() {

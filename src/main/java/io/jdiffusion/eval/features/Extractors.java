@@ -10,8 +10,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code auto}: the classifier bundled for the reference dataset's family, the resource
- *       {@code /io/jdiffusion/eval/classifiers/FAMILY.safetensors} (Fashion-MNIST:
- *       "fashion-classifier");
+ *       {@code /io/jdiffusion/eval/classifiers/FAMILY.safetensors}: "fashion-classifier",
+ *       "mnist-classifier", "cifar10-classifier" (a model card beside each);
  *   <li>{@code classifier:FILE}: a classifier trained with {@code train-classifier};
  *   <li>{@code inception:FILE}: a TorchScript Inception-v3 ({@link TorchScriptInception}), named
  *       "inception-v3".
