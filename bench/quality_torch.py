@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """PyTorch reference of jdiffusion's quick-start training run, for a same-budget sample-quality comparison.
 
 Trains the identical tiny U-Net (bench/reference_unet.py, 1 112 801 parameters) on the embedded
@@ -7,9 +7,11 @@ Trains the identical tiny U-Net (bench/reference_unet.py, 1 112 801 parameters) 
 eta 0, "leading" spacing, x0 clipped to [-1, 1] and eps re-derived from it) and writes them as 8-bit
 grey PNGs, so that both implementations are scored by the same Java metrics code.
 
-    python3 bench/quality_torch.py --out DIR [--steps 1500] [--n 2000] [--threads 2] [--seed 0]
+    /usr/bin/python3 bench/quality_torch.py --out DIR [--steps 1500] [--n 2000] [--threads 2] [--seed 0]
 
 writes DIR/samples/000000.png ... and DIR/summary.json (timings, final loss, parameter count).
+
+(Debian's python3-torch: /usr/bin/python3, not a python3 earlier on PATH.)
 
 The Java twin (same budget: 1500 steps of batch 64; same sampler):
 
