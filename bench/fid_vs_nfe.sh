@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sample quality against network evaluations (NFE) for every sampler, on one model: the table of
-# issue 4 (1000-step DDPM, DDIM 10/20/50/100, DPM-Solver++ 5/10/20, Heun 10 and 18 steps).
+# issue 4 (1000-step DDPM, DDIM 10/20/50/100, DPM-Solver++ 5/10/20, Heun 10 and 18 steps), plus the
+# stochastic samplers at 50-100 steps (DDIM with eta 1, Euler a).
 #
 #   bench/fid_vs_nfe.sh [MODEL] [N] [OUT_DIR] [THREADS]
 #
@@ -8,8 +9,9 @@
 # row (default 1000), all rows with the same seeds (image i starts from seed i), against the same N
 # training images, plus the train-vs-test floor at the same N. Each row is one `jdiffusion evaluate`
 # run, one after the other; its metrics.json lands in OUT_DIR (default bench/results/fid-vs-nfe),
-# and bench/fid_table.py turns them into OUT_DIR/table.md. Not a test: about 45 minutes at N = 1000
-# on 2 cores, most of it DDPM's 1000 steps.
+# and bench/fid_table.py turns them into OUT_DIR/table.md. Rows already present are skipped, so an
+# interrupted run continues. Not a test: about 2 CPU-hours at N = 1000, 1.5 of them DDPM's 10^6
+# network evaluations (THREADS=1 runs it beside other work; docs/benchmarks.md has the figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${1:-src/main/resources/io/jdiffusion/models/fashion-mnist/weights.safetensors}
@@ -22,18 +24,20 @@ rows=(
   "ddim 10" "ddim 20" "ddim 50" "ddim 100"
   "dpm++2m 5" "dpm++2m 10" "dpm++2m 20"
   "heun 10" "heun 18"
+  "ddim 50 1" "ddim 100 1" "euler-a 50"
 )
 first=1
 for row in "${rows[@]}"; do
-  read -r sampler steps <<<"$row"
-  file="$OUT/${sampler}-${steps}.json"
+  read -r sampler steps eta <<<"$row"
+  file="$OUT/${sampler}${eta:+-eta$eta}-${steps}.json"
   if [[ -s "$file" ]]; then
     echo "== $sampler $steps: done before ($file)"
     continue
   fi
-  echo "== $sampler $steps"
+  echo "== $sampler $steps ${eta:+eta $eta}"
   extra=()
   if [[ $first == 1 ]]; then extra=(--floor); fi
+  if [[ -n "$eta" ]]; then extra+=(--eta "$eta"); fi
   first=0
   ./bin/jdiffusion evaluate "$MODEL" --ref fashion-mnist --n "$N" --sampler "$sampler" --steps "$steps" \
     --threads "$THREADS" -q -o "$file" "${extra[@]}"
