@@ -47,7 +47,7 @@ public final class DataInspectCommand implements Callable<Integer> {
     int cols = ins.gridColumns(perClass);
     int side = data.height();
     ImageGrid.writeGrid(png, ins.examples(perClass), n, data.channels(), side, data.width(), cols,
-        ImageGrid.DEFAULT_PADDING, side <= 32 ? 2 : 1);
+        ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(side));
     System.out.println("grid     " + png + " (" + (n + cols - 1) / cols + " rows x " + cols + " examples)");
     return ExitCode.OK;
   }

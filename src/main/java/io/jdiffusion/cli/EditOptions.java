@@ -37,9 +37,4 @@ public final class EditOptions {
     io.jdiffusion.sampling.Timesteps.parse(spacing).select(T, k);
     return new SampleOptions(sampler, k, eta, spacing, variance, !noClip, seed, batch, precision);
   }
-
-  /** Grid upscaling: small images are drawn twice as large. */
-  static int upscale(int size) {
-    return size <= 32 ? 2 : 1;
-  }
 }

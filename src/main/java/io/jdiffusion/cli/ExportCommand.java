@@ -2,10 +2,9 @@ package io.jdiffusion.cli;
 
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.store.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +36,7 @@ public final class ExportCommand implements Callable<Integer> {
     TrainedModel m = TrainedModel.resolve(model, !raw);
     m.exportWeights(out, bf16);
     byte[] bytes = Files.readAllBytes(out);
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    String sha = Sha256.hex(bytes);
     System.out.printf(Locale.ROOT, "%s: %,d parameters, %s, %,d bytes, sha256 %s%n", out, m.net().parameterCount(),
         bf16 ? "bfloat16" : "float32", bytes.length, sha);
     return ExitCode.OK;

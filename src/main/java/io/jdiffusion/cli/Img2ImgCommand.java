@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         "Writes one row: the input, then the edited images."})
 public final class Img2ImgCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist).")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
+          + "(fashion-mnist, fashion-mnist-cond, mnist).")
   String model;
   @Option(names = "--image", required = true, description = "Guide image (resized and centre-cropped to the model).")
   Path image;
@@ -56,7 +57,7 @@ public final class Img2ImgCommand implements Callable<Integer> {
     float[] row = new float[input.length + edited.length];
     System.arraycopy(input, 0, row, 0, input.length);
     System.arraycopy(edited, 0, row, input.length, edited.length);
-    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, EditOptions.upscale(size));
+    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
     System.out.printf(Locale.ROOT, "edited %d images (SDEdit, strength %.2f: %d of %d DDIM steps), %.1f s: %s%n",
         n, strength, taken, o.steps(), bar.elapsedSeconds(), out);
     return ExitCode.OK;

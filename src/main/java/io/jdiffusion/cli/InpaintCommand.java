@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         "Writes one row: the input with the region to fill in grey, then the filled images."})
 public final class InpaintCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist).")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
+          + "(fashion-mnist, fashion-mnist-cond, mnist).")
   String model;
   @Option(names = "--image", required = true, description = "Image to complete (resized and centre-cropped to the model).")
   Path image;
@@ -65,7 +66,7 @@ public final class InpaintCommand implements Callable<Integer> {
       }
     }
     System.arraycopy(filled, 0, row, c * size * size, filled.length);
-    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, EditOptions.upscale(size));
+    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
     System.out.printf(Locale.ROOT, "inpainted %d images (RePaint: %d steps, jump %d, %d resamples, %d evaluations each),"
         + " %.1f s: %s%n", n, o.steps(), jump, resample, evaluations, bar.elapsedSeconds(), out);
     return ExitCode.OK;

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         "latents, deterministic DDIM decoding of each point. Writes the path as one row of frames."})
 public final class InterpolateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist).")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
+          + "(fashion-mnist, fashion-mnist-cond, mnist).")
   String model;
   @Parameters(index = "1", paramLabel = "IMAGE_A", description = "First image.")
   Path imageA;
@@ -51,7 +52,7 @@ public final class InterpolateCommand implements Callable<Integer> {
     bar.done();
     int size = m.config().imageSize();
     ImageGrid.writeGrid(out, r.frames(), frames, m.config().inChannels(), size, size, frames,
-        ImageGrid.DEFAULT_PADDING, EditOptions.upscale(size));
+        ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
     System.out.printf(Locale.ROOT, "interpolated %d frames (DDIM inversion and decoding, %d steps; slerp), "
         + "end frames differ from the inputs by %.3f on average, %.1f s: %s%n", frames, o.steps(),
         r.reconstructionError(), bar.elapsedSeconds(), out);

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
         "the denoising. Writes forward.png, reverse.png and denoising.gif into RUN/strips (or --out)."})
 public final class PicturesCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1", description = "Run directory, checkpoint, weights "
-      + ".safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
+      + ".safetensors file, or a shipped model "
+          + "(fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
   String model;
 
   @Option(names = {"-o", "--out"}, description = "Output folder (default: MODEL/strips for a run directory, "

@@ -25,7 +25,8 @@ import picocli.CommandLine.Parameters;
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model (fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
+      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
+          + "(fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
   String model;
 
   @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")
@@ -89,7 +90,8 @@ public final class SampleCommand implements Callable<Integer> {
     int size = m.config().imageSize();
     int c = m.config().inChannels();
     int columns = cols != null ? cols : (int) Math.ceil(Math.sqrt(n));
-    ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING, size <= 32 ? 2 : 1);
+    ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING,
+        ImageGrid.upscaleFor(size));
     if (each != null) {
       Files.createDirectories(each);
       for (int i = 0; i < n; i++) {

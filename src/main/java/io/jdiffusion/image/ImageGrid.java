@@ -30,6 +30,11 @@ public final class ImageGrid {
 
   private ImageGrid() {}
 
+  /** The grid enlargement for images of this size: small ones (up to 32 pixels) are drawn twice as large. */
+  public static int upscaleFor(int size) {
+    return size <= 32 ? 2 : 1;
+  }
+
   /**
    * Writes the first {@code n} images as a grid with {@code cols} columns, {@link
    * #DEFAULT_PADDING} pixels of padding and no upscaling.

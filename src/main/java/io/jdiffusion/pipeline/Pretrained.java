@@ -1,12 +1,10 @@
 package io.jdiffusion.pipeline;
 
 import io.jdiffusion.store.Safetensors;
+import io.jdiffusion.store.Sha256;
 import io.jdiffusion.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -69,19 +67,11 @@ public enum Pretrained {
     } catch (IOException e) {
       throw new StoreException("pretrained model " + id + ": cannot read (" + e.getMessage() + ")");
     }
-    String actual = sha256(bytes);
+    String actual = Sha256.hex(bytes);
     if (!actual.equals(sha256)) {
       throw new StoreException("pretrained model " + id + ": checksum mismatch (expected " + sha256 + ", got "
           + actual + "); the jar is damaged");
     }
     return TrainedModel.fromContents(Safetensors.read(bytes, resource), resource, true);
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -8,9 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -71,7 +68,7 @@ public final class Safetensors {
     data.flip();
     ObjectNode meta = header.putObject("__metadata__");
     metadata.forEach(meta::put);
-    meta.put("sha256", sha256(data.duplicate()));
+    meta.put("sha256", Sha256.hex(data.duplicate()));
     byte[] json = Json.mapper().writer().writeValueAsBytes(header);
     int padded = (json.length + 7) / 8 * 8;
     ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
@@ -124,7 +121,7 @@ public final class Safetensors {
       meta.fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
     }
     String expected = metadata.get("sha256");
-    if (expected != null && !expected.equals(sha256(data.duplicate()))) {
+    if (expected != null && !expected.equals(Sha256.hex(data.duplicate()))) {
       throw new StoreException(file + ": checksum mismatch, the file is corrupt or was modified");
     }
     Map<String, Entry> tensors = new LinkedHashMap<>();
@@ -190,15 +187,5 @@ public final class Safetensors {
 
   static float fromBf16(short b) {
     return Float.intBitsToFloat((b & 0xFFFF) << 16);
-  }
-
-  private static String sha256(ByteBuffer data) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(data);
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -217,7 +217,7 @@ public final class Trainer {
     float[] images = Generate.images(m, n, null, o, new Progress("sample", (long) n * o.steps(), true));
     int size = config.model().imageSize();
     ImageGrid.writeGrid(png, images, n, config.model().inChannels(), size, size,
-        (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, size <= 32 ? 2 : 1);
+        (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
   }
 
   /** The EMA model as a sampling-ready {@link TrainedModel}. */

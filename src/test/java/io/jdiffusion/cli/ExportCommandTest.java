@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jdiffusion.TestTorch;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.store.Sha256;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +27,7 @@ class ExportCommandTest {
     Path out = dir.resolve("f.safetensors");
     CliTest.Run r = run("export", "fashion-mnist", "--bf16", "-o", out.toString());
     assertEquals(ExitCode.OK, r.code(), r.err());
-    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(out)));
+    String sha = Sha256.hex(Files.readAllBytes(out));
     assertEquals("b389c3ee027b7b000439fa2833a08c1b567f0c9be14dc6614bde80293f235dc6", sha);
     assertTrue(r.out().contains(sha), r.out());
     // float32: twice the tensor bytes, and it loads back as the same model

@@ -38,19 +38,6 @@ class EditingTest {
     return Torch.tensor(v, n, 1, 2, 2);
   }
 
-  private static double[] meanSd(float[] v) {
-    double m = 0;
-    for (float x : v) {
-      m += x;
-    }
-    m /= v.length;
-    double var = 0;
-    for (float x : v) {
-      var += (x - m) * (x - m);
-    }
-    return new double[] {m, Math.sqrt(var / (v.length - 1))};
-  }
-
   @Test
   void rePaintScheduleFollowsTheAuthorsJumps() {
     // get_schedule_jump(t_T=10, jump_length=3, jump_n_sample=2): jumps at 0, 3, 6
@@ -101,7 +88,7 @@ class EditingTest {
         filled[2 * i] = out[4 * i + 1];
         filled[2 * i + 1] = out[4 * i + 2];
       }
-      double[] ms = meanSd(filled);
+      double[] ms = GaussianDenoiser.meanSd(filled);
       assertEquals(MU, ms[0], 0.03, p + " mean of the filled pixels");
       assertEquals(SD, ms[1], 0.03, p + " sd of the filled pixels");
     }
@@ -133,7 +120,7 @@ class EditingTest {
       Tensor constant = Torch.full(-0.9, 2048, 1, 2, 2);
       float[] far = Torch.toFloats(SdEdit.edit(d, LINEAR, constant, ImageNoise.consecutive(0, 2048), ts, 1.0, 0, false,
           i -> {}));
-      double[] ms = meanSd(far);
+      double[] ms = GaussianDenoiser.meanSd(far);
       assertEquals(MU, ms[0], 0.03);
       assertEquals(SD, ms[1], 0.03);
     }

@@ -39,4 +39,18 @@ final class GaussianDenoiser implements Denoiser {
     Tensor eps = xt.sub(x0.mul(Torch.s(a))).div(Torch.s(b));
     return prediction.target(x0, eps, Torch.scalar(a), Torch.scalar(b));
   }
+
+  /** Sample mean and standard deviation (n - 1 denominator) of v: what a sampler's output is checked by. */
+  static double[] meanSd(float[] v) {
+    double m = 0;
+    for (float x : v) {
+      m += x;
+    }
+    m /= v.length;
+    double var = 0;
+    for (float x : v) {
+      var += (x - m) * (x - m);
+    }
+    return new double[] {m, Math.sqrt(var / (v.length - 1))};
+  }
 }

@@ -29,21 +29,8 @@ class SamplerTest {
     TestTorch.init();
   }
 
-  private static double[] meanSd(float[] v) {
-    double m = 0;
-    for (float x : v) {
-      m += x;
-    }
-    m /= v.length;
-    double var = 0;
-    for (float x : v) {
-      var += (x - m) * (x - m);
-    }
-    return new double[] {m, Math.sqrt(var / (v.length - 1))};
-  }
-
   private static void assertGaussian(float[] v, String what) {
-    double[] ms = meanSd(v);
+    double[] ms = GaussianDenoiser.meanSd(v);
     assertEquals(MU, ms[0], 0.03, what + " mean");
     assertEquals(SD, ms[1], 0.03, what + " sd");
   }

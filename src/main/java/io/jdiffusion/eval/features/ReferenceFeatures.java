@@ -3,15 +3,13 @@ package io.jdiffusion.eval.features;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.store.Safetensors;
+import io.jdiffusion.store.Sha256;
 import io.jdiffusion.store.StoreException;
 import io.jdiffusion.util.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -65,7 +63,7 @@ public final class ReferenceFeatures {
     if (cacheDir != null) {
       String safe = spec.replaceAll("[^A-Za-z0-9._-]", "_");
       safe = safe.length() > 40 ? safe.substring(safe.length() - 40) : safe;
-      file = cacheDir.resolve(fx.name() + "-" + safe + "-n" + count + "-" + sha256(key).substring(0, 16) + ".safetensors");
+      file = cacheDir.resolve(fx.name() + "-" + safe + "-n" + count + "-" + Sha256.hex(key.getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".safetensors");
       if (Files.isRegularFile(file)) {
         try {
           Safetensors.Contents c = Safetensors.read(file);
@@ -137,13 +135,5 @@ public final class ReferenceFeatures {
       }
     }
     return out;
-  }
-
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
