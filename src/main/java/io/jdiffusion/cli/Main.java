@@ -1,13 +1,15 @@
 package io.jdiffusion.cli;
 
 import io.jdiffusion.data.DataException;
+import io.jdiffusion.nn.Kernels;
 import io.jdiffusion.store.StoreException;
+import io.jdiffusion.train.NonFiniteStepException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|pictures|report|data|train-classifier|evaluate ...}. */
+/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|pictures|report|data|train-classifier|evaluate|export|doctor ...}. */
 @Command(
     name = "jdiffusion",
     mixinStandardHelpOptions = true,
@@ -15,7 +17,8 @@ import picocli.CommandLine.Command;
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
     subcommands = {TrainCommand.class, SampleCommand.class, InpaintCommand.class, Img2ImgCommand.class,
         InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, DataCommand.class,
-        TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+        TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, DoctorCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @Override
@@ -44,7 +47,23 @@ public final class Main implements Runnable {
       return ExitCode.BAD_INPUT;
     });
     cli.setErr(new PrintWriter(System.err, true));
+    cli.registerConverter(Double.class, Main::finiteDouble);
+    cli.registerConverter(Double.TYPE, Main::finiteDouble);
     return cli.execute(args);
+  }
+
+  /** Every number option of every command: NaN and infinities are never meaningful settings. */
+  static Double finiteDouble(String s) {
+    double v;
+    try {
+      v = Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException("'" + s + "' is not a number");
+    }
+    if (!Double.isFinite(v)) {
+      throw new CommandLine.TypeConversionException("'" + s + "' is not a finite number");
+    }
+    return v;
   }
 
   static int exitCode(Throwable ex) {
@@ -54,6 +73,12 @@ public final class Main implements Runnable {
     }
     if (ex instanceof InterruptedException) {
       return ExitCode.INTERRUPTED;
+    }
+    if (ex instanceof NonFiniteStepException) {
+      return ExitCode.NOT_FINITE;
+    }
+    if (ex instanceof Kernels.KernelFailure) {
+      return ExitCode.KERNEL_FAILURE;
     }
     return ExitCode.INTERNAL;
   }

@@ -7,6 +7,7 @@ import io.jdiffusion.report.RunReport;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.train.Checkpoint;
+import io.jdiffusion.train.NonFinitePolicy;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
 import io.jdiffusion.viz.RunPictures;
@@ -82,11 +83,17 @@ public final class TrainCommand implements Callable<Integer> {
       description = "At the end, draw RUN/strips (forward and reverse strips, denoising GIF) and write RUN/report.html "
           + "(default: on; --no-pictures skips them).")
   boolean pictures;
+  @Option(names = "--on-nonfinite", defaultValue = "stop",
+      description = "When a step's loss or gradient is NaN or infinite: stop (default; the step is not applied and the "
+          + "newest checkpoint holds the last good state) or skip (drop the step, count it; stops after "
+          + NonFinitePolicy.MAX_CONSECUTIVE_SKIPS + " in a row).")
+  String onNonFinite;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar; a log line every --log-every steps.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the resolved configuration and exit.") boolean dryRun;
 
   @Override
   public Integer call() throws Exception {
+    NonFinitePolicy policy = NonFinitePolicy.parse(onNonFinite);
     Path runDir = resume != null ? resume : out;
     TrainConfig cfg = resume != null ? resumedConfig(resume) : resolve();
     if (dryRun) {
@@ -103,7 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
           + ds.describe() + " has " + ds.numClasses());
     }
     System.err.println("data: " + ds.describe());
-    Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet);
+    Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet).onNonFinite(policy);
     System.err.printf(Locale.ROOT, "model: U-Net, %,d parameters, %s; run directory %s%n",
         trainer.model().parameterCount(), cfg.precision(), runDir);
     if (trainer.step() >= cfg.steps()) {

@@ -1,10 +1,11 @@
 package io.jdiffusion.nn;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.global.torch;
 
-/** 2-D convolution, square kernel, "same" padding for odd kernels, PyTorch default init. */
+/**
+ * 2-D convolution, square kernel, "same" padding for odd kernels, PyTorch default init. The kernel
+ * that computes it is the one {@link Kernels} found correct on this CPU for its shape.
+ */
 public final class Conv2d {
   private final Tensor weight;
   private final Tensor bias;
@@ -37,7 +38,7 @@ public final class Conv2d {
       w = weight.to(f.precision().dtype);
       b = bias.to(f.precision().dtype);
     }
-    Tensor y = torch.conv2d(x, w, new TensorOptional(b), stride, padding, new long[] {1, 1}, 1);
+    Tensor y = Kernels.conv2d(x, w, b, stride, padding);
     FlopCounter.add(2 * macsPerOutputPixel * y.size(0) * y.size(2) * y.size(3));
     return y;
   }

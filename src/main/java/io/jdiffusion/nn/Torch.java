@@ -34,9 +34,11 @@ public final class Torch {
    *   <li>must-do 1: cache the native resources first; an empty JavaCPP cache otherwise crashes
    *       while loading libjnitorch.
    *   <li>must-do 2: OpenBLAS to one thread so that it does not fight libtorch's OpenMP pool.
+   *   <li>NNPACK off: see the comment at the call.
    * </ul>
    *
-   * @param threads intra-op threads for libtorch; 0 keeps libtorch's default (all cores)
+   * @param threads intra-op threads for libtorch; 0 keeps the current setting (at first: one per
+   *     physical core)
    */
   public static synchronized void init(int threads) {
     if (!initialized) {
@@ -51,6 +53,12 @@ public final class Torch {
       Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
       org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(1);
       Loader.load(torch.class);
+      // NNPACK is only ever chosen for a few forward convolutions; on CPUs it does not support (AMD Zen 5)
+      // libtorch asks it on every convolution and logs "Could not initialize NNPACK!" each time
+      torch.globalContext().setUserEnabledNNPACK(false);
+      // libtorch's default is its own count of physical cores, which came out as 1 on the 2-core AMD
+      // Zen 5 machines (the same CPU detection that fails NNPACK there): count them from cpuinfo instead
+      torch.set_num_threads(CpuInfo.current().physicalCores());
       initialized = true;
     }
     if (threads > 0) {

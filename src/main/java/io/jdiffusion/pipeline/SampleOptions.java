@@ -25,8 +25,8 @@ public record SampleOptions(String sampler, int steps, double eta, String spacin
     if (steps < 1) {
       throw new IllegalArgumentException("steps must be >= 1, got " + steps);
     }
-    if (eta < 0) {
-      throw new IllegalArgumentException("eta must be >= 0, got " + eta);
+    if (!(eta >= 0) || !Double.isFinite(eta)) {
+      throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
     }
     if (batch < 1) {
       throw new IllegalArgumentException("batch must be >= 1, got " + batch);

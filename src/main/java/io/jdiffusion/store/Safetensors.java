@@ -19,7 +19,8 @@ import java.util.Map;
  * {@link #read} verifies.
  *
  * <p>Tensors are stored as F32, or BF16 (round-to-nearest-even) for compact exports; both read
- * back as float arrays.
+ * back as float arrays. NaN and infinity are refused both ways: no file with them is written, and
+ * none is read.
  */
 public final class Safetensors {
   private static final long MAX_HEADER = 100L << 20;
@@ -50,12 +51,20 @@ public final class Safetensors {
     ObjectNode header = Json.mapper().createObjectNode();
     for (Map.Entry<String, Entry> e : tensors.entrySet()) {
       long start = data.position();
+      int nonFinite = 0;
       for (float v : e.getValue().values()) {
         if (bf16) {
-          data.putShort(toBf16(v));
+          short b = toBf16(v);
+          nonFinite += Float.isFinite(fromBf16(b)) ? 0 : 1;
+          data.putShort(b);
         } else {
+          nonFinite += Float.isFinite(v) ? 0 : 1;
           data.putFloat(v);
         }
+      }
+      if (nonFinite > 0) {
+        throw new StoreException(file + ": not written, tensor " + e.getKey() + " holds " + nonFinite
+            + " non-finite values (NaN or infinity" + (bf16 ? " after rounding to bf16" : "") + ")");
       }
       ObjectNode t = header.putObject(e.getKey());
       t.put("dtype", bf16 ? "BF16" : "F32");
@@ -168,9 +177,15 @@ public final class Safetensors {
       throw new StoreException(file + ": corrupt or truncated (tensor " + name + " out of bounds)");
     }
     float[] values = new float[(int) n];
+    int nonFinite = 0;
     for (int i = 0; i < n; i++) {
       int pos = (int) (start + (long) i * width);
       values[i] = width == 4 ? data.getFloat(pos) : fromBf16(data.getShort(pos));
+      nonFinite += Float.isFinite(values[i]) ? 0 : 1;
+    }
+    if (nonFinite > 0) {
+      throw new StoreException(file + ": tensor " + name + " holds " + nonFinite
+          + " non-finite values (NaN or infinity); such weights cannot be used");
     }
     return new Entry(shape, values);
   }

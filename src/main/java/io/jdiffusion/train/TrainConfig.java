@@ -71,9 +71,14 @@ public record TrainConfig(
     Loss.parse(loss);
     Precision.parse(precision);
     LrSchedule.parse(lrSchedule);
+    for (double v : new double[] {huberDelta, lr, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay,
+        classDropout}) {
+      require(Double.isFinite(v), "training options must be finite numbers, got " + v);
+    }
     require(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
     require(steps >= 1, "steps must be >= 1, got " + steps);
     require(lr > 0, "learning rate must be > 0, got " + lr);
+    require(lr <= 1e30, "learning rate must be <= 1e30 (larger updates overflow float32), got " + lr);
     require(warmupSteps >= 0, "warm-up steps must be >= 0, got " + warmupSteps);
     require(weightDecay >= 0, "weight decay must be >= 0, got " + weightDecay);
     require(adamBeta1 >= 0 && adamBeta1 < 1, "adam beta1 must be in [0, 1), got " + adamBeta1);

@@ -49,6 +49,9 @@ public final class Trainer {
   private final AdamW opt;
   private final ForwardProcess forward;
   private long step;
+  private NonFinitePolicy nonFinitePolicy = NonFinitePolicy.STOP;
+  private long skipped;
+  private int skippedInARow;
 
   /** The outcome of {@link #run}. */
   public record Result(long steps, double finalLoss, double imagesPerSecond, Path checkpoint) {}
@@ -87,8 +90,24 @@ public final class Trainer {
     return ema;
   }
 
+  /** The optimizer (its moments and step count). */
+  AdamW optimizer() {
+    return opt;
+  }
+
   public long step() {
     return step;
+  }
+
+  /** What to do when a step's loss or gradient is not finite (default {@link NonFinitePolicy#STOP}). */
+  public Trainer onNonFinite(NonFinitePolicy policy) {
+    this.nonFinitePolicy = policy;
+    return this;
+  }
+
+  /** Steps dropped under {@link NonFinitePolicy#SKIP} in this session. */
+  public long skippedSteps() {
+    return skipped;
   }
 
   /** Trains until {@code config.steps()}, checkpointing and logging on the way. */
@@ -121,16 +140,18 @@ public final class Trainer {
         double lr = config.lrScheduleType().at((int) step, config.steps(), config.lr(), config.warmupSteps());
         StepResult r = trainStep(batches.get(step), lr);
         step++;
-        lossSum += r.loss;
-        lossCount++;
-        lastLoss = r.loss;
+        if (r.applied()) {
+          lossSum += r.loss;
+          lossCount++;
+          lastLoss = r.loss;
+        }
         double elapsed = (System.nanoTime() - t0) / 1e9;
         double ips = (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9);
         bar.status(String.format(Locale.ROOT, "loss %.4f  %.1f img/s", r.loss, ips));
         bar.update(step);
         if (step % config.logEvery() == 0 || step == stop) {
-          String row = String.format(Locale.ROOT, "%d,%.6f,%.3e,%.4f,%.2f,%.1f%n", step, lossSum / lossCount, lr,
-              r.gradNorm, ips, elapsed);
+          String row = String.format(Locale.ROOT, "%d,%.6f,%.3e,%.4f,%.2f,%.1f%n", step,
+              lossCount > 0 ? lossSum / lossCount : Double.NaN, lr, r.gradNorm, ips, elapsed);
           Files.writeString(metrics, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
           if (quiet) {
             System.err.printf(Locale.ROOT, "step %d/%d loss %.4f lr %.2e %.1f img/s%n", step, config.steps(),
@@ -149,6 +170,9 @@ public final class Trainer {
       }
     }
     bar.done();
+    if (skipped > 0) {
+      System.err.println("warning: " + skipped + " non-finite steps were skipped in this session (--on-nonfinite skip)");
+    }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     try {
       LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
@@ -158,8 +182,11 @@ public final class Trainer {
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
   }
 
-  /** Loss and (pre-clipping) gradient norm of one step. */
-  public record StepResult(double loss, double gradNorm) {}
+  /**
+   * Loss and (pre-clipping) gradient norm of one step, and whether it was applied (false: a
+   * non-finite step dropped under {@link NonFinitePolicy#SKIP}).
+   */
+  public record StepResult(double loss, double gradNorm, boolean applied) {}
 
   /** One optimizer step on {@code batch}: draws t and eps from (seed, step), then {@link #optimize}. */
   StepResult trainStep(Batches.Batch batch, double lr) {
@@ -200,13 +227,41 @@ public final class Trainer {
       TensorVector params = new TensorVector(opt.parameters().toArray(new Tensor[0]));
       norm = torch.clip_grad_norm_(params, config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY);
     }
-    if (!Double.isFinite(loss)) {
-      throw new IllegalStateException(String.format(Locale.ROOT,
-          "loss became %s at step %d; lower the learning rate (now %.2e) or enable gradient clipping", loss, step, lr));
+    if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+      opt.zeroGrad(); // nothing of this step reaches the weights, the moments or the EMA
+      return nonFinite(loss, norm);
     }
+    skippedInARow = 0;
     opt.step(lr);
     ema.update(model, opt.stepCount() - 1);
-    return new StepResult(loss, norm);
+    return new StepResult(loss, norm, true);
+  }
+
+  /** Applies the {@link NonFinitePolicy} to a step whose loss or gradient norm is not finite. */
+  private StepResult nonFinite(double loss, double norm) {
+    long n = step + 1; // steps are counted from 1, as in the logs and metrics.csv
+    String what = String.format(Locale.ROOT, "step %d of %d: loss %s, gradient norm %s", n, config.steps(),
+        fmt(loss), fmt(norm));
+    if (nonFinitePolicy == NonFinitePolicy.SKIP && skippedInARow + 1 < NonFinitePolicy.MAX_CONSECUTIVE_SKIPS) {
+      skipped++;
+      skippedInARow++;
+      System.err.println("warning: " + what + "; step skipped (" + skipped + " skipped in this session)");
+      return new StepResult(loss, norm, false);
+    }
+    String newest;
+    try {
+      newest = Checkpoint.latest(runDir).map(p -> "the newest checkpoint, " + p + ", holds the last good state")
+          .orElse("no checkpoint has been written yet");
+    } catch (IOException e) {
+      newest = "the checkpoints could not be listed (" + e.getMessage() + ")";
+    }
+    String why = nonFinitePolicy == NonFinitePolicy.SKIP
+        ? "; " + NonFinitePolicy.MAX_CONSECUTIVE_SKIPS + " steps in a row were not finite" : "";
+    throw new NonFiniteStepException(n, what + why + "; the step was not applied and training stopped; " + newest);
+  }
+
+  private static String fmt(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : Double.toString(v);
   }
 
   /** Samples a grid from the EMA weights (DDIM, 50 steps, fixed seed) into {@code png}. */

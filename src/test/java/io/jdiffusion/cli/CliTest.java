@@ -115,7 +115,7 @@ public class CliTest {
     assertCleanError(run("sample", runDir.toString(), "--steps", "51", "-q"), "[1, 50]");
   }
 
-  private static String[] concat(String[] a, String[] b) {
+  static String[] concat(String[] a, String[] b) {
     String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);
     return r;
