@@ -37,6 +37,19 @@ def main(path):
                   f"| {j['peak_rss_kb'] / 1e6:.2f} / {p['peak_rss_kb'] / 1e6:.2f} "
                   f"| {j['peak_rss_kb'] / pf['peak_rss_kb']:.2f} "
                   f"| {64000 / med(js):.1f} / {64000 / med(ps):.1f} | {med(ps) / med(js):.2f}x |")
+    routed = [(shape, prec, key.get(("jdiffusion", "train", shape, prec, 64))) for shape in ("1x28x28", "3x32x32")
+              for prec in ("fp32", "bf16")]
+    routed = [(shape, prec, j) for shape, prec, j in routed if j and j.get("routes")]
+    if routed:
+        print("\nConvolution routes this CPU's kernel checks chose (forward + backward of each routed convolution at"
+              " batch 64, median ms; share of the median training step):\n")
+        print("| shape | precision | convolution | route | route ms | libtorch fast kernel ms (wrong here) "
+              "| route's share of the step |")
+        print("|---|---|---|---|---|---|---|")
+        for shape, prec, j in routed:
+            for r in j["routes"]:
+                print(f"| {shape} | {prec} | {r['conv']} | {r['route']} | {r['route_ms']:.1f} | {r['fast_ms']:.1f} "
+                      f"| {r['route_ms'] / med(j):.1%} |")
     print("\nSmall-batch latency (reference U-Net, 1x28x28, fp32), ms per image:\n")
     print("| run | ours | PyTorch | speed-up |")
     print("|---|---|---|---|")

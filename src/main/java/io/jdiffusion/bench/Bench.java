@@ -98,6 +98,9 @@ public final class Bench {
             pointers.add(org.bytedeco.javacpp.Pointer.totalCount());
           }
         }
+        if (mode.equals("train")) {
+          routeCost(batch, out);
+        }
       }
       case "sample", "flat-sample" -> {
         torch.manual_seed(0);
@@ -183,6 +186,52 @@ public final class Bench {
     out.put("live_pointers", pointers);
     out.put("peak_rss_kb", peakRssKb());
     System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
+  }
+
+  /**
+   * What the convolution routes of this CPU cost: for each convolution the kernel checks routed, the
+   * median time of its forward and backward at the benchmark's batch on the route and on libtorch's
+   * (wrong) fast kernel. The step's share is computed by bench/report.py from "route_ms".
+   */
+  private static void routeCost(int batch, Map<String, Object> out) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    double routeMs = 0;
+    double fastMs = 0;
+    for (var e : io.jdiffusion.nn.Kernels.routedConvolutions().entrySet()) {
+      io.jdiffusion.nn.KernelSpec.Conv c = e.getKey();
+      double r = convMs(c, batch, e.getValue());
+      double f = convMs(c, batch, io.jdiffusion.nn.ConvRoute.FAST);
+      routeMs += r;
+      fastMs += f;
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("conv", c.describe());
+      row.put("route", e.getValue().name());
+      row.put("route_ms", r);
+      row.put("fast_ms", f);
+      rows.add(row);
+    }
+    out.put("routes", rows);
+    out.put("route_ms", routeMs);
+    out.put("route_fast_ms", fastMs);
+  }
+
+  /** Median ms of forward + backward (input and weight gradients) of one convolution on {@code route}. */
+  private static double convMs(io.jdiffusion.nn.KernelSpec.Conv c, int batch, io.jdiffusion.nn.ConvRoute route) {
+    List<Double> t = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      try (PointerScope scope = new PointerScope()) {
+        Tensor x = torch.randn(batch, c.in(), c.height(), c.width()).to(c.precision().dtype).requires_grad_(true);
+        Tensor w = torch.randn(c.out(), c.in(), c.kernel(), c.kernel()).to(c.precision().dtype).requires_grad_(true);
+        Tensor b = torch.randn(c.out()).to(c.precision().dtype).requires_grad_(true);
+        long t0 = System.nanoTime();
+        route.apply(x, w, b, new long[] {c.stride(), c.stride()}, new long[] {c.padding(), c.padding()}).sum().backward();
+        if (i >= 2) {
+          t.add((System.nanoTime() - t0) / 1e6);
+        }
+      }
+    }
+    t.sort(null);
+    return t.get(t.size() / 2);
   }
 
   private static long rssKb() throws Exception {

@@ -196,6 +196,17 @@ public final class Kernels {
     VERDICTS.put(new Key(spec, torch.get_num_threads(), forced), v);
   }
 
+  /** The convolutions this process sends down a route other than the fast path, with their route. */
+  public static Map<KernelSpec.Conv, ConvRoute> routedConvolutions() {
+    Map<KernelSpec.Conv, ConvRoute> out = new java.util.LinkedHashMap<>();
+    VERDICTS.forEach((k, v) -> {
+      if (k.spec() instanceof KernelSpec.Conv c && v.usable() && v.route() != ConvRoute.FAST) {
+        out.put(c, v.route());
+      }
+    });
+    return out;
+  }
+
   /** Every verdict this process has used, sorted by spec. */
   public static Collection<Verdict> verdicts() {
     Map<String, Verdict> sorted = new TreeMap<>();
