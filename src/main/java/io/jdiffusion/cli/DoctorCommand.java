@@ -100,8 +100,8 @@ public final class DoctorCommand implements Callable<Integer> {
       routed += isRouted ? 1 : 0;
       failed += v.usable() ? 0 : 1;
       if (verbose || isRouted || !v.usable()) {
-        System.out.printf(Locale.ROOT, "  %-48s %-7s %s%n", v.description(), v.usable() ? v.route().name() : "FAILED",
-            describe(v.checks()));
+        System.out.printf(Locale.ROOT, "  %-48s %-7s %5.0f ms  %s%n", v.description(),
+            v.usable() ? v.route().name() : "FAILED", v.millis(), describe(v.checks()));
       }
     }
     System.out.printf(Locale.ROOT, "%d kernel checks (%d threads) in %.2f s: %d pass on libtorch's fast path, %d routed,"

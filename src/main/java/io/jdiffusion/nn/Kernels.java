@@ -53,8 +53,10 @@ public final class Kernels {
    * @param route the convolution route taken (FAST for the other kernels when they pass), or null when
    *     no route passed
    * @param checks every check that ran, in order (empty when checks are disabled)
+   * @param millis how long the checks took
    */
-  public record Verdict(String spec, String description, int threads, ConvRoute route, List<KernelCheck.Result> checks) {
+  public record Verdict(String spec, String description, int threads, ConvRoute route, List<KernelCheck.Result> checks,
+      double millis) {
     public Verdict {
       checks = List.copyOf(checks);
     }
@@ -119,7 +121,7 @@ public final class Kernels {
    */
   public static Verdict require(KernelSpec spec) {
     if (forced == ConvRoute.FAST) {
-      return new Verdict(spec.key(), spec.describe(), torch.get_num_threads(), ConvRoute.FAST, List.of());
+      return new Verdict(spec.key(), spec.describe(), torch.get_num_threads(), ConvRoute.FAST, List.of(), 0);
     }
     Verdict v = verdict(spec);
     if (!v.usable()) {
@@ -158,6 +160,7 @@ public final class Kernels {
 
   /** Runs the checks for {@code spec}, trying the routes in order for a convolution. */
   static Verdict check(KernelSpec spec, int threads) {
+    long t0 = System.nanoTime();
     List<KernelCheck.Result> checks = new ArrayList<>();
     if (spec instanceof KernelSpec.Conv c) {
       List<ConvRoute> order = new ArrayList<>();
@@ -174,10 +177,10 @@ public final class Kernels {
         KernelCheck.Result res = KernelCheck.conv(c, r.name(), r::apply);
         checks.add(res);
         if (res.passed()) {
-          return new Verdict(spec.key(), spec.describe(), threads, r, checks);
+          return new Verdict(spec.key(), spec.describe(), threads, r, checks, (System.nanoTime() - t0) / 1e6);
         }
       }
-      return new Verdict(spec.key(), spec.describe(), threads, null, checks);
+      return new Verdict(spec.key(), spec.describe(), threads, null, checks, (System.nanoTime() - t0) / 1e6);
     }
     KernelCheck.Result res;
     if (spec instanceof KernelSpec.GroupNormSpec g) {
@@ -188,7 +191,8 @@ public final class Kernels {
       res = KernelCheck.attention((KernelSpec.AttentionSpec) spec);
     }
     checks.add(res);
-    return new Verdict(spec.key(), spec.describe(), threads, res.passed() ? ConvRoute.FAST : null, checks);
+    return new Verdict(spec.key(), spec.describe(), threads, res.passed() ? ConvRoute.FAST : null, checks,
+        (System.nanoTime() - t0) / 1e6);
   }
 
   /** Sets the verdict for {@code spec} at the current thread count in memory (tests: a kernel that fails). */

@@ -148,7 +148,7 @@ class KernelsTest {
   void aFailingKernelWithoutARouteStopsWithOneClearMessage() {
     KernelSpec.GroupNormSpec s = new KernelSpec.GroupNormSpec(4, 16, 4, 4, Precision.BF16);
     Kernels.remember(s, new Kernels.Verdict(s.key(), s.describe(), torch.get_num_threads(), null,
-        List.of(new KernelCheck.Result("libtorch group_norm", 0.3, Double.POSITIVE_INFINITY, 0, 2e-2))));
+        List.of(new KernelCheck.Result("libtorch group_norm", 0.3, Double.POSITIVE_INFINITY, 0, 2e-2)), 1.0));
     try (PointerScope scope = new PointerScope()) {
       GroupNorm gn = new GroupNorm(new Params(), "gn", 4, 16);
       Kernels.KernelFailure e = assertThrows(Kernels.KernelFailure.class,
