@@ -8,6 +8,7 @@ import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.train.Checkpoint;
 import io.jdiffusion.train.NonFinitePolicy;
+import io.jdiffusion.train.RunLock;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
 import io.jdiffusion.viz.RunPictures;
@@ -28,8 +29,16 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
   Path out;
 
-  @Option(names = "--resume", description = "Continue the run in this directory from its newest checkpoint.")
+  @Option(names = "--resume", description = "Continue the run in this directory from its newest checkpoint. The run "
+      + "keeps its configuration: only --steps, --threads, --final-samples, --[no-]pictures, --on-nonfinite and -q "
+      + "may be given with it.")
   Path resume;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Options that may change when a run is resumed; every other option would change the run itself. */
+  private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--steps", "--threads",
+      "--final-samples", "--pictures", "--on-nonfinite", "--quiet", "--dry-run", "--help", "--version");
 
   @Option(names = "--data", description = "Dataset: fashion-mnist-subset (embedded, default), fashion-mnist[:DIR], "
       + "fashion-mnist-test[:DIR], mnist[:DIR], cifar10[:DIR], emoji[:DIR] (get them with 'data fetch NAME'), "
@@ -95,20 +104,74 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     NonFinitePolicy policy = NonFinitePolicy.parse(onNonFinite);
     Path runDir = resume != null ? resume : out;
-    TrainConfig cfg = resume != null ? resumedConfig(resume) : resolve();
+    if (runDir.toString().isBlank()) {
+      throw new IllegalArgumentException("the run directory must not be empty (--out '')");
+    }
+    if (resume == null) {
+      TrainConfig cfg = resolve();
+      if (dryRun) {
+        System.out.println(Json.write(cfg));
+        return ExitCode.OK;
+      }
+      refuseOccupied(runDir, true); // before anything is written
+      ImageDataset ds = openData(cfg);
+      try (RunLock lock = RunLock.acquire(runDir, System.err::println)) {
+        refuseOccupied(runDir, false); // again under the lock: another trainer may have started here meanwhile
+        return train(cfg, ds, runDir, policy);
+      }
+    }
+    refuseChangesOnResume(resume);
+    if (!Files.isDirectory(resume)) {
+      throw new IllegalArgumentException(resume + ": no such run directory");
+    }
     if (dryRun) {
-      System.out.println(Json.write(cfg));
+      System.out.println(Json.write(resumedConfig(resume)));
       return ExitCode.OK;
     }
-    if (resume == null && !Checkpoint.list(runDir).isEmpty()) {
-      throw new IllegalArgumentException(runDir + " already holds a run; use --resume " + runDir
-          + " to continue it or --out for a new directory");
+    try (RunLock lock = RunLock.acquire(resume, System.err::println)) {
+      TrainConfig cfg = resumedConfig(resume);
+      return train(cfg, openData(cfg), resume, policy);
     }
+  }
+
+  private static ImageDataset openData(TrainConfig cfg) {
     ImageDataset ds = Datasets.open(cfg.data(), cfg.model().imageSize(), cfg.model().inChannels());
     if (cfg.model().numClasses() > 0 && ds.numClasses() != cfg.model().numClasses()) {
       throw new IllegalArgumentException("the model expects " + cfg.model().numClasses() + " classes, "
           + ds.describe() + " has " + ds.numClasses());
     }
+    return ds;
+  }
+
+  /**
+   * A new run goes into a new or empty folder only: never over someone's files, nor over another run
+   * (checked before anything is written).
+   */
+  private static void refuseOccupied(Path runDir, boolean probeLock) throws java.io.IOException {
+    if (!Checkpoint.list(runDir).isEmpty()) {
+      throw new IllegalArgumentException(runDir + " already holds a run; use --resume " + runDir
+          + " to continue it or --out for a new directory");
+    }
+    if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+      throw new IllegalArgumentException(runDir + " is a file, not a run directory");
+    }
+    if (probeLock && Files.isRegularFile(runDir.resolve(RunLock.FILE))) {
+      RunLock.acquire(runDir, System.err::println).close(); // says "in use" when another trainer holds it
+    }
+    if (Files.isDirectory(runDir)) {
+      try (var entries = Files.list(runDir)) {
+        java.util.List<String> names = entries.map(p -> p.getFileName().toString())
+            .filter(n -> !n.equals(RunLock.FILE)).sorted().limit(3).toList();
+        if (!names.isEmpty()) {
+          throw new IllegalArgumentException(runDir + " is not empty (" + String.join(", ", names)
+              + (names.size() == 3 ? ", ..." : "") + ") and holds no run; train writes a new run into a new or empty"
+              + " folder only: choose another --out");
+        }
+      }
+    }
+  }
+
+  private Integer train(TrainConfig cfg, ImageDataset ds, Path runDir, NonFinitePolicy policy) throws Exception {
     System.err.println("data: " + ds.describe());
     Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet).onNonFinite(policy);
     System.err.printf(Locale.ROOT, "model: U-Net, %,d parameters, %s; run directory %s%n",
@@ -134,20 +197,33 @@ public final class TrainCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private TrainConfig resumedConfig(Path dir) throws Exception {
-    if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(dir + ": no such run directory");
+  /** --resume keeps the run's configuration: options that would change it are refused, by name. */
+  private void refuseChangesOnResume(Path dir) {
+    java.util.List<String> refused = new java.util.ArrayList<>();
+    for (var o : spec.commandLine().getParseResult().matchedOptions()) {
+      boolean sameOut = o.longestName().equals("--out") && out.toAbsolutePath().normalize()
+          .equals(dir.toAbsolutePath().normalize());
+      if (!RESUMABLE.contains(o.longestName()) && !sameOut) {
+        refused.add(o.longestName());
+      }
     }
-    Path last = Checkpoint.latest(dir).orElseThrow(
-        () -> new IllegalArgumentException(dir + ": nothing to resume (no checkpoints)"));
-    TrainConfig c = Checkpoint.load(last).config();
-    if (steps == null) {
+    if (!refused.isEmpty()) {
+      throw new IllegalArgumentException("--resume continues " + dir + " with its own configuration (" + dir
+          + "/config.json); " + String.join(", ", refused) + " would change it: leave "
+          + (refused.size() == 1 ? "it" : "them") + " out, or start a new run with --out");
+    }
+  }
+
+  /** The run's configuration, with the --steps and --threads given now. */
+  private TrainConfig resumedConfig(Path dir) throws Exception {
+    TrainConfig c = Checkpoint.loadLatest(dir).config();
+    if (steps == null && threads == null) {
       return c;
     }
     return new TrainConfig(c.data(), c.model(), c.schedule(), c.prediction(), c.loss(), c.huberDelta(), c.batchSize(),
-        steps, c.lr(), c.warmupSteps(), c.lrSchedule(), c.weightDecay(), c.adamBeta1(), c.adamBeta2(), c.adamEps(),
-        c.gradClip(), c.emaDecay(), c.emaWarmup(), c.flip(), c.classDropout(), c.seed(), c.precision(), c.threads(),
-        c.logEvery(), c.checkpointEvery(), c.keepCheckpoints(), c.sampleEvery());
+        or(steps, c.steps()), c.lr(), c.warmupSteps(), c.lrSchedule(), c.weightDecay(), c.adamBeta1(), c.adamBeta2(),
+        c.adamEps(), c.gradClip(), c.emaDecay(), c.emaWarmup(), c.flip(), c.classDropout(), c.seed(), c.precision(),
+        or(threads, c.threads()), c.logEvery(), c.checkpointEvery(), c.keepCheckpoints(), c.sampleEvery());
   }
 
   /** The preset with every given option applied. */

@@ -59,8 +59,21 @@ public final class AtomicFiles {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
+      syncDirectory(dir);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Forces a directory's entries to disk, so that a rename into it survives a power loss (POSIX
+   * needs an fsync of the directory for that); a no-op where directories cannot be opened.
+   */
+  static void syncDirectory(Path dir) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // not supported on this file system (Windows): the rename itself is still atomic
     }
   }
 

@@ -73,21 +73,84 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     }
   }
 
-  /** Checkpoint files of a run, oldest first. */
+  /** Checkpoint files of a run, oldest first: by step number, not by name (step-10000000 follows step-9999999). */
   public static List<Path> list(Path runDir) throws IOException {
     Path dir = runDir.resolve("checkpoints");
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return new ArrayList<>(s.filter(p -> p.getFileName().toString().matches("step-\\d+\\.safetensors")).sorted().toList());
+      return new ArrayList<>(s.filter(p -> p.getFileName().toString().matches("step-\\d{1,18}\\.safetensors"))
+          .sorted(java.util.Comparator.comparingLong(Checkpoint::stepOf)).toList());
     }
+  }
+
+  /** The step number in a checkpoint's file name. */
+  static long stepOf(Path file) {
+    String n = file.getFileName().toString();
+    return Long.parseLong(n.substring("step-".length(), n.length() - ".safetensors".length()));
+  }
+
+  /**
+   * Removes what interrupted writers left in a run directory: the temporary files of atomic writes
+   * ({@code .NAME*.tmp}) beside the checkpoints and at the top. Call it holding the run's {@link RunLock}.
+   *
+   * @return how many were removed
+   */
+  public static int removeStaleTemporaries(Path runDir) throws IOException {
+    int removed = 0;
+    for (Path dir : List.of(runDir, runDir.resolve("checkpoints"), runDir.resolve("samples"), runDir.resolve("strips"))) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> s = Files.list(dir)) {
+        for (Path p : s.filter(p -> p.getFileName().toString().matches("\\..+\\.tmp")).toList()) {
+          removed += Files.deleteIfExists(p) ? 1 : 0;
+        }
+      }
+    }
+    return removed;
   }
 
   /** The newest checkpoint of a run, if any. */
   public static Optional<Path> latest(Path runDir) throws IOException {
     List<Path> all = list(runDir);
     return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /**
+   * Loads the newest checkpoint of a run. When it does not verify (a crash or a disk that lost it),
+   * the error names the newest older one that does, rather than resuming from it silently.
+   *
+   * @throws StoreException when the run has no checkpoint, or its newest one is unreadable
+   */
+  public static Checkpoint loadLatest(Path runDir) throws IOException {
+    List<Path> all = list(runDir);
+    if (all.isEmpty()) {
+      throw new StoreException(runDir + ": nothing to resume (no checkpoints)");
+    }
+    Path newest = all.get(all.size() - 1);
+    try {
+      return load(newest);
+    } catch (StoreException e) {
+      Path valid = null;
+      for (int i = all.size() - 2; i >= 0 && valid == null; i--) {
+        valid = verifies(all.get(i)) ? all.get(i) : null;
+      }
+      throw new StoreException(e.getMessage() + (valid == null
+          ? "; no older checkpoint of " + runDir + " verifies either"
+          : "; the newest valid checkpoint is " + valid + ": move " + newest.getFileName() + " out of "
+              + newest.getParent() + " to resume from it"));
+    }
+  }
+
+  private static boolean verifies(Path file) {
+    try {
+      load(file);
+      return true;
+    } catch (StoreException e) {
+      return false;
+    }
   }
 
   /** Reads and verifies a checkpoint file. */

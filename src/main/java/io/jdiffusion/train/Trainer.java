@@ -71,9 +71,7 @@ public final class Trainer {
     this.opt = new AdamW(model.parameters(), config.adamBeta1(), config.adamBeta2(), config.adamEps(), config.weightDecay());
     this.forward = new ForwardProcess(config.schedule().build());
     if (resume) {
-      Path file = Checkpoint.latest(runDir).orElseThrow(
-          () -> new IllegalArgumentException(runDir + ": nothing to resume (no checkpoints)"));
-      Checkpoint c = Checkpoint.load(file);
+      Checkpoint c = Checkpoint.loadLatest(runDir);
       c.restore("model.", model.parameters());
       c.restore("ema.", ema.model().parameters());
       c.restore("optim.", opt.state());
@@ -123,10 +121,9 @@ public final class Trainer {
     long stop = Math.min(until, config.steps());
     Files.createDirectories(runDir.resolve("samples"));
     AtomicFiles.writeString(runDir.resolve("config.json"), Json.write(config));
+    Checkpoint.removeStaleTemporaries(runDir);
     Path metrics = runDir.resolve("metrics.csv");
-    if (!Files.exists(metrics)) {
-      Files.writeString(metrics, "step,loss,lr,grad_norm,images_per_s,elapsed_s\n");
-    }
+    cutMetricsBackTo(metrics, step);
     Progress bar = new Progress("train", stop, quiet);
     double lossSum = 0;
     int lossCount = 0;
@@ -180,6 +177,39 @@ public final class Trainer {
       System.err.println("warning: " + runDir.resolve("loss.png") + " not drawn (" + e.getMessage() + ")");
     }
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
+  }
+
+  /**
+   * Starts metrics.csv, or cuts it back to the rows up to {@code step}: after a crash it may hold rows
+   * past the checkpoint a run resumes from, which the resumed run will log again.
+   */
+  private static void cutMetricsBackTo(Path metrics, long step) throws IOException {
+    String header = "step,loss,lr,grad_norm,images_per_s,elapsed_s";
+    if (!Files.exists(metrics)) {
+      AtomicFiles.writeString(metrics, header + "\n");
+      return;
+    }
+    java.util.List<String> lines = Files.readAllLines(metrics, StandardCharsets.UTF_8);
+    StringBuilder kept = new StringBuilder(header).append('\n');
+    int dropped = 0;
+    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+      int comma = line.indexOf(',');
+      long rowStep;
+      try {
+        rowStep = Long.parseLong(comma < 0 ? line.strip() : line.substring(0, comma));
+      } catch (NumberFormatException e) {
+        dropped++; // a half-written last line
+        continue;
+      }
+      if (rowStep <= step) {
+        kept.append(line).append('\n');
+      } else {
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      AtomicFiles.writeString(metrics, kept.toString());
+    }
   }
 
   /**
