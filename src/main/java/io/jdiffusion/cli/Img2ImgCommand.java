@@ -41,9 +41,10 @@ public final class Img2ImgCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (n < 1) {
-      throw new IllegalArgumentException("--num must be >= 1, got " + n);
+    if (n < 1 || n > 100_000) {
+      throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
     }
+    Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);
     SampleOptions o = edit.sampleOptions(m, "ddim", eta, "fixed_small");
     int taken = SdEdit.steps(o.steps(), strength);

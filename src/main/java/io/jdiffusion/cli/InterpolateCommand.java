@@ -42,6 +42,7 @@ public final class InterpolateCommand implements Callable<Integer> {
     if (frames < 2) {
       throw new IllegalArgumentException("--frames must be >= 2, got " + frames);
     }
+    Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);
     SampleOptions o = edit.sampleOptions(m, "ddim", 0, "fixed_small");
     int[] label = Conditioning.labels(m, classSpec == null ? null : Conditioning.classIndex(m, classSpec), 1);

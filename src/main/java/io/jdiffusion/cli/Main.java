@@ -85,6 +85,9 @@ public final class Main implements Runnable {
 
   static String message(Throwable ex) {
     String m = ex.getMessage();
+    if (m != null && m.contains("\nException raised from")) { // libtorch's C++ backtrace: its first line says it
+      m = m.substring(0, m.indexOf('\n'));
+    }
     if (ex instanceof java.nio.file.NoSuchFileException) {
       return "no such file: " + m;
     }

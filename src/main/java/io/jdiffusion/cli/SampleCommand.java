@@ -63,8 +63,12 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (n < 1) {
-      throw new IllegalArgumentException("--num must be >= 1, got " + n);
+    if (n < 1 || n > 100_000) {
+      throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
+    }
+    Outputs.png(out, "--out");
+    if (each != null) {
+      Outputs.folder(each, "--each");
     }
     Torch.init(threads);
     TrainedModel m = TrainedModel.resolve(model, !raw);

@@ -103,6 +103,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     NonFinitePolicy policy = NonFinitePolicy.parse(onNonFinite);
+    if (finalSamples < 0 || finalSamples > 10_000) {
+      throw new IllegalArgumentException("--final-samples must be between 0 and 10000, got " + finalSamples);
+    }
     Path runDir = resume != null ? resume : out;
     if (runDir.toString().isBlank()) {
       throw new IllegalArgumentException("the run directory must not be empty (--out '')");
@@ -228,6 +231,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The preset with every given option applied. */
   TrainConfig resolve() {
+    if (channels != null && channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("--channels must be 1 (grey) or 3 (RGB), got " + channels);
+    }
+
     TrainConfig p = switch (preset.toLowerCase(Locale.ROOT)) {
       case "quick" -> TrainConfig.quick();
       case "reference" -> TrainConfig.reference(); // model replaced below
@@ -247,7 +254,9 @@ public final class TrainCommand implements Callable<Integer> {
     UNetConfig m = preset.equalsIgnoreCase("reference")
         ? UNetConfig.reference(ch, size, classes) : UNetConfig.tiny(ch, size, classes);
     m = new UNetConfig(ch, size, or(baseChannels, m.baseChannels()), mults != null ? mults : m.channelMults(),
-        or(resBlocks, m.numResBlocks()), attnRes != null ? attnRes : m.attentionResolutions(), or(heads, m.heads()),
+        or(resBlocks, m.numResBlocks()),
+        attnRes != null ? attnRes : List.of(UNetConfig.lowest(size, mults != null ? mults.size() : m.channelMults().size())),
+        or(heads, m.heads()),
         or(dropout, m.dropout()), or(groups, m.groups()), classes);
     ScheduleConfig s0 = p.schedule();
     ScheduleConfig s = new ScheduleConfig(or(betaSchedule, s0.betaSchedule()), or(timesteps, s0.steps()),

@@ -41,6 +41,9 @@ public final class Torch {
    *     physical core)
    */
   public static synchronized void init(int threads) {
+    if (threads < 0 || threads > 1024) {
+      throw new IllegalArgumentException("threads must be between 0 (all cores) and 1024, got " + threads);
+    }
     if (!initialized) {
       String platform = Loader.getPlatform();
       try {

@@ -34,7 +34,7 @@ public record UNetConfig(
     channelMults = List.copyOf(channelMults);
     attentionResolutions = List.copyOf(attentionResolutions);
     check(inChannels >= 1, "inChannels must be >= 1, got " + inChannels);
-    check(imageSize >= 4, "imageSize must be >= 4, got " + imageSize);
+    check(imageSize >= 4 && imageSize <= 1024, "imageSize must be between 4 and 1024, got " + imageSize);
     check(baseChannels >= 1, "baseChannels must be >= 1, got " + baseChannels);
     check(!channelMults.isEmpty(), "channelMults must not be empty");
     check(numResBlocks >= 1, "numResBlocks must be >= 1, got " + numResBlocks);
@@ -42,6 +42,14 @@ public record UNetConfig(
     check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
     check(groups >= 1, "groups must be >= 1, got " + groups);
     check(numClasses >= 0, "numClasses must be >= 0, got " + numClasses);
+    check(channelMults.size() <= 8, "at most 8 levels (channel multipliers), got " + channelMults.size());
+    java.util.List<Integer> resolutions = new java.util.ArrayList<>();
+    for (int i = 0, r = imageSize; i < channelMults.size(); i++, r = (r + 1) / 2) {
+      resolutions.add(r);
+    }
+    for (int a : attentionResolutions) {
+      check(resolutions.contains(a), "attention resolution " + a + " is not one of the model's resolutions " + resolutions);
+    }
     int res = imageSize;
     for (int i = 0; i < channelMults.size(); i++) {
       int ch = baseChannels * channelMults.get(i);
@@ -78,7 +86,8 @@ public record UNetConfig(
         channels, imageSize, 64, List.of(1, 2, 2), 2, List.of(lowest(imageSize, 3)), 4, 0.1, 32, numClasses);
   }
 
-  private static int lowest(int imageSize, int levels) {
+  /** The resolution of the lowest of {@code levels} levels (where the presets put attention). */
+  public static int lowest(int imageSize, int levels) {
     int res = imageSize;
     for (int i = 1; i < levels; i++) {
       res = (res + 1) / 2;

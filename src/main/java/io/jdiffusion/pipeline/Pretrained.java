@@ -16,19 +16,19 @@ import java.util.Locale;
 public enum Pretrained {
   /** Unconditional 1.1 M-parameter U-Net on the embedded Fashion-MNIST subset (the quick-start run). */
   FASHION_MNIST("fashion-mnist", "/io/jdiffusion/models/fashion-mnist/weights.safetensors",
-      "b389c3ee027b7b000439fa2833a08c1b567f0c9be14dc6614bde80293f235dc6"),
+      "48821b6688502bcb66ffeb6748cbcb50182ccd3e8a600f040594ca3d8b4a5dec"),
   /**
    * Class-conditional 1.1 M-parameter U-Net on the same subset (label dropout 0.1), for
    * classifier-free guidance: {@code sample fashion-mnist-cond --class Sneaker --guidance 1}.
    */
   FASHION_MNIST_COND("fashion-mnist-cond", "/io/jdiffusion/models/fashion-mnist-cond/weights.safetensors",
-      "4d9fd9da81204a0278508652c02235fa11adcc3129517ce14a1bb3c90d974d07"),
+      "c67c0339cffe6b2cc15b760de90cb157e863530dcae80fa9b1494deeaae3cc70"),
   /**
    * Class-conditional 1.1 M-parameter U-Net on MNIST (the first 10 000 training images, label
    * dropout 0.1): {@code sample mnist --class 7 --guidance 3}; without --class, unconditional.
    */
   MNIST("mnist", "/io/jdiffusion/models/mnist/weights.safetensors",
-      "8061e20aa0819b2439f6c23cf381e44f5def8c90726b011b34e62201b3178508");
+      "1370642cf536434949e81b6f180f5b6a6b9a0e583484cee3a7bca545e8c07cb0");
 
   /** The name used on the command line. */
   public final String id;

@@ -22,14 +22,14 @@ public record SampleOptions(String sampler, int steps, double eta, String spacin
 
   public SampleOptions {
     sampler = Sampler.parse(sampler).cliName();
-    if (steps < 1) {
-      throw new IllegalArgumentException("steps must be >= 1, got " + steps);
+    if (steps < 1 || steps > 100_000) {
+      throw new IllegalArgumentException("steps must be between 1 and 100000, got " + steps);
     }
     if (!(eta >= 0) || !Double.isFinite(eta)) {
       throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
     }
-    if (batch < 1) {
-      throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+    if (batch < 1 || batch > 65_536) {
+      throw new IllegalArgumentException("batch must be between 1 and 65536, got " + batch);
     }
     Timesteps.parse(spacing);
     Ddpm.Variance.parse(variance);

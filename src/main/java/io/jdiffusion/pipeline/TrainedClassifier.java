@@ -6,7 +6,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
-import io.jdiffusion.train.Checkpoint;
+import io.jdiffusion.model.ModelFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -20,7 +20,9 @@ import org.bytedeco.javacpp.PointerScope;
  * #FORMAT}): the weights, the {@link ClassifierConfig} and free-form string metadata.
  */
 public record TrainedClassifier(Classifier net, String name, Map<String, String> metadata) {
-  public static final String FORMAT = "jdiffusion-classifier-1";
+  public static final String FORMAT = "jdiffusion-classifier-2";
+  /** The first version (a checksum of the data only), still read: the bundled classifiers are in it. */
+  static final String FORMAT_V1 = "jdiffusion-classifier-1";
 
   public ClassifierConfig config() {
     return net.config();
@@ -63,12 +65,13 @@ public record TrainedClassifier(Classifier net, String name, Map<String, String>
   }
 
   private static TrainedClassifier of(Safetensors.Contents c, String where) {
-    if (!FORMAT.equals(c.metadata().get("format"))) {
+    String format = c.metadata().get("format");
+    if (!FORMAT.equals(format) && !FORMAT_V1.equals(format)) {
       throw new StoreException(where + ": not a jdiffusion classifier (format " + c.metadata().get("format") + ")");
     }
     ClassifierConfig cfg = Json.read(c.metadata().get("classifier"), ClassifierConfig.class);
     Classifier net = new Classifier(cfg);
-    Checkpoint.copyInto(c.tensors(), "", net.parameters());
+    ModelFile.copyInto(c.tensors(), "", net.parameters());
     Map<String, String> meta = new LinkedHashMap<>(c.metadata());
     return new TrainedClassifier(net, meta.get("name"), meta);
   }

@@ -3,7 +3,8 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.FashionMnist;
 import io.jdiffusion.diffusion.Prediction;
-import io.jdiffusion.nn.Torch;
+import io.jdiffusion.model.ModelFile;
+import io.jdiffusion.model.ModelSpec;
 import io.jdiffusion.nn.UNet;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.schedule.NoiseSchedule;
@@ -12,11 +13,9 @@ import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
 import io.jdiffusion.train.Checkpoint;
-import io.jdiffusion.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,9 +31,6 @@ import java.util.Map;
  *     fall back to {@link FashionMnist#CLASS_NAMES})
  */
 public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames) {
-  public static final String WEIGHTS_FORMAT = "jdiffusion-weights-1";
-  /** Metadata key of the class names (a JSON list) in checkpoints and weights files. */
-  public static final String CLASS_NAMES_KEY = "class_names";
 
   public TrainedModel {
     classNames = List.copyOf(classNames);
@@ -95,69 +91,49 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   }
 
   /**
-   * Rebuilds a model from verified safetensors contents (a checkpoint or a weights file); {@code
-   * file} names them in errors.
+   * Rebuilds a model from verified safetensors contents (a checkpoint or a weights file, any version;
+   * {@link ModelFile}); {@code file} names them in errors.
    */
   static TrainedModel fromContents(Safetensors.Contents c, String file, boolean useEma) {
-    String format = c.metadata().getOrDefault("format", "");
-    if (format.equals(Checkpoint.FORMAT)) {
-      TrainConfig cfg = Json.read(c.metadata().get("config"), TrainConfig.class);
-      UNet net = new UNet(cfg.model());
-      Checkpoint.copyInto(c.tensors(), useEma ? "ema." : "model.", net.parameters());
-      List<String> names = classNames(c.metadata(), file);
-      if (names.isEmpty() && cfg.model().numClasses() == FashionMnist.CLASS_NAMES.size()
-          && Datasets.isFashionMnist(cfg.data())) {
-        names = FashionMnist.CLASS_NAMES;
-      }
-      return new TrainedModel(net, cfg.schedule(), cfg.predictionType(), names);
-    }
-    if (format.equals(WEIGHTS_FORMAT)) {
-      UNetConfig unet = Json.read(c.metadata().get("unet"), UNetConfig.class);
-      ScheduleConfig schedule = Json.read(c.metadata().get("schedule"), ScheduleConfig.class);
-      UNet net = new UNet(unet);
-      Checkpoint.copyInto(c.tensors(), "", net.parameters());
-      return new TrainedModel(net, schedule, Prediction.parse(c.metadata().get("prediction")),
-          classNames(c.metadata(), file));
-    }
-    throw new StoreException(file + ": not a jdiffusion checkpoint or weights file");
-  }
-
-  /** The class names stored in a file's metadata, or an empty list. */
-  static List<String> classNames(Map<String, String> metadata, String file) {
-    String json = metadata.get(CLASS_NAMES_KEY);
-    if (json == null) {
-      return List.of();
-    }
+    ModelSpec spec = ModelFile.spec(c, file, System.err::println);
+    boolean checkpoint = ModelFile.isCheckpoint(c);
+    UNet net = new UNet(spec.unet());
     try {
-      return List.of(Json.read(json, String[].class));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new StoreException(file + ": unreadable class names in the metadata");
+      ModelFile.copyInto(c.tensors(), checkpoint ? (useEma ? "ema." : "model.") : "", net.parameters());
+    } catch (StoreException e) {
+      throw new StoreException(file + ": " + e.getMessage());
     }
+    List<String> names = ModelFile.classNames(c.metadata(), file);
+    if (names.isEmpty() && checkpoint && spec.unet().numClasses() == FashionMnist.CLASS_NAMES.size()
+        && Datasets.isFashionMnist(trainingData(c))) {
+      names = FashionMnist.CLASS_NAMES; // first-version checkpoints of Fashion-MNIST runs stored no names
+    }
+    return new TrainedModel(net, spec.schedule(), spec.predictionType(), names);
   }
 
-  /** The metadata entry for {@code names} ({@link #CLASS_NAMES_KEY}), or nothing when empty. */
-  public static Map<String, String> classNamesMetadata(List<String> names) {
-    return names.isEmpty() ? Map.of() : Map.of(CLASS_NAMES_KEY, Json.write(names));
+  /** The dataset spec of a checkpoint's training configuration, or "". */
+  private static String trainingData(Safetensors.Contents c) {
+    String json = c.metadata().getOrDefault("training", c.metadata().getOrDefault("config", "{}"));
+    try {
+      return Json.mapper().readTree(json).path("data").asText("");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return "";
+    }
   }
 
   /**
-   * Writes the weights with diffusers' UNet2DModel names and the configs as metadata.
+   * Writes the weights with diffusers' UNet2DModel names and the model's description as metadata
+   * ({@link ModelFile#WEIGHTS}).
    *
    * @param bf16 store bfloat16 (half the size) instead of float32
    */
   public void exportWeights(Path file, boolean bf16) throws IOException {
-    Map<String, Safetensors.Entry> t = new LinkedHashMap<>();
-    try (var scope = new org.bytedeco.javacpp.PointerScope()) {
-      for (var e : net.parameters().entrySet()) {
-        t.put(e.getKey(), new Safetensors.Entry(Torch.shape(e.getValue()), Torch.toFloats(e.getValue())));
-      }
-    }
-    Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("format", WEIGHTS_FORMAT);
-    meta.put("unet", Json.write(net.config()));
-    meta.put("schedule", Json.write(scheduleConfig));
-    meta.put("prediction", prediction.name().toLowerCase(java.util.Locale.ROOT));
-    meta.putAll(classNamesMetadata(classNames));
-    Safetensors.write(file, t, meta, bf16);
+    Map<String, Safetensors.Entry> t = ModelFile.entries("", net.parameters());
+    Safetensors.write(file, t, ModelFile.metadata(ModelFile.WEIGHTS, spec(), classNames), bf16);
+  }
+
+  /** What rebuilds this model: network, schedule, prediction. */
+  public ModelSpec spec() {
+    return new ModelSpec(net.config(), scheduleConfig, prediction);
   }
 }

@@ -11,8 +11,8 @@ package io.jdiffusion.schedule;
 public record ScheduleConfig(String betaSchedule, int steps, double betaStart, double betaEnd) {
   public ScheduleConfig {
     BetaSchedule.parse(betaSchedule);
-    if (steps < 2) {
-      throw new IllegalArgumentException("diffusion steps T must be >= 2, got " + steps);
+    if (steps < 2 || steps > 100_000) {
+      throw new IllegalArgumentException("diffusion steps T must be between 2 and 100000, got " + steps);
     }
   }
 

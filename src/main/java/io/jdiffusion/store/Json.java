@@ -31,6 +31,54 @@ public final class Json {
     }
   }
 
+  /**
+   * Parses {@code json} as a {@code type} the tolerant way (as diffusers reads configs), so that files
+   * outlive code changes: the stored fields are laid over {@code defaults}; a field the type does not
+   * know is ignored and a field the file lacks keeps its default, each with a line to {@code warn}.
+   *
+   * @param what names the document in the warnings, e.g. "run/checkpoints/step-10.safetensors: model"
+   */
+  public static <T> T readTolerant(String json, T defaults, Class<T> type, String what,
+      java.util.function.Consumer<String> warn) {
+    com.fasterxml.jackson.databind.JsonNode stored;
+    try {
+      stored = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: " + e.getOriginalMessage());
+    }
+    if (stored == null || !stored.isObject()) {
+      throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: not an object");
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode base = MAPPER.valueToTree(defaults);
+    overlay(base, (com.fasterxml.jackson.databind.node.ObjectNode) stored, "", what, warn);
+    try {
+      return MAPPER.treeToValue(base, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static void overlay(com.fasterxml.jackson.databind.node.ObjectNode base,
+      com.fasterxml.jackson.databind.node.ObjectNode stored, String path, String what,
+      java.util.function.Consumer<String> warn) {
+    stored.fields().forEachRemaining(e -> {
+      com.fasterxml.jackson.databind.JsonNode b = base.get(e.getKey());
+      if (b == null) {
+        warn.accept("warning: " + what + ": unknown field '" + path + e.getKey() + "' ignored (written by a newer version?)");
+      } else if (b.isObject() && e.getValue().isObject()) {
+        overlay((com.fasterxml.jackson.databind.node.ObjectNode) b,
+            (com.fasterxml.jackson.databind.node.ObjectNode) e.getValue(), path + e.getKey() + ".", what, warn);
+      } else {
+        base.set(e.getKey(), e.getValue());
+      }
+    });
+    base.fieldNames().forEachRemaining(k -> {
+      if (!stored.has(k)) {
+        warn.accept("warning: " + what + ": no field '" + path + k + "', using the default " + base.get(k));
+      }
+    });
+  }
+
   public static ObjectMapper mapper() {
     return MAPPER;
   }

@@ -15,8 +15,15 @@ import java.util.Map;
 /**
  * The safetensors format (Hugging Face): 8-byte little-endian header length, a JSON header mapping
  * names to dtype, shape and byte offsets, then the raw little-endian data. Files are written
- * atomically and carry the SHA-256 of their data section in the header metadata ("sha256"), which
- * {@link #read} verifies.
+ * atomically and carry two checksums in the header metadata, both verified by {@link #read}:
+ * "checksum" ({@code sha256:HEX}) over the whole file, header and metadata included, computed with
+ * its own 64 hex digits set to '0'; and "sha256", over the data section only (the first format's
+ * checksum, kept as the file's content identity).
+ *
+ * <p>This project's own files ({@code format} metadata "jdiffusion-NAME-V") must carry a checksum:
+ * "checksum" from version 2 on, at least "sha256" in version 1. Files of other tools are read
+ * without one. Either way every tensor's offsets are checked: within the data section, not
+ * overlapping, covering it exactly.
  *
  * <p>Tensors are stored as F32, or BF16 (round-to-nearest-even) for compact exports; both read
  * back as float arrays. NaN and infinity are refused both ways: no file with them is written, and
@@ -32,6 +39,10 @@ public final class Safetensors {
 
   /** What a file holds: tensors in file order, and the string metadata. */
   public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) {}
+
+  /** Metadata key of the whole-file checksum. */
+  static final String CHECKSUM = "checksum";
+  private static final String ZEROS = "0".repeat(64);
 
   /**
    * Writes {@code tensors} and {@code metadata} to {@code file} atomically.
@@ -78,6 +89,7 @@ public final class Safetensors {
     ObjectNode meta = header.putObject("__metadata__");
     metadata.forEach(meta::put);
     meta.put("sha256", Sha256.hex(data.duplicate()));
+    meta.put(CHECKSUM, "sha256:" + ZEROS);
     byte[] json = Json.mapper().writer().writeValueAsBytes(header);
     int padded = (json.length + 7) / 8 * 8;
     ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
@@ -85,8 +97,11 @@ public final class Safetensors {
     while (head.hasRemaining()) {
       head.put((byte) ' ');
     }
-    head.flip();
-    AtomicFiles.write(file, head, data);
+    byte[] headBytes = head.array();
+    int at = checksumPosition(headBytes, 8, padded);
+    String sum = wholeFileSha256(headBytes, data.duplicate());
+    System.arraycopy(sum.getBytes(StandardCharsets.US_ASCII), 0, headBytes, at, 64);
+    AtomicFiles.write(file, ByteBuffer.wrap(headBytes), data);
   }
 
   /** Reads and verifies a file written by {@link #write} (or any F32/BF16 safetensors file). */
@@ -129,25 +144,96 @@ public final class Safetensors {
     if (meta != null) {
       meta.fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
     }
+    String whole = metadata.get(CHECKSUM);
+    if (whole != null) {
+      int at = checksumPosition(bytes, 8, (int) headerLen);
+      if (at < 0 || !whole.equals("sha256:" + new String(bytes, at, 64, StandardCharsets.US_ASCII))) {
+        throw new StoreException(file + ": corrupt header (unreadable checksum)");
+      }
+      byte[] head = java.util.Arrays.copyOf(bytes, dataStart);
+      System.arraycopy(ZEROS.getBytes(StandardCharsets.US_ASCII), 0, head, at, 64);
+      if (!whole.substring(7).equals(wholeFileSha256(head, data.duplicate()))) {
+        throw new StoreException(file + ": checksum mismatch, the file is corrupt or was modified");
+      }
+    }
     String expected = metadata.get("sha256");
     if (expected != null && !expected.equals(Sha256.hex(data.duplicate()))) {
       throw new StoreException(file + ": checksum mismatch, the file is corrupt or was modified");
     }
+    requireOwnChecksum(metadata, file);
     Map<String, Entry> tensors = new LinkedHashMap<>();
-    long maxEnd = 0;
+    java.util.TreeMap<Long, long[]> spans = new java.util.TreeMap<>(); // start -> [end, index]
     for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().equals("__metadata__")) {
         continue;
       }
       tensors.put(e.getKey(), entry(file, e.getKey(), e.getValue(), data));
-      maxEnd = Math.max(maxEnd, e.getValue().get("data_offsets").get(1).asLong());
+      long start = e.getValue().get("data_offsets").get(0).asLong();
+      long end = e.getValue().get("data_offsets").get(1).asLong();
+      if (end > start && spans.put(start, new long[] {end}) != null) {
+        throw new StoreException(file + ": corrupt header (two tensors start at byte " + start + ")");
+      }
     }
-    if (maxEnd != data.capacity()) {
+    long covered = 0;
+    for (var span : spans.entrySet()) {
+      if (span.getKey() != covered) {
+        throw new StoreException(file + ": corrupt header (tensor data " + (span.getKey() < covered ? "overlaps" : "has a gap")
+            + " at byte " + Math.min(span.getKey(), covered) + ")");
+      }
+      covered = span.getValue()[0];
+    }
+    if (covered != data.capacity()) {
       throw new StoreException(file + ": corrupt or truncated (data section " + data.capacity()
-          + " bytes, header describes " + maxEnd + ")");
+          + " bytes, header describes " + covered + ")");
     }
     return new Contents(tensors, metadata);
+  }
+
+  /**
+   * Where the 64 hex digits of the "checksum" value start in a header ({@code "checksum" : "sha256:},
+   * with any spaces around the colon), or -1 when it is missing or there twice.
+   */
+  private static int checksumPosition(byte[] bytes, int from, int length) {
+    String head = new String(bytes, from, length, StandardCharsets.ISO_8859_1); // one char per byte
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + CHECKSUM + "\"\\s*:\\s*\"sha256:").matcher(head);
+    if (!m.find()) {
+      return -1;
+    }
+    int at = from + m.end();
+    return m.find() || at + 64 > from + length ? -1 : at;
+  }
+
+  private static String wholeFileSha256(byte[] head, ByteBuffer data) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      md.update(head);
+      md.update(data);
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  /**
+   * This project's files ({@code format} "jdiffusion-NAME-V") carry a checksum: "checksum" from
+   * version 2 on, "sha256" in version 1; without one a renamed key would switch verification off.
+   */
+  private static void requireOwnChecksum(Map<String, String> metadata, String file) {
+    String format = metadata.getOrDefault("format", "");
+    if (!format.startsWith("jdiffusion-")) {
+      return;
+    }
+    int dash = format.lastIndexOf('-');
+    int version;
+    try {
+      version = Integer.parseInt(format.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      throw new StoreException(file + ": unknown file format '" + format + "'");
+    }
+    if (version >= 2 ? !metadata.containsKey(CHECKSUM) : !metadata.containsKey("sha256")) {
+      throw new StoreException(file + ": no checksum, the file is corrupt or was modified");
+    }
   }
 
   private static Entry entry(String file, String name, JsonNode t, ByteBuffer data) {

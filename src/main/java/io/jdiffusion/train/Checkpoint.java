@@ -1,6 +1,7 @@
 package io.jdiffusion.train;
 
-import io.jdiffusion.nn.Torch;
+import io.jdiffusion.model.ModelFile;
+import io.jdiffusion.model.ModelSpec;
 import io.jdiffusion.nn.UNet;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
@@ -14,20 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * A training checkpoint: weights ("model."), EMA weights ("ema."), AdamW moments ("optim."), the
- * step and the whole {@link TrainConfig}, in one safetensors file written atomically and verified by
- * checksum on load. Files are {@code RUN/checkpoints/step-NNNNNNN.safetensors}.
+ * step, the {@link ModelSpec} and class names ({@link ModelFile}'s metadata, what sampling reads) and
+ * the whole {@link TrainConfig} ("training", read only to resume), in one safetensors file written
+ * atomically and verified by its whole-file checksum on load. Files are {@code
+ * RUN/checkpoints/step-NNNNNNN.safetensors}.
  *
  * <p>The random state needs no saving: every random draw of step k is seeded from (seed, k), so a
  * resumed run continues exactly as the uninterrupted one.
  */
 public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Safetensors.Contents contents) {
-  public static final String FORMAT = "jdiffusion-checkpoint-1";
+  /** Metadata key of the training configuration (version 1 files: "config"). */
+  static final String TRAINING_KEY = "training";
 
   /** Path of the checkpoint for {@code step} in {@code runDir}. */
   public static Path pathFor(Path runDir, long step) {
@@ -37,27 +39,23 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
   /** Writes a checkpoint, then deletes all but the newest {@code config.keepCheckpoints()}. */
   public static Path save(Path runDir, TrainConfig config, long step, UNet model, Ema ema, AdamW opt)
       throws IOException {
-    return save(runDir, config, step, model, ema, opt, Map.of());
+    return save(runDir, config, step, model, ema, opt, List.of());
   }
 
   /**
-   * Writes a checkpoint with extra metadata (such as the dataset's class names), then deletes all but
-   * the newest {@code config.keepCheckpoints()}.
+   * Writes a checkpoint with the dataset's class names (empty when unknown), then deletes all but the
+   * newest {@code config.keepCheckpoints()}.
    */
   public static Path save(Path runDir, TrainConfig config, long step, UNet model, Ema ema, AdamW opt,
-      Map<String, String> extraMetadata) throws IOException {
+      List<String> classNames) throws IOException {
     Map<String, Safetensors.Entry> t = new LinkedHashMap<>();
-    try (PointerScope scope = new PointerScope()) {
-      putAll(t, "model.", model.parameters());
-      putAll(t, "ema.", ema.model().parameters());
-      putAll(t, "optim.", opt.state());
-    }
-    Map<String, String> meta = new LinkedHashMap<>();
-    meta.put("format", FORMAT);
+    t.putAll(ModelFile.entries("model.", model.parameters()));
+    t.putAll(ModelFile.entries("ema.", ema.model().parameters()));
+    t.putAll(ModelFile.entries("optim.", opt.state()));
+    Map<String, String> meta = ModelFile.metadata(ModelFile.CHECKPOINT, spec(config), classNames);
     meta.put("step", Long.toString(step));
     meta.put("optimizer_steps", Long.toString(opt.stepCount()));
-    meta.put("config", Json.write(config));
-    extraMetadata.forEach(meta::putIfAbsent);
+    meta.put(TRAINING_KEY, Json.write(config));
     Path file = pathFor(runDir, step);
     Safetensors.write(file, t, meta, false);
     List<Path> all = list(runDir);
@@ -67,10 +65,9 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     return file;
   }
 
-  private static void putAll(Map<String, Safetensors.Entry> out, String prefix, Map<String, Tensor> tensors) {
-    for (var e : tensors.entrySet()) {
-      out.put(prefix + e.getKey(), new Safetensors.Entry(Torch.shape(e.getValue()), Torch.toFloats(e.getValue())));
-    }
+  /** The model part of a training configuration. */
+  public static ModelSpec spec(TrainConfig c) {
+    return new ModelSpec(c.model(), c.schedule(), c.prediction());
   }
 
   /** Checkpoint files of a run, oldest first: by step number, not by name (step-10000000 follows step-9999999). */
@@ -153,42 +150,29 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     }
   }
 
-  /** Reads and verifies a checkpoint file. */
+  /** Reads and verifies a checkpoint file (any version); its training configuration is read tolerantly. */
   public static Checkpoint load(Path file) {
     Safetensors.Contents c = Safetensors.read(file);
-    if (!FORMAT.equals(c.metadata().get("format"))) {
+    if (!ModelFile.isCheckpoint(c)) {
       throw new StoreException(file + ": not a jdiffusion checkpoint (format " + c.metadata().get("format") + ")");
     }
     try {
-      TrainConfig config = Json.read(c.metadata().get("config"), TrainConfig.class);
+      String json = c.metadata().getOrDefault(TRAINING_KEY, c.metadata().get("config"));
+      TrainConfig config = Json.readTolerant(json, TrainConfig.quick(), TrainConfig.class, file + ": training",
+          System.err::println);
       long step = Long.parseLong(c.metadata().get("step"));
       long optSteps = Long.parseLong(c.metadata().get("optimizer_steps"));
+      if (step < 0 || optSteps < 0 || optSteps > step) {
+        throw new IllegalArgumentException("step " + step + ", optimizer steps " + optSteps);
+      }
       return new Checkpoint(config, step, optSteps, c);
     } catch (RuntimeException e) {
       throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");
     }
   }
 
-  /** Copies the stored tensors with {@code prefix} into {@code into} (same names and shapes). */
+  /** Copies the stored tensors with {@code prefix} into {@code into} (same names and shapes, none unused). */
   public void restore(String prefix, Map<String, Tensor> into) {
-    copyInto(contents.tensors(), prefix, into);
-  }
-
-  /** Copies stored values into live tensors, checking names and shapes. */
-  public static void copyInto(Map<String, Safetensors.Entry> stored, String prefix, Map<String, Tensor> into) {
-    try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-      for (var e : into.entrySet()) {
-        Safetensors.Entry s = stored.get(prefix + e.getKey());
-        if (s == null) {
-          throw new StoreException("stored weights lack tensor " + prefix + e.getKey());
-        }
-        long[] shape = Torch.shape(e.getValue());
-        if (!java.util.Arrays.equals(shape, s.shape())) {
-          throw new StoreException("tensor " + prefix + e.getKey() + " has shape "
-              + java.util.Arrays.toString(s.shape()) + ", the model expects " + java.util.Arrays.toString(shape));
-        }
-        e.getValue().copy_(Torch.tensor(s.values(), shape));
-      }
-    }
+    ModelFile.copyInto(contents.tensors(), prefix, into);
   }
 }

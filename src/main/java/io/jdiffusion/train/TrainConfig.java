@@ -75,7 +75,7 @@ public record TrainConfig(
         classDropout}) {
       require(Double.isFinite(v), "training options must be finite numbers, got " + v);
     }
-    require(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
+    require(batchSize >= 1 && batchSize <= 65_536, "batch size must be between 1 and 65536, got " + batchSize);
     require(steps >= 1, "steps must be >= 1, got " + steps);
     require(lr > 0, "learning rate must be > 0, got " + lr);
     require(lr <= 1e30, "learning rate must be <= 1e30 (larger updates overflow float32), got " + lr);

@@ -158,8 +158,7 @@ public final class Trainer {
           lossCount = 0;
         }
         if (step % config.checkpointEvery() == 0 || step == stop) {
-          last = Checkpoint.save(runDir, config, step, model, ema, opt,
-              TrainedModel.classNamesMetadata(classNames()));
+          last = Checkpoint.save(runDir, config, step, model, ema, opt, classNames());
         }
         if (config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
           sampleGrid(runDir.resolve("samples").resolve(String.format("step-%07d.png", step)), 16);

@@ -1,0 +1,47 @@
+package io.jdiffusion.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Output locations, checked before any compute: a command that would sample for minutes and then
+ * fail to write refuses at once instead, naming the user's path (not a temporary file).
+ */
+final class Outputs {
+  private Outputs() {}
+
+  /**
+   * A PNG file to be written: the name ends in .png (the only format written), it is not a folder, and
+   * its folder exists or can be created and is writable.
+   */
+  static Path png(Path file, String option) {
+    if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+      throw new IllegalArgumentException(option + " " + file + ": only PNG files are written; give a name ending in .png");
+    }
+    return writableFile(file, option);
+  }
+
+  /** A file to be written: not a folder, in a folder that exists or can be created and is writable. */
+  static Path writableFile(Path file, String option) {
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(option + " " + file + " is a folder; give a file name");
+    }
+    folder(file.toAbsolutePath().getParent(), option + " " + file);
+    return file;
+  }
+
+  /** A folder to write into: created when missing, and proven writable by creating a file in it. */
+  static Path folder(Path dir, String what) {
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(what + ": " + dir + " is a file, not a folder");
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.delete(Files.createTempFile(dir, ".jdiffusion-write-check", ".tmp"));
+    } catch (java.io.IOException | SecurityException e) {
+      throw new IllegalArgumentException(what + ": cannot write in " + dir);
+    }
+    return dir;
+  }
+}
