@@ -42,7 +42,7 @@ public final class DataInspectCommand implements Callable<Integer> {
         channels != null ? channels : shape.channels());
     Inspection ins = Inspection.of(data);
     ins.table().forEach(System.out::println);
-    Path png = out != null ? out : Path.of("inspect-" + fileName(spec) + ".png");
+    Path png = Outputs.png(out != null ? out : Path.of("inspect-" + fileName(spec) + ".png"), "--out");
     int n = ins.exampleCount(perClass);
     int cols = ins.gridColumns(perClass);
     int side = data.height();

@@ -109,6 +109,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (!Files.exists(source) && !isDataset) {
       throw new IllegalArgumentException(source + ": no such run directory, weights file, image folder or dataset");
     }
+    if (out != null) {
+      Outputs.writableFile(out, "--out"); // before minutes of sampling and feature extraction
+    }
     String floorRef = !floor ? null : testRef != null ? testRef : DatasetSpecs.testSplit(ref).orElseThrow(
         () -> new IllegalArgumentException("no known test split for '" + ref + "'; pass --test-ref for --floor"));
     Torch.init(threads);

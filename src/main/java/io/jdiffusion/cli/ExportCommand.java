@@ -32,6 +32,10 @@ public final class ExportCommand implements Callable<Integer> {
     if (Files.isDirectory(out)) {
       throw new IllegalArgumentException(out + " is a directory; give a file name");
     }
+    if (!out.getFileName().toString().endsWith(".safetensors")) {
+      throw new IllegalArgumentException("-o " + out + ": export writes safetensors; give a name ending in .safetensors");
+    }
+    Outputs.writableFile(out, "-o");
     Torch.init(1);
     TrainedModel m = TrainedModel.resolve(model, !raw);
     m.exportWeights(out, bf16);

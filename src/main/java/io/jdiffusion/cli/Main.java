@@ -47,6 +47,16 @@ public final class Main implements Runnable {
       return ExitCode.BAD_INPUT;
     });
     cli.setErr(new PrintWriter(System.err, true));
+    cli.setExecutionStrategy(parsed -> {
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } catch (OutOfMemoryError e) { // never a stack trace: the input was larger than this heap
+        parsed.commandSpec().commandLine().getErr().println("error: out of memory (" + e.getMessage() + "): the input or"
+            + " the requested sizes are too large for this JVM's heap of " + (Runtime.getRuntime().maxMemory() >> 20)
+            + " MiB; raise it with -Xmx (JDIFFUSION_JAVA_OPTS) or ask for less");
+        return ExitCode.BAD_INPUT;
+      }
+    });
     cli.registerConverter(Double.class, Main::finiteDouble);
     cli.registerConverter(Double.TYPE, Main::finiteDouble);
     return cli.execute(args);

@@ -91,7 +91,7 @@ public final class PicturesCommand implements Callable<Integer> {
         seed, n, precision);
     RunPictures.Options opts = new RunPictures.Options(n, columns, frames,
         forwardEvery != null ? forwardEvery : Math.max(1, T / 10), seed, frameMs, o);
-    Path dir = out != null ? out : defaultOut(model);
+    Path dir = Outputs.folder(out != null ? out : defaultOut(model), "--out");
     float[] x0 = forwardImage(m.config());
     Progress bar = new Progress("pictures", (long) n * k, quiet);
     RunPictures.Written w = RunPictures.write(m, x0, dir, opts, bar);

@@ -29,9 +29,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
   Path out;
 
-  @Option(names = "--resume", description = "Continue the run in this directory from its newest checkpoint. The run "
-      + "keeps its configuration: only --steps, --threads, --final-samples, --[no-]pictures, --on-nonfinite and -q "
-      + "may be given with it.")
+  @Option(names = "--resume", paramLabel = "RUN|CHECKPOINT",
+      description = "Continue the run in this directory (or whose newest checkpoint this is) from its newest checkpoint."
+      + " The run keeps its configuration: only --steps, --threads, --final-samples, --[no-]pictures, --on-nonfinite"
+      + " and -q may be given with it; --final-samples, --[no-]pictures and -q default to the run's last session.")
   Path resume;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -123,18 +124,71 @@ public final class TrainCommand implements Callable<Integer> {
         return train(cfg, ds, runDir, policy);
       }
     }
-    refuseChangesOnResume(resume);
-    if (!Files.isDirectory(resume)) {
-      throw new IllegalArgumentException(resume + ": no such run directory");
-    }
+    Path dir = resumeDirectory(resume);
+    refuseChangesOnResume(dir);
     if (dryRun) {
-      System.out.println(Json.write(resumedConfig(resume)));
+      System.out.println(Json.write(resumedConfig(dir)));
       return ExitCode.OK;
     }
-    try (RunLock lock = RunLock.acquire(resume, System.err::println)) {
-      TrainConfig cfg = resumedConfig(resume);
-      return train(cfg, openData(cfg), resume, policy);
+    try (RunLock lock = RunLock.acquire(dir, System.err::println)) {
+      if (Files.isRegularFile(resume)) { // checked again under the lock: it must still be the newest
+        resumeDirectory(resume);
+      }
+      TrainConfig cfg = resumedConfig(dir);
+      rememberedFlags(dir);
+      return train(cfg, openData(cfg), dir, policy);
     }
+  }
+
+  /**
+   * The run directory that {@code --resume} names: the directory itself, or a checkpoint file in its
+   * {@code checkpoints/} folder, which must then be the run's newest (training continues from the
+   * newest; an older one would be silently overtaken).
+   */
+  private static Path resumeDirectory(Path target) throws java.io.IOException {
+    if (Files.isDirectory(target)) {
+      return target;
+    }
+    if (!Files.isRegularFile(target)) {
+      throw new IllegalArgumentException(target + ": no such run directory or checkpoint");
+    }
+    Path folder = target.toAbsolutePath().normalize().getParent();
+    if (folder == null || !folder.getFileName().toString().equals("checkpoints") || folder.getParent() == null) {
+      throw new IllegalArgumentException(target + ": not a checkpoint of a run directory (RUN/checkpoints/step-N.safetensors)");
+    }
+    Path runDir = folder.getParent();
+    List<Path> all = Checkpoint.list(runDir);
+    Path newest = all.isEmpty() ? null : all.get(all.size() - 1).toAbsolutePath().normalize();
+    if (!target.toAbsolutePath().normalize().equals(newest)) {
+      throw new IllegalArgumentException(target + " is not the newest checkpoint of " + runDir + " (that is " + newest
+          + "); training continues from the newest: move the newer ones out of " + folder + " to go back");
+    }
+    return runDir;
+  }
+
+  /** The run-scoped flags of a session, remembered in RUN/session.json so that --resume keeps them. */
+  record SessionFlags(int finalSamples, boolean pictures, boolean quiet) {}
+
+  static final String SESSION = "session.json";
+
+  /** On --resume: the flags not given now take the values the run was started (or last resumed) with. */
+  private void rememberedFlags(Path runDir) {
+    Path f = runDir.resolve(SESSION);
+    if (!Files.isRegularFile(f)) {
+      return; // runs from before session.json: the defaults
+    }
+    SessionFlags stored;
+    try {
+      stored = Json.readTolerant(Files.readString(f), new SessionFlags(finalSamples, pictures, quiet),
+          SessionFlags.class, f.toString(), System.err::println);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      System.err.println("warning: " + f + " unreadable (" + e.getMessage() + "); using the defaults");
+      return;
+    }
+    var given = spec.commandLine().getParseResult();
+    finalSamples = given.hasMatchedOption("--final-samples") ? finalSamples : stored.finalSamples();
+    pictures = given.hasMatchedOption("--pictures") ? pictures : stored.pictures();
+    quiet = given.hasMatchedOption("--quiet") ? quiet : stored.quiet();
   }
 
   private static ImageDataset openData(TrainConfig cfg) {
@@ -175,6 +229,8 @@ public final class TrainCommand implements Callable<Integer> {
   }
 
   private Integer train(TrainConfig cfg, ImageDataset ds, Path runDir, NonFinitePolicy policy) throws Exception {
+    io.jdiffusion.store.AtomicFiles.writeString(runDir.resolve(SESSION), Json.write(new SessionFlags(finalSamples,
+        pictures, quiet)));
     System.err.println("data: " + ds.describe());
     Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet).onNonFinite(policy);
     System.err.printf(Locale.ROOT, "model: U-Net, %,d parameters, %s; run directory %s%n",

@@ -202,6 +202,11 @@ public final class Idx {
   /** Reads exactly {@code length} bytes, growing the buffer only as data arrives. */
   private static byte[] readPayload(InputStream in, String name, int length, String what)
       throws IOException {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (length > heap / 3) { // the doubling buffer needs up to 1.5x the data, and the loader a copy
+      throw new DataException(name + ": header announces " + what + " (" + length + " bytes), more than this JVM's heap ("
+          + (heap >> 20) + " MiB) can load; raise it with -Xmx (JDIFFUSION_JAVA_OPTS) if the file is genuine");
+    }
     byte[] buf = new byte[Math.min(length, CHUNK)];
     int got = 0;
     while (got < length) {

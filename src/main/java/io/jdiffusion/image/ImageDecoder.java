@@ -29,8 +29,14 @@ public final class ImageDecoder {
   private static final float LUMA_G = 0.587f;
   private static final float LUMA_B = 0.114f;
 
-  /** Largest image, in pixels, that {@link #read} decodes (a 16384 x 16384 image, 1 GiB as ARGB). */
+  /** Largest image, in pixels, that {@link #read} decodes (a 16384 x 16384 image). */
   public static final long MAX_PIXELS = 1L << 28;
+  /**
+   * Largest decoded image, in bytes, that {@link #read} accepts (counted from the header's size and
+   * the decoder's sample sizes: a 16-bit RGBA pixel is 8 bytes), so that a small file cannot claim
+   * gigabytes of memory.
+   */
+  public static final long MAX_BYTES = 512L << 20;
 
   private ImageDecoder() {}
 
@@ -52,6 +58,14 @@ public final class ImageDecoder {
    *     or truncated, or is too large; the message is one line
    */
   public static BufferedImage read(Path file) throws IOException {
+    return read(file, MAX_BYTES);
+  }
+
+  /**
+   * {@link #read(Path)} with another byte budget. A decoder that warns (JPEG's "Premature end of JPEG
+   * file": a truncated file decoded with grey filling the rest) fails the read.
+   */
+  static BufferedImage read(Path file, long maxBytes) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       if (in == null) {
         throw new IOException("cannot open");
@@ -68,7 +82,17 @@ public final class ImageDecoder {
         if (w <= 0 || h <= 0 || w * h > MAX_PIXELS) {
           throw new IOException("image of " + w + "x" + h + " pixels is empty or too large");
         }
+        long bytes = w * h * bytesPerPixel(reader);
+        if (bytes > maxBytes) {
+          throw new IOException("image of " + w + "x" + h + " pixels would take " + (bytes >> 20) + " MiB to decode, more than "
+              + (maxBytes >> 20) + " MiB");
+        }
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
         BufferedImage image = reader.read(0);
+        if (!warnings.isEmpty()) {
+          throw new IOException("corrupt or truncated image (" + warnings.get(0) + ")");
+        }
         if (image == null) {
           throw new IOException("no image in the file");
         }
@@ -79,6 +103,20 @@ public final class ImageDecoder {
         reader.dispose();
       }
     }
+  }
+
+  /** Decoded bytes per pixel of the reader's first image type (4, the ARGB case, when it names none). */
+  private static long bytesPerPixel(ImageReader reader) throws IOException {
+    Iterator<javax.imageio.ImageTypeSpecifier> types = reader.getImageTypes(0);
+    if (types == null || !types.hasNext()) {
+      return 4;
+    }
+    java.awt.image.SampleModel sm = types.next().getSampleModel();
+    long bits = 0;
+    for (int b = 0; b < sm.getNumBands(); b++) {
+      bits += sm.getSampleSize(b);
+    }
+    return Math.max(1, (bits + 7) / 8);
   }
 
   /**

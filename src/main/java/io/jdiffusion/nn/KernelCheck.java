@@ -155,18 +155,8 @@ public final class KernelCheck {
       Tensor w = randn(rng, ScalarType.Float, s.channels());
       Tensor b = randn(rng, ScalarType.Float, s.channels());
       Tensor g = randn(rng, s.precision().dtype, 1, s.channels(), s.height(), s.width());
-      Tensor[] ref = affineGrads(x.to(ScalarType.Double), w.to(ScalarType.Double), b.to(ScalarType.Double),
-          g.to(ScalarType.Double), (xi, wi, bi) -> torch.group_norm(xi, s.groups(), new TensorOptional(wi),
-              new TensorOptional(bi), 1e-5, true));
-      Result worst = null;
-      for (int rep = 0; rep < REPEATS; rep++) {
-        Tensor[] got = affineGrads(x, w, b, g, (xi, wi, bi) -> torch.group_norm(xi, s.groups(), new TensorOptional(wi),
-            new TensorOptional(bi), 1e-5, true));
-        Result r = new Result("libtorch group_norm", err(got[0], ref[0]), err(got[1], ref[1]), err(got[2], ref[2]),
-            tolerance(s.precision()));
-        worst = worst == null ? r : worst.worst(r);
-      }
-      return worst;
+      return affine("libtorch group_norm", x, w, b, g, s.precision(), (xi, wi, bi) -> torch.group_norm(xi,
+          s.groups(), new TensorOptional(wi), new TensorOptional(bi), 1e-5, true));
     }
   }
 
@@ -180,16 +170,8 @@ public final class KernelCheck {
       Tensor w = randn(rng, dt, s.out(), s.in()).mul(Torch.s(1.0 / Math.sqrt(s.in())));
       Tensor b = randn(rng, dt, s.out());
       Tensor g = randn(rng, dt, 8, s.out());
-      Tensor[] ref = affineGrads(x.to(ScalarType.Double), w.to(ScalarType.Double), b.to(ScalarType.Double),
-          g.to(ScalarType.Double), (xi, wi, bi) -> torch.linear(xi, wi, new TensorOptional(bi)));
-      Result worst = null;
-      for (int rep = 0; rep < REPEATS; rep++) {
-        Tensor[] got = affineGrads(x, w, b, g, (xi, wi, bi) -> torch.linear(xi, wi, new TensorOptional(bi)));
-        Result r = new Result("libtorch linear", err(got[0], ref[0]), err(got[1], ref[1]), err(got[2], ref[2]),
-            tolerance(s.precision()));
-        worst = worst == null ? r : worst.worst(r);
-      }
-      return worst;
+      return affine("libtorch linear", x, w, b, g, s.precision(),
+          (xi, wi, bi) -> torch.linear(xi, wi, new TensorOptional(bi)));
     }
   }
 
@@ -226,6 +208,19 @@ public final class KernelCheck {
   @FunctionalInterface
   private interface Op3 {
     Tensor apply(Tensor a, Tensor b, Tensor c);
+  }
+
+  /** y = op(x; w, b) against float64: output, dx and dw errors, the worst of {@link #REPEATS} runs. */
+  private static Result affine(String name, Tensor x, Tensor w, Tensor b, Tensor g, Precision p, Op3 op) {
+    Tensor[] ref = affineGrads(x.to(ScalarType.Double), w.to(ScalarType.Double), b.to(ScalarType.Double),
+        g.to(ScalarType.Double), op);
+    Result worst = null;
+    for (int rep = 0; rep < REPEATS; rep++) {
+      Tensor[] got = affineGrads(x, w, b, g, op);
+      Result r = new Result(name, err(got[0], ref[0]), err(got[1], ref[1]), err(got[2], ref[2]), tolerance(p));
+      worst = worst == null ? r : worst.worst(r);
+    }
+    return worst;
   }
 
   private static Tensor[] affineGrads(Tensor x0, Tensor w0, Tensor b0, Tensor g, Op3 op) {

@@ -43,6 +43,10 @@ class BadInputTest {
     assertCleanError(run("sample", "-n", "1", "--out", dir.resolve("g.png").toString(), "--each", file.toString()),
         "is a file, not a folder");
     assertCleanError(run("sample", "-n", "1", "--out", file.resolve("g.png").toString()), "is a file, not a folder");
+    assertCleanError(run("export", "fashion-mnist", "-o", dir.resolve("m.bin").toString()), "ending in .safetensors");
+    assertCleanError(run("data", "inspect", "fashion-mnist-subset", "--out", dir.resolve("i.jpg").toString()), "only PNG");
+    assertCleanError(run("evaluate", "fashion-mnist", "--ref", "fashion-mnist-subset", "--out", "/proc/m.json"),
+        "cannot write in /proc");
     assertCleanError(run("img2img", "fashion-mnist", "--image", file.toString(), "--out", dir.resolve("e.gif").toString()), "only PNG");
   }
 }

@@ -39,7 +39,9 @@ class ExportCommandTest {
 
   @Test
   void badInputIsOneLine(@TempDir Path dir) {
-    assertCleanError(run("export", dir.resolve("missing").toString(), "-o", dir.resolve("x").toString()), "missing");
+    assertCleanError(run("export", dir.resolve("missing").toString(), "-o", dir.resolve("x.safetensors").toString()),
+        "missing");
+    assertCleanError(run("export", "fashion-mnist", "-o", dir.resolve("x").toString()), "ending in .safetensors");
     assertCleanError(run("export", "fashion-mnist", "-o", dir.toString()), "is a directory");
     assertCleanError(run("export", "fashion-mnist"), "--out");
   }

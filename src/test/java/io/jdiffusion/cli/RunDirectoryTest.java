@@ -98,4 +98,20 @@ class RunDirectoryTest {
     List<Path> all = Checkpoint.list(runDir);
     assertEquals("step-10000000.safetensors", all.get(all.size() - 1).getFileName().toString());
   }
+
+  @Test
+  void resumeTakesTheNewestCheckpointFileAndTheRunsSessionFlags(@TempDir Path dir) throws Exception {
+    Path runDir = dir.resolve("run");
+    assertEquals(0, run(train(runDir, 4)).code()); // -q --no-pictures --final-samples 0
+    assertCleanError(run("train", "--resume", Checkpoint.pathFor(runDir, 2).toString(), "--steps", "6"),
+        "is not the newest checkpoint of");
+    assertCleanError(run("train", "--resume", runDir.resolve("metrics.csv").toString()), "not a checkpoint of a run");
+    // only --steps: the run's --no-pictures, --final-samples 0 and -q hold
+    CliTest.Run r = run("train", "--resume", Checkpoint.pathFor(runDir, 4).toString(), "--steps", "6");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.exists(Checkpoint.pathFor(runDir, 6)));
+    assertFalse(Files.exists(runDir.resolve("report.html")), "--no-pictures remembered");
+    assertFalse(Files.exists(runDir.resolve("samples/final.png")), "--final-samples 0 remembered");
+    assertFalse(r.err().contains("["), "-q remembered: no progress bar");
+  }
 }
