@@ -11,6 +11,7 @@ import io.jdiffusion.eval.features.Features;
 import io.jdiffusion.eval.features.Extractors;
 import io.jdiffusion.eval.features.ReferenceFeatures;
 import io.jdiffusion.nn.Torch;
+import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.Sampler;
@@ -146,7 +147,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           Timesteps.parse(o.spacing()).select(T, kSteps);
         }
         Progress bar = new Progress("sample", (long) n * kSteps, quiet);
-        images = Generate.images(model, n, null, guidance, o, bar);
+        images = Generate.images(model, n, Conditioning.inTurn(model, n), guidance, o, bar); // class-balanced
         bar.done();
         count = n;
         Map<String, Object> src = new LinkedHashMap<>(Map.of("kind", "model", "path", source.toString(), "sampling", o,

@@ -57,9 +57,11 @@ public final class UNet {
     skipChannels.push(base);
     int ch = base;
     int res = c.imageSize();
+    List<Integer> resolutions = new ArrayList<>(); // of each level on the way down; the way up mirrors them
     for (int i = 0; i < levels; i++) {
       String name = "down_blocks." + i;
       int out = base * c.channelMults().get(i);
+      resolutions.add(res);
       boolean attn = c.attentionResolutions().contains(res);
       List<ResBlock> resnets = new ArrayList<>();
       List<SelfAttention> attns = new ArrayList<>();
@@ -88,7 +90,7 @@ public final class UNet {
       int i = levels - 1 - j;
       String name = "up_blocks." + j;
       int out = base * c.channelMults().get(i);
-      boolean attn = c.attentionResolutions().contains(res);
+      boolean attn = c.attentionResolutions().contains(resolutions.get(i));
       List<ResBlock> resnets = new ArrayList<>();
       List<SelfAttention> attns = new ArrayList<>();
       for (int r = 0; r <= c.numResBlocks(); r++) {
@@ -101,8 +103,7 @@ public final class UNet {
       }
       Conv2d upsample = null;
       if (j < levels - 1) {
-        upsample = new Conv2d(params, name + ".upsamplers.0.conv", ch, ch, 3, 1);
-        res = res * 2; // nominal; the actual size is taken from the skip at run time
+        upsample = new Conv2d(params, name + ".upsamplers.0.conv", ch, ch, 3, 1); // to the skip's size at run time
       }
       up.add(new Level(resnets, attns, upsample));
     }

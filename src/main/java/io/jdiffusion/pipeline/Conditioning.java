@@ -45,6 +45,19 @@ public final class Conditioning {
   }
 
   /** n copies of {@code label}. */
+  /** Classes 0, 1, 2, ... in turn for n images (class-balanced grids and evaluations); null for unconditional models. */
+  public static int[] inTurn(TrainedModel m, int n) {
+    int classes = m.config().numClasses();
+    if (classes == 0) {
+      return null;
+    }
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = i % classes;
+    }
+    return labels;
+  }
+
   public static int[] repeat(int label, int n) {
     int[] labels = new int[n];
     Arrays.fill(labels, label);

@@ -24,7 +24,8 @@ public final class Generate {
   /**
    * Samples {@code n} images.
    *
-   * @param labels class per image for conditional models (null: classes 0, 1, 2, ... in turn)
+   * @param labels class per image for conditional models, numClasses meaning "no label"; null means no
+   *     label for every image (the unconditional model; {@link Conditioning#inTurn} gives 0, 1, 2, ...)
    * @param guidance classifier-free guidance weight (1 = plain conditional; conditional models only)
    * @param progress advanced by one unit per image and step
    * @return n images, [n, C, H, W] flattened, values in [0, 1]
@@ -33,10 +34,7 @@ public final class Generate {
       Progress progress) {
     UNetConfig c = model.config();
     if (c.numClasses() > 0 && labels == null) {
-      labels = new int[n];
-      for (int i = 0; i < n; i++) {
-        labels[i] = i % c.numClasses();
-      }
+      labels = Conditioning.repeat(c.numClasses(), n); // "no label": the model's unconditional branch
     }
     Conditioning.checkGuidance(model, guidance);
     Sampler sampler = o.samplerKind();

@@ -298,7 +298,8 @@ public final class Trainer {
     TrainedModel m = new TrainedModel(ema.model(), config.schedule(), config.predictionType());
     SampleOptions o = new SampleOptions("ddim", Math.min(50, config.schedule().steps()), 0.0, "leading",
         "fixed_small", true, 0, 64, config.precision());
-    float[] images = Generate.images(m, n, null, o, new Progress("sample", (long) n * o.steps(), true));
+    float[] images = Generate.images(m, n, io.jdiffusion.pipeline.Conditioning.inTurn(m, n), o,
+        new Progress("sample", (long) n * o.steps(), true)); // a conditional model's grid shows every class
     int size = config.model().imageSize();
     ImageGrid.writeGrid(png, images, n, config.model().inChannels(), size, size,
         (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));

@@ -134,4 +134,29 @@ class UNetTest {
     assertThrows(IllegalArgumentException.class,
         () -> new UNetConfig(1, 28, 8, List.of(1, 2), 1, List.of(14), 3, 0.0, 4, 0));
   }
+
+  @Test
+  void attentionIsPlacedSymmetricallyForEverySizeAndLevelCount() {
+    for (int size : new int[] {7, 8, 13, 28, 32}) {
+      for (int levels = 1; levels <= 4; levels++) {
+        List<Integer> resolutions = new java.util.ArrayList<>();
+        for (int i = 0, r = size; i < levels; i++, r = (r + 1) / 2) {
+          resolutions.add(r);
+        }
+        for (int at : resolutions) {
+          UNetConfig c = new UNetConfig(1, size, 8, java.util.Collections.nCopies(levels, 1), 1, List.of(at), 2, 0.0, 4,
+              0);
+          java.util.Set<String> names = new UNet(c).parameters().keySet();
+          for (int i = 0; i < levels; i++) {
+            String down = "down_blocks." + i + ".attentions.0.to_q.weight";
+            String up = "up_blocks." + (levels - 1 - i) + ".attentions.0.to_q.weight";
+            boolean expected = resolutions.get(i) == at;
+            String where = size + "x" + size + ", " + levels + " levels, attention at " + at + ", level " + i;
+            assertEquals(expected, names.contains(down), "down: " + where);
+            assertEquals(expected, names.contains(up), "up: " + where);
+          }
+        }
+      }
+    }
+  }
 }

@@ -62,4 +62,18 @@ class ConditioningTest {
     assertThrows(IllegalArgumentException.class, () -> Conditioning.denoiser(uncond, null, 2, Precision.FP32));
     assertThrows(IllegalArgumentException.class, () -> Conditioning.classIndex(uncond, "0"));
   }
+
+  @Test
+  void noLabelsMeanTheUnconditionalModelAndInTurnIsExplicit() {
+    TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(3)), new ScheduleConfig("linear", 20, 1e-4, 0.02),
+        Prediction.EPS, NAMES);
+    SampleOptions o = SampleOptions.ddim(3, 5);
+    io.jdiffusion.util.Progress quiet = new io.jdiffusion.util.Progress("t", 1, true);
+    float[] none = Generate.images(m, 4, null, o, quiet);
+    float[] noLabel = Generate.images(m, 4, Conditioning.repeat(3, 4), o, quiet);
+    float[] cycled = Generate.images(m, 4, Conditioning.inTurn(m, 4), o, quiet);
+    assertEquals(0, TestTorch.maxAbsDiff(none, noLabel), "null labels = the 'no label' row for every image");
+    assertTrue(TestTorch.maxAbsDiff(none, cycled) > 1e-4, "classes in turn are asked for explicitly");
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 1, 2, 0}, Conditioning.inTurn(m, 4));
+  }
 }
