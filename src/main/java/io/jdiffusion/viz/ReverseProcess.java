@@ -17,9 +17,9 @@ import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Samples a few images while a {@link DenoisingTrace} records chosen states of the run. Seeds and
- * labels are those of {@code Generate.images}, so the last state equals the images that {@code
- * sample --seed} draws with the same options.
+ * Samples a few images while a {@link DenoisingTrace} records chosen states of the run. Seeds are
+ * those of {@code Generate.images} and labels its {@code Conditioning.inTurn} ones, so the last state
+ * equals the images that {@code Generate.images} draws with the same options and those labels.
  */
 public final class ReverseProcess {
   private ReverseProcess() {}
@@ -61,13 +61,7 @@ public final class ReverseProcess {
       }
     }
     UNetConfig c = model.config();
-    int[] labels = null;
-    if (c.numClasses() > 0) {
-      labels = new int[n];
-      for (int i = 0; i < n; i++) {
-        labels[i] = i % c.numClasses();
-      }
-    }
+    int[] labels = Conditioning.inTurn(model, n); // a conditional model shows its classes in turn
     Sampler sampler = o.samplerKind();
     int[] wanted = keep.clone();
     Arrays.sort(wanted);

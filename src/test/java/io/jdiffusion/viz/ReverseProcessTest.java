@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.jdiffusion.TestTorch;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.nn.UNet;
+import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
@@ -30,7 +31,7 @@ class ReverseProcessTest {
           Prediction.EPS);
       for (String sampler : new String[] {"ddim", "ddpm", "dpm++2m"}) {
         SampleOptions o = new SampleOptions(sampler, 8, 0, "leading", "fixed_small", true, 11, 2, "fp32");
-        float[] expected = Generate.images(m, 3, null, o, new Progress("sample", 24, true));
+        float[] expected = Generate.images(m, 3, Conditioning.inTurn(m, 3), o, new Progress("sample", 24, true));
         SortedMap<Integer, DenoisingTrace.Snapshot> states = ReverseProcess.run(m, 3, o, new int[] {0, 8},
             new Progress("trace", 24, true));
         float[] last = states.get(8).xt();
