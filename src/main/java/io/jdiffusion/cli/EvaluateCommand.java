@@ -48,7 +48,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, fashion-mnist-test, "
       + "fashion-mnist-subset, fashion-mnist[-test]:DIR, or an image folder.")
   String ref;
-  @Option(names = {"-n", "--n"}, description = "Generated and reference images (default: ${DEFAULT-VALUE}).",
+  @Option(names = {"-n", "--num", "--n"}, description = "Generated and reference images (default: ${DEFAULT-VALUE}).",
       defaultValue = "10000")
   int n;
   @Option(names = "--extractor", description = "Feature extractor, repeatable: " + Extractors.ACCEPTED

@@ -5,6 +5,7 @@ import io.jdiffusion.nn.Kernels;
 import io.jdiffusion.store.StoreException;
 import io.jdiffusion.train.NonFiniteStepException;
 import java.io.PrintWriter;
+import java.util.List;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,7 +44,10 @@ public final class Main implements Runnable {
     });
     cli.setParameterExceptionHandler((ex, a) -> {
       ex.getCommandLine().getErr().println("error: " + ex.getMessage());
-      ex.getCommandLine().getErr().println("try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+      java.util.List<String> close = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+      String help = "try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'";
+      ex.getCommandLine().getErr().println(close.isEmpty() ? help
+          : "did you mean " + String.join(" or ", close.stream().limit(3).map(c -> "'" + c + "'").toList()) + "? " + help);
       return ExitCode.BAD_INPUT;
     });
     cli.setErr(new PrintWriter(System.err, true));

@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
         "about 10 minutes on 2 CPU cores, ending with a sample grid in RUN/samples/final.png, the loss curve",
         "RUN/loss.png, the strips and GIF in RUN/strips and the page RUN/report.html."})
 public final class TrainCommand implements Callable<Integer> {
-  @Option(names = "--out", description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
+  @Option(names = {"-o", "--out"}, description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
   Path out;
 
   @Option(names = "--resume", paramLabel = "RUN|CHECKPOINT",

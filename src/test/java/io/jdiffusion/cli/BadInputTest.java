@@ -49,4 +49,14 @@ class BadInputTest {
         "cannot write in /proc");
     assertCleanError(run("img2img", "fashion-mnist", "--image", file.toString(), "--out", dir.resolve("e.gif").toString()), "only PNG");
   }
+
+  @Test
+  void mistypedCommandsAndOptionsGetASuggestionOnTheHintLine() {
+    CliTest.Run r = run("smaple", "-n", "1");
+    assertCleanError(r, "did you mean 'sample'?");
+    assertCleanError(run("sample", "--stesp", "3"), "did you mean '--steps'?");
+    // the same option spelling on every command: -o for train too, --num for evaluate too
+    org.junit.jupiter.api.Assertions.assertEquals(0, run("train", "-o", "runs/x", "--dry-run").code());
+    assertCleanError(run("evaluate", "fashion-mnist", "--ref", "fashion-mnist-subset", "--num", "0"), "--n");
+  }
 }
