@@ -162,6 +162,7 @@ public final class Kernels {
   static Verdict check(KernelSpec spec, int threads) {
     long t0 = System.nanoTime();
     List<KernelCheck.Result> checks = new ArrayList<>();
+    ConvRoute chosen = null;
     if (spec instanceof KernelSpec.Conv c) {
       List<ConvRoute> order = new ArrayList<>();
       if (forced != null && ConvRoute.partialBlock(c.in(), c.out())) {
@@ -173,26 +174,19 @@ public final class Kernels {
         }
         order.add(ConvRoute.IM2COL);
       }
-      for (ConvRoute r : order) {
-        KernelCheck.Result res = KernelCheck.conv(c, r.name(), r::apply);
-        checks.add(res);
-        if (res.passed()) {
-          return new Verdict(spec.key(), spec.describe(), threads, r, checks, (System.nanoTime() - t0) / 1e6);
-        }
+      for (int i = 0; i < order.size() && chosen == null; i++) {
+        ConvRoute r = order.get(i);
+        checks.add(KernelCheck.conv(c, r.name(), r::apply));
+        chosen = checks.get(checks.size() - 1).passed() ? r : null;
       }
-      return new Verdict(spec.key(), spec.describe(), threads, null, checks, (System.nanoTime() - t0) / 1e6);
-    }
-    KernelCheck.Result res;
-    if (spec instanceof KernelSpec.GroupNormSpec g) {
-      res = KernelCheck.groupNorm(g);
-    } else if (spec instanceof KernelSpec.LinearSpec l) {
-      res = KernelCheck.linear(l);
     } else {
-      res = KernelCheck.attention((KernelSpec.AttentionSpec) spec);
+      KernelCheck.Result res = spec instanceof KernelSpec.GroupNormSpec g ? KernelCheck.groupNorm(g)
+          : spec instanceof KernelSpec.LinearSpec l ? KernelCheck.linear(l)
+          : KernelCheck.attention((KernelSpec.AttentionSpec) spec);
+      checks.add(res);
+      chosen = res.passed() ? ConvRoute.FAST : null; // no second route for these kernels
     }
-    checks.add(res);
-    return new Verdict(spec.key(), spec.describe(), threads, res.passed() ? ConvRoute.FAST : null, checks,
-        (System.nanoTime() - t0) / 1e6);
+    return new Verdict(spec.key(), spec.describe(), threads, chosen, checks, (System.nanoTime() - t0) / 1e6);
   }
 
   /** Sets the verdict for {@code spec} at the current thread count in memory (tests: a kernel that fails). */

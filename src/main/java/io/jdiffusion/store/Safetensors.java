@@ -99,7 +99,7 @@ public final class Safetensors {
     }
     byte[] headBytes = head.array();
     int at = checksumPosition(headBytes, 8, padded);
-    String sum = wholeFileSha256(headBytes, data.duplicate());
+    String sum = Sha256.hex(ByteBuffer.wrap(headBytes), data.duplicate());
     System.arraycopy(sum.getBytes(StandardCharsets.US_ASCII), 0, headBytes, at, 64);
     AtomicFiles.write(file, ByteBuffer.wrap(headBytes), data);
   }
@@ -152,7 +152,7 @@ public final class Safetensors {
       }
       byte[] head = java.util.Arrays.copyOf(bytes, dataStart);
       System.arraycopy(ZEROS.getBytes(StandardCharsets.US_ASCII), 0, head, at, 64);
-      if (!whole.substring(7).equals(wholeFileSha256(head, data.duplicate()))) {
+      if (!whole.substring(7).equals(Sha256.hex(ByteBuffer.wrap(head), data.duplicate()))) {
         throw new StoreException(file + ": checksum mismatch, the file is corrupt or was modified");
       }
     }
@@ -202,17 +202,6 @@ public final class Safetensors {
     }
     int at = from + m.end();
     return m.find() || at + 64 > from + length ? -1 : at;
-  }
-
-  private static String wholeFileSha256(byte[] head, ByteBuffer data) {
-    try {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      md.update(head);
-      md.update(data);
-      return java.util.HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK has no SHA-256", e);
-    }
   }
 
   /**

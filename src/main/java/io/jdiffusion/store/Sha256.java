@@ -14,11 +14,13 @@ public final class Sha256 {
     return hex(ByteBuffer.wrap(bytes));
   }
 
-  /** The SHA-256 of the remaining bytes of {@code data} (which it consumes), 64 hex digits. */
-  public static String hex(ByteBuffer data) {
+  /** The SHA-256 of the remaining bytes of {@code parts}, in order (which it consumes), 64 hex digits. */
+  public static String hex(ByteBuffer... parts) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(data);
+      for (ByteBuffer part : parts) {
+        md.update(part);
+      }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
