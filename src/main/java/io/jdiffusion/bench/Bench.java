@@ -7,8 +7,11 @@ import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNet;
 import io.jdiffusion.nn.UNetConfig;
-import io.jdiffusion.sampling.Ddim;
-import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.NoisePath;
+import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.sampling.SamplingLoop;
+import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.sampling.UNetDenoiser;
@@ -134,18 +137,16 @@ public final class Bench {
         int[] ts = Timesteps.LEADING.select(1000, steps);
         try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) { // untimed warm-up chain
           ImageNoise noise = ImageNoise.consecutive(-1, batch);
-          Ddim.sample(d, sched, noise.next(c, s, s), noise, Timesteps.LEADING.select(1000, 5), 0.0, true, i -> {});
+          SamplingLoop.run(Samplers.DDIM, d, sched, noise.next(c, s, s), 5, Timesteps.LEADING, noise,
+              SamplerSettings.eta(0), StepCallback.NONE);
         }
         for (int r = 0; r < warmup; r++) { // WARMUP = timed repeats in the sampler modes
           try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
             ImageNoise noise = ImageNoise.consecutive(r * 1000L, batch);
             Tensor xT = noise.next(c, s, s);
             long t0 = System.nanoTime();
-            if (mode.equals("ddpm")) {
-              Ddpm.sample(d, sched, xT, noise, ts, Ddpm.Variance.FIXED_SMALL, true, i -> {});
-            } else {
-              Ddim.sample(d, sched, xT, noise, ts, 0.0, true, i -> {});
-            }
+            SamplingLoop.run(mode.equals("ddpm") ? Samplers.DDPM : Samplers.DDIM, d, sched, xT,
+                NoisePath.timesteps(sched, ts), noise, SamplerSettings.eta(0), StepCallback.NONE);
             ms.add((System.nanoTime() - t0) / 1e6 / batch); // per image
           }
         }

@@ -3,7 +3,9 @@ package io.jdiffusion.bench;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.Sampler;
+import io.jdiffusion.nn.Precision;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
@@ -37,20 +39,19 @@ public final class SamplerBench {
     System.out.printf(Locale.ROOT, "model %s: %,d parameters, %dx%dx%d, T = %d; batch %d, %d steps, %s, %d threads%n",
         run, m.net().parameterCount(), m.config().inChannels(), m.config().imageSize(), m.config().imageSize(),
         m.scheduleConfig().steps(), BATCH, steps, precision, org.bytedeco.pytorch.global.torch.get_num_threads());
-    Generate.images(m, BATCH, null, options(Sampler.DDIM, 2, precision), quiet()); // warm-up
+    Generate.images(m, BATCH, null, options(Samplers.DDIM, 2, precision), quiet()); // warm-up
     System.out.printf(Locale.ROOT, "%-8s %6s %12s %9s %9s%n", "sampler", "steps", "evaluations", "seconds", "images/s");
-    for (Sampler s : Sampler.values()) {
+    for (Sampler s : Samplers.all()) {
       long t0 = System.nanoTime();
       Generate.images(m, BATCH, null, options(s, steps, precision), quiet());
       double secs = (System.nanoTime() - t0) / 1e9;
-      System.out.printf(Locale.ROOT, "%-8s %6d %12d %9.2f %9.2f%n", s.cliName(), steps, s.evaluations(steps), secs,
+      System.out.printf(Locale.ROOT, "%-8s %6d %12d %9.2f %9.2f%n", s.name(), steps, s.evaluations(steps), secs,
           BATCH / secs);
     }
   }
 
   private static SampleOptions options(Sampler s, int steps, String precision) {
-    return new SampleOptions(s.cliName(), steps, s.defaultEta(), s.defaultSpacing(), "fixed_small", true, 0, BATCH,
-        precision);
+    return SampleOptions.builder(s).steps(steps).batch(BATCH).precision(Precision.parse(precision)).build();
   }
 
   private static Progress quiet() {

@@ -1,14 +1,18 @@
 package io.jdiffusion.cli;
 
+import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Timesteps;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The model and DDPM/DDIM options shared by {@code inpaint}, {@code img2img} and {@code interpolate}. */
 public final class EditOptions {
-  @Option(names = "--steps", description = "Visited timesteps (default: 50, at most T).")
+  @Option(names = "--steps", description = "Visited timesteps (default: min(50, T)).")
   Integer steps;
   @Option(names = "--spacing", defaultValue = "leading",
       description = "Timestep spacing: leading, trailing, linspace (default: ${DEFAULT-VALUE}).")
@@ -31,10 +35,18 @@ public final class EditOptions {
   }
 
   /** The options for {@code sampler} (ddpm or ddim), checking the step count against the schedule. */
-  SampleOptions sampleOptions(TrainedModel m, String sampler, double eta, String variance) {
-    int T = m.scheduleConfig().steps();
-    int k = steps != null ? steps : Math.min(50, T);
-    io.jdiffusion.sampling.Timesteps.parse(spacing).select(T, k);
-    return new SampleOptions(sampler, k, eta, spacing, variance, !noClip, seed, batch, precision);
+  SampleOptions sampleOptions(TrainedModel m, Sampler sampler, Double eta, String variance) {
+    SampleOptions.Builder b = SampleOptions.builder(sampler).steps(Math.min(50, m.schedule().steps()))
+        .spacing(Timesteps.parse(spacing)).variance(Ddpm.Variance.parse(variance)).clip(!noClip).seed(seed)
+        .batch(batch).precision(Precision.parse(precision));
+    if (steps != null) {
+      b.steps(steps);
+    }
+    if (eta != null) {
+      b.eta(eta);
+    }
+    SampleOptions o = b.build();
+    o.checkAgainst(m.schedule());
+    return o;
   }
 }

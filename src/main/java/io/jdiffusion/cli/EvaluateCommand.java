@@ -14,9 +14,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.Sampler;
 import io.jdiffusion.pipeline.TrainedModel;
-import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.store.AtomicFiles;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
@@ -29,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -58,15 +57,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   boolean floor;
   @Option(names = "--test-ref", description = "Test split for --floor (default: the reference's, e.g. fashion-mnist-test).")
   String testRef;
-  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: ${DEFAULT-VALUE}).",
-      defaultValue = "ddim")
-  String sampler;
-  @Option(names = "--steps", description = "Sampler steps (default: T for ddpm, else 50; heun evaluates 2 steps - 1).")
-  Integer steps;
-  @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing or linspace "
-      + "(default: trailing for dpm++2m, else leading).")
-  String spacing;
-  @Option(names = "--eta", description = "DDIM eta, Euler a noise scale (default: 0, 1 for euler-a).") Double eta;
+  @Mixin SamplerFlags sampling;
   @Option(names = "--guidance", description = "Class-conditional models: classifier-free guidance weight; image i "
       + "gets class i mod classes (default: ${DEFAULT-VALUE}).", defaultValue = "1")
   double guidance;
@@ -77,9 +68,6 @@ public final class EvaluateCommand implements Callable<Integer> {
   long refSeed;
   @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "250")
   int batch;
-  @Option(names = "--precision", description = "Sampling precision, fp32 or bf16 (default: ${DEFAULT-VALUE}).",
-      defaultValue = "fp32")
-  String precision;
   @Option(names = "--raw", description = "Sample from a checkpoint's raw weights instead of the EMA.") boolean raw;
   @Option(names = "--image-size", description = "Image folders only: size to load them at (default: the reference's).")
   Integer imageSize;
@@ -139,19 +127,13 @@ public final class EvaluateCommand implements Callable<Integer> {
       int count;
       if (model != null) {
         int T = model.scheduleConfig().steps();
-        Sampler kind = Sampler.parse(sampler);
-        int kSteps = steps != null ? steps : kind == Sampler.DDPM ? T : Math.min(50, T);
-        SampleOptions o = new SampleOptions(kind.cliName(), kSteps, eta != null ? eta : kind.defaultEta(),
-            spacing != null ? spacing : kind.defaultSpacing(), "fixed_small", true, seed, batch, precision);
-        if (kind.discrete()) {
-          Timesteps.parse(o.spacing()).select(T, kSteps);
-        }
-        Progress bar = new Progress("sample", (long) n * kSteps, quiet);
+        SampleOptions o = sampling.resolve(model.schedule(), seed, batch);
+        Progress bar = new Progress("sample", (long) n * o.steps(), quiet);
         images = Generate.images(model, n, Conditioning.inTurn(model, n), guidance, o, bar); // class-balanced
         bar.done();
         count = n;
-        Map<String, Object> src = new LinkedHashMap<>(Map.of("kind", "model", "path", source.toString(), "sampling", o,
-            "evaluations_per_image", kind.evaluations(kSteps)));
+        Map<String, Object> src = new LinkedHashMap<>(Map.of("kind", "model", "path", source.toString(), "sampling", o.toJson(),
+            "evaluations_per_image", o.evaluations()));
         if (model.config().numClasses() > 0) {
           src.put("guidance", guidance);
         }

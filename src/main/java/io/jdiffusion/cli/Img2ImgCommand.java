@@ -6,6 +6,7 @@ import io.jdiffusion.pipeline.ImageToImage;
 import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.SdEdit;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class Img2ImgCommand implements Callable<Integer> {
     }
     Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);
-    SampleOptions o = edit.sampleOptions(m, "ddim", eta, "fixed_small");
+    SampleOptions o = edit.sampleOptions(m, Samplers.DDIM, eta, "fixed_small");
     int taken = SdEdit.steps(o.steps(), strength);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     int size = m.config().imageSize();

@@ -6,6 +6,7 @@ import io.jdiffusion.pipeline.Inpaint;
 import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -50,7 +51,7 @@ public final class InpaintCommand implements Callable<Integer> {
     }
     Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);
-    SampleOptions o = edit.sampleOptions(m, "ddpm", 0, variance);
+    SampleOptions o = edit.sampleOptions(m, Samplers.DDPM, null, variance);
     int evaluations = Inpaint.evaluations(o.steps(), jump, resample);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     int size = m.config().imageSize();

@@ -6,6 +6,7 @@ import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.Interpolate;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -44,7 +45,7 @@ public final class InterpolateCommand implements Callable<Integer> {
     }
     Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);
-    SampleOptions o = edit.sampleOptions(m, "ddim", 0, "fixed_small");
+    SampleOptions o = edit.sampleOptions(m, Samplers.DDIM, null, "fixed_small");
     int[] label = Conditioning.labels(m, classSpec == null ? null : Conditioning.classIndex(m, classSpec), 1);
     float[] a = InputImages.read(imageA, m.config());
     float[] b = InputImages.read(imageB, m.config());

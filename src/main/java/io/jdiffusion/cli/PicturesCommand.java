@@ -7,10 +7,9 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.Sampler;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.report.RunLayout;
-import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.util.Progress;
@@ -22,6 +21,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,13 +42,6 @@ public final class PicturesCommand implements Callable<Integer> {
   @Option(names = {"-n", "--num"}, description = "Samples in the reverse strip and GIF (default: ${DEFAULT-VALUE}).",
       defaultValue = "4")
   int n;
-  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: ${DEFAULT-VALUE}).",
-      defaultValue = "ddim")
-  String sampler;
-  @Option(names = "--steps", description = "Denoising steps (default: T for ddpm, else 50).") Integer steps;
-  @Option(names = "--eta", description = "DDIM eta (default 0) or Euler a noise scale (default 1).") Double eta;
-  @Option(names = "--spacing", description = "Timestep spacing of ddpm, ddim, dpm++2m (default: the sampler's).")
-  String spacing;
   @Option(names = "--seed", description = "Sample i uses seed + i; also seeds the forward strip's noise "
       + "(default: ${DEFAULT-VALUE}).", defaultValue = "0")
   long seed;
@@ -71,29 +64,21 @@ public final class PicturesCommand implements Callable<Integer> {
       defaultValue = "0")
   int index;
   @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
-  @Option(names = "--precision", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
-  String precision;
   @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
+  @Mixin SamplerFlags sampling;
 
   @Override
   public Integer call() throws Exception {
     Torch.init(threads);
     TrainedModel m = TrainedModel.resolve(model, !raw);
-    Sampler kind = Sampler.parse(sampler);
     int T = m.scheduleConfig().steps();
-    int k = steps != null ? steps : (kind == Sampler.DDPM ? T : Math.min(50, T));
-    String space = spacing != null ? spacing : kind.defaultSpacing();
-    if (kind.discrete()) {
-      Timesteps.parse(space).select(T, k); // validates the step count before any work
-    }
-    SampleOptions o = new SampleOptions(sampler, k, eta != null ? eta : kind.defaultEta(), space, "fixed_small", true,
-        seed, n, precision);
+    SampleOptions o = sampling.resolve(m.schedule(), seed, n);
     RunPictures.Options opts = new RunPictures.Options(n, columns, frames,
         forwardEvery != null ? forwardEvery : Math.max(1, T / 10), seed, frameMs, o);
     Path dir = Outputs.folder(out != null ? out : defaultOut(model), "--out");
     float[] x0 = forwardImage(m.config());
-    Progress bar = new Progress("pictures", (long) n * k, quiet);
+    Progress bar = new Progress("pictures", (long) n * o.steps(), quiet);
     RunPictures.Written w = RunPictures.write(m, x0, dir, opts, bar);
     bar.done();
     System.out.printf(Locale.ROOT, "%s (%s), %s, %s (%d frames)%n", w.forward(),
@@ -150,7 +135,7 @@ public final class PicturesCommand implements Callable<Integer> {
    */
   static RunPictures.Written forRun(Path runDir, TrainedModel m, ImageDataset data, boolean quiet) throws IOException {
     int T = m.scheduleConfig().steps();
-    SampleOptions o = new SampleOptions("ddim", Math.min(50, T), 0, "leading", "fixed_small", true, 0, 4, "fp32");
+    SampleOptions o = SampleOptions.defaultsFor(Samplers.DDIM, m.schedule()).withBatch(4);
     Progress bar = new Progress("pictures", 4L * o.steps(), quiet);
     RunPictures.Written w = RunPictures.write(m, datasetImage(data, 0), runDir.resolve(RunLayout.STRIPS),
         RunPictures.Options.defaults(T, o), bar);

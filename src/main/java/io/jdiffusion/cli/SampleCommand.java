@@ -5,9 +5,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.Sampler;
 import io.jdiffusion.pipeline.TrainedModel;
-import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Files;
@@ -31,26 +29,10 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   int n;
-  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: ${DEFAULT-VALUE}).",
-      defaultValue = "ddim")
-  String sampler;
-  @Option(names = "--steps", description = "Denoising steps (default: T for ddpm, else 50; heun evaluates 2 steps - 1 times).")
-  Integer steps;
-  @Option(names = "--eta", description = "DDIM eta (default 0) or Euler a noise scale (default 1).")
-  Double eta;
-  @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing, linspace "
-      + "(default: trailing for dpm++2m, else leading; euler, euler-a and heun use Karras sigmas).")
-  String spacing;
-  @Option(names = "--variance", description = "DDPM variance: fixed_small or fixed_large (default: ${DEFAULT-VALUE}).",
-      defaultValue = "fixed_small")
-  String variance;
-  @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1].") boolean noClip;
   @Option(names = "--seed", description = "Image i uses seed + i (default: ${DEFAULT-VALUE}).", defaultValue = "0")
   long seed;
   @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   int batch;
-  @Option(names = "--precision", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
-  String precision;
   @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
   @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
   @Option(names = {"-o", "--out"}, description = "Grid PNG (default: ${DEFAULT-VALUE}).", defaultValue = "samples.png")
@@ -59,6 +41,7 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--cols", description = "Grid columns (default: sqrt(n)).") Integer cols;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the model's and the sampler's settings and exit.") boolean dryRun;
+  @Mixin SamplerFlags sampling;
   @Mixin ConditionOptions condition;
 
   @Override
@@ -72,23 +55,15 @@ public final class SampleCommand implements Callable<Integer> {
     }
     Torch.init(threads);
     TrainedModel m = TrainedModel.resolve(model, !raw);
-    Sampler kind = Sampler.parse(sampler);
-    int T = m.scheduleConfig().steps();
-    int k = steps != null ? steps : (kind == Sampler.DDPM ? T : Math.min(50, T));
-    String space = spacing != null ? spacing : kind.defaultSpacing();
-    SampleOptions o = new SampleOptions(sampler, k, eta != null ? eta : kind.defaultEta(), space, variance, !noClip,
-        seed, batch, precision);
-    if (kind.discrete()) {
-      Timesteps.parse(space).select(T, k); // validates the step count before any work
-    }
+    SampleOptions o = sampling.resolve(m.schedule(), seed, batch);
     Integer classIndex = condition.classIndex(m);
     int[] labels = classIndex == null ? null : Conditioning.repeat(classIndex, n);
     if (dryRun) {
       System.out.println(Json.write(m.config()));
-      System.out.println(Json.write(o));
+      System.out.println(Json.write(o.toJson()));
       return ExitCode.OK;
     }
-    Progress bar = new Progress("sample", (long) n * k, quiet);
+    Progress bar = new Progress("sample", (long) n * o.steps(), quiet);
     float[] images = Generate.images(m, n, labels, condition.guidance, o, bar);
     bar.done();
     int size = m.config().imageSize();
@@ -105,7 +80,7 @@ public final class SampleCommand implements Callable<Integer> {
     String what = classIndex == null ? "" : String.format(Locale.ROOT, " of class %d%s, guidance %s", classIndex,
         m.classNames().isEmpty() ? "" : " (" + m.classNames().get(classIndex) + ")", condition.guidance);
     System.out.printf(Locale.ROOT, "%d images%s, %s %d steps (%d evaluations each), %.1f s (%.2f images/s): %s%n", n,
-        what, o.sampler(), k, kind.evaluations(k), bar.elapsedSeconds(), n / bar.elapsedSeconds(), out);
+        what, o.sampler().name(), o.steps(), o.evaluations(), bar.elapsedSeconds(), n / bar.elapsedSeconds(), out);
     return ExitCode.OK;
   }
 }

@@ -2,7 +2,12 @@ package io.jdiffusion.cli;
 
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.ImageDataset;
+import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.pipeline.SampleGrid;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.report.LossCurve;
+import io.jdiffusion.report.RunLayout;
 import io.jdiffusion.report.RunReport;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
@@ -12,6 +17,7 @@ import io.jdiffusion.train.RunLock;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
 import io.jdiffusion.viz.RunPictures;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -239,21 +245,35 @@ public final class TrainCommand implements Callable<Integer> {
       System.err.printf("the run is already at step %d of %d; pass --steps to train longer%n", trainer.step(), cfg.steps());
       return ExitCode.OK;
     }
+    TrainedModel ema = TrainedModel.ofTraining(trainer);
+    Precision precision = Precision.parse(cfg.precision());
+    trainer.onSample(step -> SampleGrid.write(ema, runDir.resolve(RunLayout.SAMPLES)
+        .resolve(String.format("step-%07d.png", step)), 16, precision));
     Trainer.Result r = trainer.run();
-    trainer.emaModel().exportWeights(runDir.resolve("weights.safetensors"), false);
+    drawLossCurve(runDir);
+    ema.exportWeights(runDir.resolve("weights.safetensors"), false);
     System.out.printf(Locale.ROOT, "trained %d steps, last loss %.4f, %.1f images/s; checkpoint %s%n",
         r.steps(), r.finalLoss(), r.imagesPerSecond(), r.checkpoint());
     if (finalSamples > 0) {
       Path grid = runDir.resolve("samples").resolve("final.png");
-      trainer.sampleGrid(grid, finalSamples);
+      SampleGrid.write(ema, grid, finalSamples, precision);
       System.out.println("samples: " + grid);
     }
     if (pictures) {
-      RunPictures.Written w = PicturesCommand.forRun(runDir, trainer.emaModel(), ds, quiet);
+      RunPictures.Written w = PicturesCommand.forRun(runDir, ema, ds, quiet);
       System.out.println("pictures: " + w.forward().getParent());
       System.out.println("report: " + RunReport.write(runDir));
     }
     return ExitCode.OK;
+  }
+
+  /** loss.png from the whole metrics.csv, resumed sessions included; a picture must not fail the run. */
+  private static void drawLossCurve(Path runDir) {
+    try {
+      LossCurve.write(runDir);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("warning: " + runDir.resolve("loss.png") + " not drawn (" + e.getMessage() + ")");
+    }
   }
 
   /** --resume keeps the run's configuration: options that would change it are refused, by name. */

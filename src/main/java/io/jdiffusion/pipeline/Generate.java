@@ -1,10 +1,11 @@
 package io.jdiffusion.pipeline;
 
 import io.jdiffusion.diffusion.ImageNoise;
-import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.SamplingLoop;
+import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.schedule.NoiseSchedule;
 import io.jdiffusion.util.Progress;
 import java.util.Arrays;
@@ -27,7 +28,7 @@ public final class Generate {
    * @param labels class per image for conditional models, numClasses meaning "no label"; null means no
    *     label for every image (the unconditional model; {@link Conditioning#inTurn} gives 0, 1, 2, ...)
    * @param guidance classifier-free guidance weight (1 = plain conditional; conditional models only)
-   * @param progress advanced by one unit per image and step
+   * @param progress advanced by one unit per image and step, or null
    * @return n images, [n, C, H, W] flattened, values in [0, 1]
    */
   public static float[] images(TrainedModel model, int n, int[] labels, double guidance, SampleOptions o,
@@ -37,7 +38,7 @@ public final class Generate {
       labels = Conditioning.repeat(c.numClasses(), n); // "no label": the model's unconditional branch
     }
     Conditioning.checkGuidance(model, guidance);
-    Sampler sampler = o.samplerKind();
+    o.checkAgainst(model.schedule());
     int per = c.inChannels() * c.imageSize() * c.imageSize();
     float[] out = new float[n * per];
     NoiseSchedule s = model.schedule();
@@ -46,10 +47,12 @@ public final class Generate {
       int[] batchLabels = labels == null ? null : Arrays.copyOfRange(labels, start, start + b);
       long done = (long) start * o.steps();
       try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-        Denoiser d = Conditioning.denoiser(model, batchLabels, guidance, Precision.parse(o.precision()));
+        Denoiser d = Conditioning.denoiser(model, batchLabels, guidance, o.precision());
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), c.imageSize(), c.imageSize());
-        Tensor x = sampler.run(d, s, xT, noise, o, i -> progress.update(done + (long) (i + 1) * b));
+        StepCallback tick = progress == null ? StepCallback.NONE
+            : step -> progress.update(done + (long) (step.index() + 1) * b);
+        Tensor x = SamplingLoop.run(o.sampler(), d, s, xT, o.steps(), o.spacing(), noise, o.settings(), tick);
         toUnit(Torch.toFloats(x), out, start * per);
       }
     }

@@ -1,12 +1,10 @@
 package io.jdiffusion.pipeline;
 
 import io.jdiffusion.diffusion.ImageNoise;
-import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.SdEdit;
-import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -29,7 +27,7 @@ public final class ImageToImage {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
-    int[] timesteps = Timesteps.parse(o.spacing()).select(m.schedule().steps(), o.steps());
+    int[] timesteps = o.spacing().select(m.schedule().steps(), o.steps());
     int taken = SdEdit.steps(timesteps.length, strength);
     float[] out = new float[n * per];
     for (int start = 0; start < n; start += o.batch()) {
@@ -37,11 +35,11 @@ public final class ImageToImage {
       long done = (long) start * taken;
       try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
         int[] batchLabels = labels == null ? null : java.util.Arrays.copyOfRange(labels, start, start + b);
-        Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, Precision.parse(o.precision()));
+        Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, o.precision());
         Tensor guide = Torch.tensor(Generate.fromUnit(image), 1, c.inChannels(), size, size).expand(b, c.inChannels(), size, size);
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
-        Tensor x = SdEdit.edit(d, m.schedule(), guide, noise, timesteps, strength, o.eta(), o.clip(),
-            i -> progress.update(done + (long) (i + 1) * b));
+        Tensor x = SdEdit.edit(d, m.schedule(), guide, noise, timesteps, strength, o.settings(),
+            step -> progress.update(done + (long) (step.index() + 1) * b));
         Generate.toUnit(Torch.toFloats(x), out, start * per);
       }
     }

@@ -1,13 +1,10 @@
 package io.jdiffusion.pipeline;
 
 import io.jdiffusion.diffusion.ImageNoise;
-import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
-import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.RePaint;
-import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -40,7 +37,7 @@ public final class Inpaint {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
-    int[] timesteps = Timesteps.parse(o.spacing()).select(m.schedule().steps(), o.steps());
+    int[] timesteps = o.spacing().select(m.schedule().steps(), o.steps());
     int moves = moves(o.steps(), jumpLength, resamples);
     float[] keep = new float[fill.length];
     for (int i = 0; i < fill.length; i++) {
@@ -52,13 +49,13 @@ public final class Inpaint {
       long done = (long) start * moves;
       try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
         int[] batchLabels = labels == null ? null : java.util.Arrays.copyOfRange(labels, start, start + b);
-        Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, Precision.parse(o.precision()));
+        Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, o.precision());
         Tensor x0 = Torch.tensor(Generate.fromUnit(image), 1, c.inChannels(), size, size).expand(b, c.inChannels(), size, size);
         Tensor known = Torch.tensor(keep, 1, 1, size, size);
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), size, size);
         Tensor x = RePaint.inpaint(d, m.schedule(), x0, known, xT, noise, timesteps, jumpLength, resamples,
-            Ddpm.Variance.parse(o.variance()), o.clip(), i -> progress.update(done + (long) (i + 1) * b));
+            o.variance(), o.clip(), i -> progress.update(done + (long) (i + 1) * b));
         Generate.toUnit(Torch.toFloats(x), out, start * per);
       }
     }

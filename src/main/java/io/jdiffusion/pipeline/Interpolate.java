@@ -3,11 +3,13 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
-import io.jdiffusion.sampling.Ddim;
+import io.jdiffusion.sampling.NoisePath;
+import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.sampling.SamplingLoop;
 import io.jdiffusion.sampling.DdimInversion;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.Slerp;
-import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -46,8 +48,8 @@ public final class Interpolate {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
-    int[] timesteps = Timesteps.parse(o.spacing()).select(m.schedule().steps(), o.steps());
-    Precision precision = Precision.parse(o.precision());
+    int[] timesteps = o.spacing().select(m.schedule().steps(), o.steps());
+    Precision precision = o.precision();
     boolean conditional = c.numClasses() > 0;
     float[] out = new float[count * per];
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
@@ -69,8 +71,9 @@ public final class Interpolate {
             points[k] = Slerp.slerp(za, zb, (double) (start + k) / (count - 1));
           }
           Denoiser d = Conditioning.denoiser(m, conditional ? Conditioning.repeat(label, n) : null, 1, precision);
-          Tensor x = Ddim.sample(d, m.schedule(), Torch.cat(0, points), null, timesteps, 0.0, o.clip(),
-              i -> progress.update(done + (long) (i + 1) * n));
+          Tensor x = SamplingLoop.run(Samplers.DDIM, d, m.schedule(), Torch.cat(0, points),
+              NoisePath.timesteps(m.schedule(), timesteps), null, SamplerSettings.eta(0).clip(o.clip()),
+              step -> progress.update(done + (long) (step.index() + 1) * n));
           Generate.toUnit(Torch.toFloats(x), out, start * per);
         }
       }

@@ -2,46 +2,268 @@ package io.jdiffusion.pipeline;
 
 import io.jdiffusion.nn.Precision;
 import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.schedule.NoiseSchedule;
 
 /**
- * How to sample.
- *
- * @param sampler ddpm, ddim, dpm++2m, euler, euler-a or heun ({@link Sampler})
- * @param steps number of denoising steps (network evaluations, 2 steps - 1 for heun)
- * @param eta DDIM's eta (0 deterministic), or Euler a's ancestral noise scale (1)
- * @param spacing which timesteps ddpm, ddim and dpm++2m visit: leading, trailing or linspace
- * @param variance DDPM's variance: fixed_small or fixed_large
- * @param clip clamp x0 estimates to [-1, 1]
- * @param seed image i uses seed + i
- * @param batch images per forward pass (does not change the images)
- * @param precision fp32 or bf16
+ * How to sample: the sampler and its settings, the seed, the batch and the precision. Immutable;
+ * made by {@link #defaultsFor}, a named factory such as {@link #dpmSolver}, or a {@link Builder}.
+ * Every default is here and in the {@link Sampler} itself: the sampler's eta, spacing and number of
+ * steps, DDPM's fixed_small variance, clipping on, seed 0, batch 64, fp32.
  */
-public record SampleOptions(String sampler, int steps, double eta, String spacing, String variance,
-    boolean clip, long seed, int batch, String precision) {
+public final class SampleOptions {
+  /** Images per forward pass when none is given. */
+  public static final int DEFAULT_BATCH = 64;
+  /** The most steps a run may take. */
+  public static final int MAX_STEPS = 100_000;
 
-  public SampleOptions {
-    sampler = Sampler.parse(sampler).cliName();
-    if (steps < 1 || steps > 100_000) {
-      throw new IllegalArgumentException("steps must be between 1 and 100000, got " + steps);
-    }
-    if (!(eta >= 0) || !Double.isFinite(eta)) {
-      throw new IllegalArgumentException("eta must be a finite number >= 0, got " + eta);
-    }
-    if (batch < 1 || batch > 65_536) {
-      throw new IllegalArgumentException("batch must be between 1 and 65536, got " + batch);
-    }
-    Timesteps.parse(spacing);
-    Ddpm.Variance.parse(variance);
-    Precision.parse(precision);
+  private final Sampler sampler;
+  private final int steps;
+  private final double eta;
+  private final Timesteps spacing;
+  private final Ddpm.Variance variance;
+  private final boolean clip;
+  private final long seed;
+  private final int batch;
+  private final Precision precision;
+
+  private SampleOptions(Builder b) {
+    this.sampler = b.sampler;
+    this.steps = b.steps;
+    this.eta = b.eta != null ? b.eta : sampler.defaultEta();
+    this.spacing = b.spacing != null ? b.spacing : sampler.defaultSpacing();
+    this.variance = b.variance;
+    this.clip = b.clip;
+    this.seed = b.seed;
+    this.batch = b.batch;
+    this.precision = b.precision;
   }
 
-  public Sampler samplerKind() {
-    return Sampler.parse(sampler);
+  /** The sampler's own defaults for a model with this schedule (DDPM: all T steps; others min(50, T)). */
+  public static SampleOptions defaultsFor(Sampler sampler, NoiseSchedule schedule) {
+    return builder(sampler).steps(sampler.defaultSteps(schedule.steps())).build();
   }
 
-  /** DDIM, 50 steps, eta 0: a good default. */
-  public static SampleOptions ddim(int steps, long seed) {
-    return new SampleOptions("ddim", steps, 0.0, "leading", "fixed_small", true, seed, 64, "fp32");
+  /** DDIM (Song et al. 2021), eta 0, leading spacing. */
+  public static SampleOptions ddim(int steps) {
+    return builder(Samplers.DDIM).steps(steps).build();
+  }
+
+  /** DPM-Solver++(2M) (Lu et al. 2022), trailing spacing. */
+  public static SampleOptions dpmSolver(int steps) {
+    return builder(Samplers.DPMPP_2M).steps(steps).build();
+  }
+
+  /** Ancestral DDPM (Ho et al. 2020) over {@code steps} of the training timesteps. */
+  public static SampleOptions ddpm(int steps) {
+    return builder(Samplers.DDPM).steps(steps).build();
+  }
+
+  /** Heun (Karras et al. 2022, Algorithm 1): 2 steps - 1 network evaluations. */
+  public static SampleOptions heun(int steps) {
+    return builder(Samplers.HEUN).steps(steps).build();
+  }
+
+  /** A builder for {@code sampler}; {@link Builder#steps} must be given. */
+  public static Builder builder(Sampler sampler) {
+    return new Builder(sampler);
+  }
+
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder(sampler).steps(steps).spacing(spacing).variance(variance).clip(clip).seed(seed)
+        .batch(batch).precision(precision);
+    if (sampler.usesEta()) {
+      b.eta(eta);
+    }
+    return b;
+  }
+
+  /** The same options with image i drawn from seed + i. */
+  public SampleOptions withSeed(long seed) {
+    return toBuilder().seed(seed).build();
+  }
+
+  /** The same options with another number of steps. */
+  public SampleOptions withSteps(int steps) {
+    return toBuilder().steps(steps).build();
+  }
+
+  /** The same options with another batch size. */
+  public SampleOptions withBatch(int batch) {
+    return toBuilder().batch(batch).build();
+  }
+
+  public Sampler sampler() {
+    return sampler;
+  }
+
+  /** Denoising steps N (network evaluations: {@link Sampler#evaluations}). */
+  public int steps() {
+    return steps;
+  }
+
+  /** DDIM's eta (0 deterministic) or Euler a's ancestral noise scale. */
+  public double eta() {
+    return eta;
+  }
+
+  /** Which timesteps discrete samplers visit. */
+  public Timesteps spacing() {
+    return spacing;
+  }
+
+  public Ddpm.Variance variance() {
+    return variance;
+  }
+
+  /** Whether x0 estimates are clamped to [-1, 1]. */
+  public boolean clip() {
+    return clip;
+  }
+
+  /** Image i of a run uses seed + i, whatever the batch size. */
+  public long seed() {
+    return seed;
+  }
+
+  /** Images per forward pass (does not change the images). */
+  public int batch() {
+    return batch;
+  }
+
+  public Precision precision() {
+    return precision;
+  }
+
+  /** What the sampler's update rule reads. */
+  public SamplerSettings settings() {
+    return new SamplerSettings(eta, variance, clip);
+  }
+
+  /** Network evaluations per image. */
+  public int evaluations() {
+    return sampler.evaluations(steps);
+  }
+
+  /** Refuses more steps than the schedule has timesteps, for samplers that visit them. */
+  public void checkAgainst(NoiseSchedule schedule) {
+    if (sampler.grid() == Sampler.Grid.TIMESTEPS) {
+      spacing.select(schedule.steps(), steps);
+    }
+  }
+
+  /** The options as a JSON-ready map with the command line's names and values (sample --dry-run, metrics.json). */
+  public java.util.Map<String, Object> toJson() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("sampler", sampler.name());
+    m.put("steps", steps);
+    m.put("eta", eta);
+    m.put("spacing", spacing.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("variance", variance.name().toLowerCase(java.util.Locale.ROOT));
+    m.put("clip", clip);
+    m.put("seed", seed);
+    m.put("batch", batch);
+    m.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return sampler.name() + ", " + steps + " steps" + (sampler.usesEta() ? ", eta " + eta : "")
+        + (sampler.grid() == Sampler.Grid.TIMESTEPS ? ", " + spacing.name().toLowerCase(java.util.Locale.ROOT) : "")
+        + ", seed " + seed;
+  }
+
+  /** Builds {@link SampleOptions}; validation happens in {@link #build}. */
+  public static final class Builder {
+    private final Sampler sampler;
+    private int steps;
+    private Double eta;
+    private Timesteps spacing;
+    private Ddpm.Variance variance = Ddpm.Variance.FIXED_SMALL;
+    private boolean clip = true;
+    private long seed;
+    private int batch = DEFAULT_BATCH;
+    private Precision precision = Precision.FP32;
+
+    private Builder(Sampler sampler) {
+      if (sampler == null) {
+        throw new IllegalArgumentException("a sampler must be given");
+      }
+      this.sampler = sampler;
+    }
+
+    /** Denoising steps, 1 to {@link #MAX_STEPS} (and at most T for samplers that visit timesteps). */
+    public Builder steps(int steps) {
+      this.steps = steps;
+      return this;
+    }
+
+    /** eta; only for samplers that use it ({@link Sampler#usesEta}). Default: the sampler's. */
+    public Builder eta(double eta) {
+      this.eta = eta;
+      return this;
+    }
+
+    /** Timestep spacing. Default: the sampler's. */
+    public Builder spacing(Timesteps spacing) {
+      this.spacing = spacing;
+      return this;
+    }
+
+    /** DDPM's variance. Default fixed_small. */
+    public Builder variance(Ddpm.Variance variance) {
+      this.variance = variance;
+      return this;
+    }
+
+    /** Clamp x0 estimates to [-1, 1]. Default on. */
+    public Builder clip(boolean clip) {
+      this.clip = clip;
+      return this;
+    }
+
+    /** Image i uses seed + i. Default 0. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Images per forward pass, 1 to 65536. Default {@link #DEFAULT_BATCH}. */
+    public Builder batch(int batch) {
+      this.batch = batch;
+      return this;
+    }
+
+    /** fp32 or bf16. Default fp32. */
+    public Builder precision(Precision precision) {
+      this.precision = precision;
+      return this;
+    }
+
+    public SampleOptions build() {
+      if (steps < 1 || steps > MAX_STEPS) {
+        throw new IllegalArgumentException("steps must be between 1 and " + MAX_STEPS + ", got " + steps);
+      }
+      if (eta != null) {
+        if (!sampler.usesEta()) {
+          throw new IllegalArgumentException(sampler.name() + " does not use eta (only "
+              + String.join(" and ", Samplers.all().stream().filter(Sampler::usesEta).map(Sampler::name).toList())
+              + " do)");
+        }
+        new SamplerSettings(eta, variance, clip); // validates eta
+      }
+      if (batch < 1 || batch > 65_536) {
+        throw new IllegalArgumentException("batch must be between 1 and 65536, got " + batch);
+      }
+      if (variance == null || precision == null) {
+        throw new IllegalArgumentException("variance and precision must not be null");
+      }
+      return new SampleOptions(this);
+    }
   }
 }

@@ -13,6 +13,8 @@ import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
 import io.jdiffusion.train.Checkpoint;
+import io.jdiffusion.train.TrainConfig;
+import io.jdiffusion.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +45,15 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   /** A model without class names. */
   public TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction) {
     this(net, scheduleConfig, prediction, List.of());
+  }
+
+  /**
+   * The EMA network of a training run as a model to sample from; it shares the trainer's EMA
+   * weights, so it samples what the run has learned so far.
+   */
+  public static TrainedModel ofTraining(Trainer trainer) {
+    TrainConfig c = trainer.config();
+    return new TrainedModel(trainer.ema().model(), c.schedule(), c.predictionType(), trainer.classNames());
   }
 
   public NoiseSchedule schedule() {

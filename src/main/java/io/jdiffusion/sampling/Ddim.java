@@ -1,11 +1,8 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.diffusion.ImageNoise;
-import io.jdiffusion.nn.Carry;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.schedule.NoiseSchedule;
-import java.util.function.IntConsumer;
-import org.bytedeco.javacpp.PointerScope;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -18,42 +15,45 @@ import org.bytedeco.pytorch.Tensor;
  * eta = 0 is the deterministic DDIM sampler; eta = 1 matches DDPM's FIXED_SMALL variance. After the
  * last visited step alphaBar_p = 1 (diffusers' set_alpha_to_one).
  */
-public final class Ddim {
-  private Ddim() {}
+public final class Ddim implements Sampler {
+  Ddim() {}
 
   /** One DDIM update from x_t with estimates e to timestep prev (-1 = the clean image). */
-  public static Tensor step(NoiseSchedule s, Tensor xt, Estimate e, int t, int prev, double eta, ImageNoise noise) {
+  public static Tensor step(NoiseSchedule s, Tensor xt, Estimate e, int t, int prev, double eta, Supplier<Tensor> z) {
     double abT = s.alphaBar(t);
     double abP = prev >= 0 ? s.alphaBar(prev) : 1.0;
     double sigma = eta * Math.sqrt((1 - abP) / (1 - abT)) * Math.sqrt(1 - abT / abP);
     Tensor next = e.x0().mul(Torch.s(Math.sqrt(abP)))
         .add(e.eps().mul(Torch.s(Math.sqrt(Math.max(0, 1 - abP - sigma * sigma)))));
     if (sigma > 0) {
-      long[] shape = Torch.shape(xt);
-      next = next.add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(sigma)));
+      next = next.add(z.get().mul(Torch.s(sigma)));
     }
     return next;
   }
 
-  /**
-   * Runs DDIM from x_T over the given descending timesteps.
-   *
-   * @param eta 0 deterministic, 1 DDPM-like
-   * @param clip clamp the x0 estimate to [-1, 1]
-   */
-  public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, ImageNoise noise, int[] timesteps,
-      double eta, boolean clip, IntConsumer onStep) {
-    try (Carry x = new Carry(xT)) {
-      for (int i = 0; i < timesteps.length; i++) {
-        int t = timesteps[i];
-        int prev = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
-        try (PointerScope step = new PointerScope()) {
-          Estimate e = Estimate.at(d, s, x.get(), t, clip);
-          x.set(step(s, x.get(), e, t, prev, eta, noise));
-        }
-        onStep.accept(i);
-      }
-      return x.release();
-    }
+  @Override
+  public String name() {
+    return "ddim";
+  }
+
+  @Override
+  public Grid grid() {
+    return Grid.TIMESTEPS;
+  }
+
+  @Override
+  public boolean usesEta() {
+    return true;
+  }
+
+  @Override
+  public boolean deterministic(double eta) {
+    return eta == 0;
+  }
+
+  @Override
+  public Tensor step(Step step) {
+    return step(step.schedule(), step.x(), step.estimate(), step.timestep(), step.nextTimestep(),
+        step.settings().eta(), step::z);
   }
 }

@@ -1,12 +1,9 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.diffusion.ImageNoise;
-import io.jdiffusion.nn.Carry;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.schedule.NoiseSchedule;
 import java.util.Locale;
-import java.util.function.IntConsumer;
-import org.bytedeco.javacpp.PointerScope;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -21,8 +18,8 @@ import org.bytedeco.pytorch.Tensor;
  *
  * and no noise on the last step.
  */
-public final class Ddpm {
-  private Ddpm() {}
+public final class Ddpm implements Sampler {
+  Ddpm() {}
 
   /** The two variance choices of Ho et al. 2020, Sec. 3.2. */
   public enum Variance {
@@ -45,7 +42,7 @@ public final class Ddpm {
    * without noise).
    */
   public static Tensor step(NoiseSchedule s, Tensor xt, Estimate e, int t, int prev, Variance variance,
-      ImageNoise noise) {
+      Supplier<Tensor> z) {
     double abT = s.alphaBar(t);
     double abP = prev >= 0 ? s.alphaBar(prev) : 1.0;
     double betaT = 1 - abT / abP;
@@ -56,31 +53,33 @@ public final class Ddpm {
       return mean;
     }
     double var = variance == Variance.FIXED_SMALL ? (1 - abP) / (1 - abT) * betaT : betaT;
-    long[] shape = Torch.shape(xt);
-    return mean.add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(Math.sqrt(var))));
+    return mean.add(z.get().mul(Torch.s(Math.sqrt(var))));
   }
 
-  /**
-   * Runs the reverse chain from x_T.
-   *
-   * @param timesteps descending timesteps to visit (all T of them for the paper's sampler)
-   * @param noise per-image streams for z
-   * @param clip clamp the x0 estimate to [-1, 1]
-   * @param onStep called with the index of each finished step
-   */
-  public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, ImageNoise noise, int[] timesteps,
-      Variance variance, boolean clip, IntConsumer onStep) {
-    try (Carry x = new Carry(xT)) {
-      for (int i = 0; i < timesteps.length; i++) {
-        int t = timesteps[i];
-        int prev = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
-        try (PointerScope step = new PointerScope()) {
-          Estimate e = Estimate.at(d, s, x.get(), t, clip);
-          x.set(step(s, x.get(), e, t, prev, variance, noise));
-        }
-        onStep.accept(i);
-      }
-      return x.release();
-    }
+  @Override
+  public String name() {
+    return "ddpm";
+  }
+
+  @Override
+  public Grid grid() {
+    return Grid.TIMESTEPS;
+  }
+
+  /** All T training steps: the paper's sampler. */
+  @Override
+  public int defaultSteps(int trainSteps) {
+    return trainSteps;
+  }
+
+  @Override
+  public boolean deterministic(double eta) {
+    return false;
+  }
+
+  @Override
+  public Tensor step(Step step) {
+    return step(step.schedule(), step.x(), step.estimate(), step.timestep(), step.nextTimestep(),
+        step.settings().variance(), step::z);
   }
 }

@@ -1,10 +1,7 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.nn.Carry;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.schedule.NoiseSchedule;
-import java.util.function.IntConsumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -24,47 +21,61 @@ import org.bytedeco.pytorch.Tensor;
  * sigma = 0, lambda = +inf), is first order as in the reference implementation (diffusers'
  * DPMSolverMultistepScheduler with final_sigmas_type "zero"), and lands exactly on x0_{N-1}.
  */
-public final class DpmSolverPlusPlus {
-  private DpmSolverPlusPlus() {}
+public final class DpmSolverPlusPlus implements Sampler {
+  private final int order;
 
-  /**
-   * Runs the solver from x_T over the given descending timesteps, then to the clean image.
-   *
-   * @param order 2 for DPM-Solver++(2M); 1 gives the first-order solver (DDIM with eta 0)
-   * @param clip clamp the x0 estimates to [-1, 1]
-   */
-  public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, int[] timesteps, int order, boolean clip,
-      IntConsumer onStep) {
+  /** @param order 2 for DPM-Solver++(2M); 1 gives the first-order solver (DDIM with eta 0) */
+  public DpmSolverPlusPlus(int order) {
     if (order != 1 && order != 2) {
       throw new IllegalArgumentException("DPM-Solver++ order must be 1 or 2, got " + order);
     }
-    try (Carry x = new Carry(xT); Carry previousX0 = new Carry(Torch.scalar(0))) {
-      double previousH = Double.NaN;
-      for (int i = 0; i < timesteps.length; i++) {
-        int t = timesteps[i];
-        int next = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
-        double alphaS = s.sqrtAlphaBar(t);
-        double sigmaS = s.sqrtOneMinusAlphaBar(t);
-        double alphaT = next >= 0 ? s.sqrtAlphaBar(next) : 1.0;
-        double sigmaT = next >= 0 ? s.sqrtOneMinusAlphaBar(next) : 0.0;
-        // e^{-h} = (sigma_t / alpha_t) / (sigma_s / alpha_s), finite (0) even for the clean image
-        double expMinusH = (sigmaT / alphaT) / (sigmaS / alphaS);
-        double h = next >= 0 ? Math.log(alphaT / sigmaT) - Math.log(alphaS / sigmaS) : Double.POSITIVE_INFINITY;
-        boolean secondOrder = order == 2 && i > 0 && next >= 0;
-        try (PointerScope step = new PointerScope()) {
-          Tensor x0 = Estimate.at(d, s, x.get(), t, clip).x0();
-          Tensor dataPrediction = x0;
-          if (secondOrder) {
-            double r = previousH / h;
-            dataPrediction = x0.mul(Torch.s(1 + 1 / (2 * r))).sub(previousX0.get().mul(Torch.s(1 / (2 * r))));
-          }
-          x.set(x.get().mul(Torch.s(sigmaT / sigmaS)).sub(dataPrediction.mul(Torch.s(alphaT * (expMinusH - 1)))));
-          previousX0.set(x0);
-        }
-        previousH = h;
-        onStep.accept(i);
-      }
-      return x.release();
+    this.order = order;
+  }
+
+  @Override
+  public String name() {
+    return order == 2 ? "dpm++2m" : "dpm++1";
+  }
+
+  @Override
+  public Grid grid() {
+    return Grid.TIMESTEPS;
+  }
+
+  /** Trailing: near diffusers' DPM-Solver default. */
+  @Override
+  public Timesteps defaultSpacing() {
+    return Timesteps.TRAILING;
+  }
+
+  @Override
+  public boolean deterministic(double eta) {
+    return true;
+  }
+
+  @Override
+  public Tensor step(Step step) {
+    NoiseSchedule s = step.schedule();
+    int t = step.timestep();
+    int next = step.nextTimestep();
+    double alphaS = s.sqrtAlphaBar(t);
+    double sigmaS = s.sqrtOneMinusAlphaBar(t);
+    double alphaT = next >= 0 ? s.sqrtAlphaBar(next) : 1.0;
+    double sigmaT = next >= 0 ? s.sqrtOneMinusAlphaBar(next) : 0.0;
+    // e^{-h} = (sigma_t / alpha_t) / (sigma_s / alpha_s), finite (0) even for the clean image
+    double expMinusH = (sigmaT / alphaT) / (sigmaS / alphaS);
+    Tensor x0 = step.estimate().x0();
+    Tensor dataPrediction = x0;
+    if (order == 2 && step.previousX0() != null && next >= 0) {
+      int previous = step.path().timestep(step.index() - 1);
+      double r = (lambda(s, t) - lambda(s, previous)) / (lambda(s, next) - lambda(s, t)); // h_{i-1} / h_i
+      dataPrediction = x0.mul(Torch.s(1 + 1 / (2 * r))).sub(step.previousX0().mul(Torch.s(1 / (2 * r))));
     }
+    return step.x().mul(Torch.s(sigmaT / sigmaS)).sub(dataPrediction.mul(Torch.s(alphaT * (expMinusH - 1))));
+  }
+
+  /** lambda_t = log(alpha_t / sigma_t), half the log-SNR. */
+  private static double lambda(NoiseSchedule s, int t) {
+    return Math.log(s.sqrtAlphaBar(t) / s.sqrtOneMinusAlphaBar(t));
   }
 }

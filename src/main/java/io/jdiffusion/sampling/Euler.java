@@ -1,10 +1,6 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.nn.Carry;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.schedule.NoiseSchedule;
-import java.util.function.IntConsumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -17,28 +13,27 @@ import org.bytedeco.pytorch.Tensor;
  *
  * One network evaluation per step; the last step goes to sigma = 0 and returns D(x; sigma_{N-1}).
  */
-public final class Euler {
-  private Euler() {}
+public final class Euler implements Sampler {
+  Euler() {}
 
-  /**
-   * Integrates from x_T (a standard-normal VP draw at sigmas[0]) down the given sigmas.
-   *
-   * @param sigmas N + 1 decreasing noise levels ending in 0 ({@link KarrasSigmas#of})
-   * @param clip clamp D(x; sigma) to [-1, 1]
-   * @return the clean image (sigma = 0, where VP and VE scaling agree)
-   */
-  public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, double[] sigmas, boolean clip,
-      IntConsumer onStep) {
-    SigmaDenoiser denoiser = new SigmaDenoiser(d, s, clip);
-    try (Carry x = new Carry(SigmaDenoiser.fromVp(xT, sigmas[0]))) {
-      for (int i = 0; i + 1 < sigmas.length; i++) {
-        try (PointerScope step = new PointerScope()) {
-          Tensor slope = x.get().sub(denoiser.x0(x.get(), sigmas[i])).div(Torch.s(sigmas[i]));
-          x.set(x.get().add(slope.mul(Torch.s(sigmas[i + 1] - sigmas[i]))));
-        }
-        onStep.accept(i);
-      }
-      return x.release();
-    }
+  @Override
+  public String name() {
+    return "euler";
+  }
+
+  @Override
+  public Grid grid() {
+    return Grid.KARRAS_SIGMAS;
+  }
+
+  @Override
+  public boolean deterministic(double eta) {
+    return true;
+  }
+
+  @Override
+  public Tensor step(Step step) {
+    Tensor d = Step.toD(step.x(), step.sigma(), step.denoised());
+    return step.x().add(d.mul(Torch.s(step.nextSigma() - step.sigma())));
   }
 }

@@ -1,10 +1,6 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.nn.Carry;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.schedule.NoiseSchedule;
-import java.util.function.IntConsumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -19,34 +15,39 @@ import org.bytedeco.pytorch.Tensor;
  *
  * The last step, to sigma = 0, is a plain Euler step, so N steps take 2N - 1 network evaluations.
  */
-public final class Heun {
-  private Heun() {}
+public final class Heun implements Sampler {
+  Heun() {}
 
-  /**
-   * Integrates from x_T (a standard-normal VP draw at sigmas[0]) down the given sigmas.
-   *
-   * @param sigmas N + 1 decreasing noise levels ending in 0 ({@link KarrasSigmas#of})
-   * @param clip clamp D(x; sigma) to [-1, 1]
-   */
-  public static Tensor sample(Denoiser d, NoiseSchedule s, Tensor xT, double[] sigmas, boolean clip,
-      IntConsumer onStep) {
-    SigmaDenoiser denoiser = new SigmaDenoiser(d, s, clip);
-    try (Carry x = new Carry(SigmaDenoiser.fromVp(xT, sigmas[0]))) {
-      for (int i = 0; i + 1 < sigmas.length; i++) {
-        double sigma = sigmas[i];
-        double next = sigmas[i + 1];
-        try (PointerScope step = new PointerScope()) {
-          Tensor slope = x.get().sub(denoiser.x0(x.get(), sigma)).div(Torch.s(sigma));
-          Tensor euler = x.get().add(slope.mul(Torch.s(next - sigma)));
-          if (next != 0) {
-            Tensor slopeNext = euler.sub(denoiser.x0(euler, next)).div(Torch.s(next));
-            euler = x.get().add(slope.add(slopeNext).mul(Torch.s((next - sigma) / 2)));
-          }
-          x.set(euler);
-        }
-        onStep.accept(i);
-      }
-      return x.release();
+  @Override
+  public String name() {
+    return "heun";
+  }
+
+  @Override
+  public Grid grid() {
+    return Grid.KARRAS_SIGMAS;
+  }
+
+  @Override
+  public int evaluations(int steps) {
+    return 2 * steps - 1;
+  }
+
+  @Override
+  public boolean deterministic(double eta) {
+    return true;
+  }
+
+  @Override
+  public Tensor step(Step step) {
+    double sigma = step.sigma();
+    double next = step.nextSigma();
+    Tensor d = Step.toD(step.x(), sigma, step.denoised());
+    Tensor euler = step.x().add(d.mul(Torch.s(next - sigma)));
+    if (next == 0) {
+      return euler;
     }
+    Tensor dNext = Step.toD(euler, next, step.denoised(euler, next));
+    return step.x().add(d.add(dNext).mul(Torch.s((next - sigma) / 2)));
   }
 }

@@ -85,7 +85,8 @@ public final class RePaint {
         int next = timestep(timesteps, order[i + 1]);
         try (PointerScope step = new PointerScope()) {
           if (order[i + 1] < order[i]) {
-            Tensor unknown = Ddpm.step(s, x.get(), Estimate.at(d, s, x.get(), t, clip), t, next, variance, noise);
+            Tensor unknown = Ddpm.step(s, x.get(), Estimate.at(d, s, x.get(), t, clip), t, next, variance,
+                () -> noise.next(shape[1], shape[2], shape[3]));
             Tensor knownPart = x0;
             if (next >= 0) {
               knownPart = x0.mul(Torch.s(s.sqrtAlphaBar(next)))

@@ -4,7 +4,6 @@ import io.jdiffusion.diffusion.ImageNoise;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.schedule.NoiseSchedule;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -40,15 +39,15 @@ public final class SdEdit {
    * Edits {@code guide} [B, C, H, W] in [-1, 1].
    *
    * @param timesteps all N visited timesteps, descending; the strength selects their tail
-   * @param eta DDIM's eta (0 deterministic given the perturbation)
+   * @param settings DDIM's eta (0 deterministic given the perturbation) and clipping
    */
   public static Tensor edit(Denoiser d, NoiseSchedule s, Tensor guide, ImageNoise noise, int[] timesteps,
-      double strength, double eta, boolean clip, IntConsumer onStep) {
+      double strength, SamplerSettings settings, StepCallback callback) {
     int[] tail = timesteps(timesteps, strength);
     int t0 = tail[0];
     long[] shape = Torch.shape(guide);
     Tensor xt0 = guide.mul(Torch.s(s.sqrtAlphaBar(t0)))
         .add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(s.sqrtOneMinusAlphaBar(t0))));
-    return Ddim.sample(d, s, xt0, noise, tail, eta, clip, onStep);
+    return SamplingLoop.run(Samplers.DDIM, d, s, xt0, NoisePath.timesteps(s, tail), noise, settings, callback);
   }
 }

@@ -3,14 +3,9 @@ package io.jdiffusion.train;
 import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.diffusion.ForwardProcess;
 import io.jdiffusion.diffusion.Prediction;
-import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.nn.Forward;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNet;
-import io.jdiffusion.pipeline.Generate;
-import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.TrainedModel;
-import io.jdiffusion.report.LossCurve;
 import io.jdiffusion.store.AtomicFiles;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
@@ -52,6 +47,7 @@ public final class Trainer {
   private NonFinitePolicy nonFinitePolicy = NonFinitePolicy.STOP;
   private long skipped;
   private int skippedInARow;
+  private java.util.function.LongConsumer onSample = step -> { };
 
   /** The outcome of {@link #run}. */
   public record Result(long steps, double finalLoss, double imagesPerSecond, Path checkpoint) {}
@@ -80,6 +76,11 @@ public final class Trainer {
     }
   }
 
+  /** The run's configuration. */
+  public TrainConfig config() {
+    return config;
+  }
+
   public UNet model() {
     return model;
   }
@@ -100,6 +101,15 @@ public final class Trainer {
   /** What to do when a step's loss or gradient is not finite (default {@link NonFinitePolicy#STOP}). */
   public Trainer onNonFinite(NonFinitePolicy policy) {
     this.nonFinitePolicy = policy;
+    return this;
+  }
+
+  /**
+   * Called with the step number every {@code sampleEvery} steps (before the last), for the caller's
+   * progress pictures from {@link #ema()}; training itself draws nothing.
+   */
+  public Trainer onSample(java.util.function.LongConsumer hook) {
+    this.onSample = hook;
     return this;
   }
 
@@ -161,7 +171,7 @@ public final class Trainer {
           last = Checkpoint.save(runDir, config, step, model, ema, opt, classNames());
         }
         if (config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
-          sampleGrid(runDir.resolve("samples").resolve(String.format("step-%07d.png", step)), 16);
+          onSample.accept(step);
         }
       }
     }
@@ -170,11 +180,6 @@ public final class Trainer {
       System.err.println("warning: " + skipped + " non-finite steps were skipped in this session (--on-nonfinite skip)");
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    try {
-      LossCurve.write(runDir); // loss.png from the whole metrics.csv, resumed sessions included
-    } catch (IOException | RuntimeException e) { // the checkpoint is safe; a picture must not fail the run
-      System.err.println("warning: " + runDir.resolve("loss.png") + " not drawn (" + e.getMessage() + ")");
-    }
     return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
   }
 
@@ -293,25 +298,8 @@ public final class Trainer {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : Double.toString(v);
   }
 
-  /** Samples a grid from the EMA weights (DDIM, 50 steps, fixed seed) into {@code png}. */
-  public void sampleGrid(Path png, int n) {
-    TrainedModel m = new TrainedModel(ema.model(), config.schedule(), config.predictionType());
-    SampleOptions o = new SampleOptions("ddim", Math.min(50, config.schedule().steps()), 0.0, "leading",
-        "fixed_small", true, 0, 64, config.precision());
-    float[] images = Generate.images(m, n, io.jdiffusion.pipeline.Conditioning.inTurn(m, n), o,
-        new Progress("sample", (long) n * o.steps(), true)); // a conditional model's grid shows every class
-    int size = config.model().imageSize();
-    ImageGrid.writeGrid(png, images, n, config.model().inChannels(), size, size,
-        (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
-  }
-
-  /** The EMA model as a sampling-ready {@link TrainedModel}. */
-  public TrainedModel emaModel() {
-    return new TrainedModel(ema.model(), config.schedule(), config.predictionType(), classNames());
-  }
-
   /** The dataset's class names when the model is class-conditional and they match its classes, else none. */
-  private java.util.List<String> classNames() {
+  public java.util.List<String> classNames() {
     int classes = config.model().numClasses();
     return classes > 0 && data.classNames().size() == classes ? data.classNames() : java.util.List.of();
   }

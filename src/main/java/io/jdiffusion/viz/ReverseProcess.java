@@ -1,13 +1,12 @@
 package io.jdiffusion.viz;
 
 import io.jdiffusion.diffusion.ImageNoise;
-import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.Sampler;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.SamplingLoop;
 import io.jdiffusion.util.Progress;
 import java.util.Arrays;
 import java.util.SortedMap;
@@ -62,18 +61,15 @@ public final class ReverseProcess {
     }
     UNetConfig c = model.config();
     int[] labels = Conditioning.inTurn(model, n); // a conditional model shows its classes in turn
-    Sampler sampler = o.samplerKind();
     int[] wanted = keep.clone();
     Arrays.sort(wanted);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-      Denoiser d = Conditioning.denoiser(model, labels, 1.0, Precision.parse(o.precision()));
-      DenoisingTrace trace = new DenoisingTrace(d, model.schedule(), k -> Arrays.binarySearch(wanted, k) >= 0);
+      Denoiser d = Conditioning.denoiser(model, labels, 1.0, o.precision());
+      DenoisingTrace trace = new DenoisingTrace(k -> Arrays.binarySearch(wanted, k) >= 0);
       ImageNoise noise = ImageNoise.consecutive(o.seed(), n);
       Tensor xT = noise.next(c.inChannels(), c.imageSize(), c.imageSize());
-      Tensor x = sampler.run(trace, model.schedule(), xT, noise, o, i -> {
-        trace.stepDone(i);
-        progress.update((long) (i + 1) * n);
-      });
+      Tensor x = SamplingLoop.run(o.sampler(), d, model.schedule(), xT, o.steps(), o.spacing(), noise, o.settings(),
+          trace.andThen(step -> progress.update((long) (step.index() + 1) * n)));
       trace.finish(x);
       return trace.states();
     }

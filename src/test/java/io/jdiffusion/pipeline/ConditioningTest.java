@@ -67,7 +67,7 @@ class ConditioningTest {
   void noLabelsMeanTheUnconditionalModelAndInTurnIsExplicit() {
     TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(3)), new ScheduleConfig("linear", 20, 1e-4, 0.02),
         Prediction.EPS, NAMES);
-    SampleOptions o = SampleOptions.ddim(3, 5);
+    SampleOptions o = SampleOptions.ddim(3).withSeed(5);
     io.jdiffusion.util.Progress quiet = new io.jdiffusion.util.Progress("t", 1, true);
     float[] none = Generate.images(m, 4, null, o, quiet);
     float[] noLabel = Generate.images(m, 4, Conditioning.repeat(3, 4), o, quiet);

@@ -29,7 +29,7 @@ class PretrainedTest {
     assertEquals(Prediction.EPS, m.prediction());
     assertEquals(28, m.config().imageSize());
     int n = 16;
-    float[] x = Generate.images(m, n, null, SampleOptions.ddim(20, 0), new Progress("t", n * 20, true));
+    float[] x = Generate.images(m, n, null, SampleOptions.ddim(20).withSeed(0), new Progress("t", n * 20, true));
     assertEquals(n * 28 * 28, x.length);
     double mean = 0;
     int dark = 0;
@@ -61,7 +61,7 @@ class PretrainedTest {
     double[] dataMean = {0.326, 0.223, 0.377, 0.259, 0.385, 0.137, 0.332, 0.168, 0.354, 0.301};
     for (double w : new double[] {1, 3}) {
       for (int k : new int[] {1, 5, 7, 8}) { // Trouser, Sandal, Sneaker, Bag
-        float[] x = Generate.images(m, n, Conditioning.repeat(k, n), w, SampleOptions.ddim(20, 100 * k),
+        float[] x = Generate.images(m, n, Conditioning.repeat(k, n), w, SampleOptions.ddim(20).withSeed(100 * k),
             new Progress("t", (long) n * 20, true));
         int hits = 0;
         for (double[] l : judge.extract(x, n, 1, 28, 28).logits()) {
@@ -90,7 +90,7 @@ class PretrainedTest {
     int n = 6;
     int total = 0;
     for (int k = 0; k < 10; k++) {
-      float[] x = Generate.images(m, n, Conditioning.repeat(k, n), 3.0, SampleOptions.ddim(20, 1000 + 10 * k),
+      float[] x = Generate.images(m, n, Conditioning.repeat(k, n), 3.0, SampleOptions.ddim(20).withSeed(1000 + 10 * k),
           new Progress("t", (long) n * 20, true));
       int hits = 0;
       for (double[] l : judge.extract(x, n, 1, 28, 28).logits()) {

@@ -1,5 +1,11 @@
 package io.jdiffusion.pipeline;
 
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.sampling.SamplingLoop;
+import io.jdiffusion.sampling.StepCallback;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jdiffusion.TestTorch;
@@ -22,7 +28,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every sampling loop holds a constant number of native objects, whatever its step count (GUIDE must-do 3). */
 class SamplerMemoryTest {
@@ -61,15 +67,18 @@ class SamplerMemoryTest {
     assertEquals(before, Pointer.totalCount(), what + ": objects outliving the scope");
   }
 
+  static List<Sampler> samplers() {
+    return Samplers.all();
+  }
+
   @ParameterizedTest
-  @EnumSource(Sampler.class)
+  @MethodSource("samplers")
   void samplersKeepAFlatCountOfLiveTensors(Sampler sampler) {
     assertFlat(steps -> {
       ImageNoise noise = ImageNoise.consecutive(0, 2);
-      SampleOptions o = new SampleOptions(sampler.cliName(), steps, sampler.defaultEta(), "trailing", "fixed_small",
-          true, 0, 2, "fp32");
-      return sampler.run(SHRINK, S, noise.next(1, 4, 4), noise, o, i -> {});
-    }, sampler.cliName());
+      return SamplingLoop.run(sampler, SHRINK, S, noise.next(1, 4, 4), steps, Timesteps.TRAILING, noise,
+          SamplerSettings.eta(sampler.defaultEta()), StepCallback.NONE);
+    }, sampler.name());
   }
 
   @Test
@@ -82,8 +91,8 @@ class SamplerMemoryTest {
     }, "RePaint");
     assertFlat(steps -> {
       ImageNoise noise = ImageNoise.consecutive(0, 2);
-      return SdEdit.edit(SHRINK, S, noise.next(1, 4, 4), noise, Timesteps.LEADING.select(1000, steps), 0.7, 1.0, true,
-          i -> {});
+      return SdEdit.edit(SHRINK, S, noise.next(1, 4, 4), noise, Timesteps.LEADING.select(1000, steps), 0.7, SamplerSettings.eta(1.0),
+          StepCallback.NONE);
     }, "SDEdit");
     assertFlat(steps -> {
       Tensor z = DdimInversion.invert(SHRINK, S, ImageNoise.consecutive(0, 2).next(1, 4, 4),

@@ -113,13 +113,11 @@ class EditingTest {
       Tensor guide = images(256);
       float[] in = Torch.toFloats(guide);
       // one step at t = 0: noise sqrt(1 - alphaBar_0) = 0.01
-      float[] near = Torch.toFloats(SdEdit.edit(d, LINEAR, guide, ImageNoise.consecutive(0, 256), ts, 0.02, 0, false,
-          i -> {}));
+      float[] near = Torch.toFloats(SdEdit.edit(d, LINEAR, guide, ImageNoise.consecutive(0, 256), ts, 0.02, SamplerSettings.eta(0).clip(false), StepCallback.NONE));
       assertTrue(TestTorch.maxAbsDiff(in, near) < 0.05, "max change " + TestTorch.maxAbsDiff(in, near));
       // from t = 980 the guide's weight sqrt(alphaBar) is 0.007: the output is the model's N(MU, SD)
       Tensor constant = Torch.full(-0.9, 2048, 1, 2, 2);
-      float[] far = Torch.toFloats(SdEdit.edit(d, LINEAR, constant, ImageNoise.consecutive(0, 2048), ts, 1.0, 0, false,
-          i -> {}));
+      float[] far = Torch.toFloats(SdEdit.edit(d, LINEAR, constant, ImageNoise.consecutive(0, 2048), ts, 1.0, SamplerSettings.eta(0).clip(false), StepCallback.NONE));
       double[] ms = GaussianDenoiser.meanSd(far);
       assertEquals(MU, ms[0], 0.03);
       assertEquals(SD, ms[1], 0.03);
@@ -133,7 +131,7 @@ class EditingTest {
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       Tensor x0 = images(64);
       Tensor latent = DdimInversion.invert(d, LINEAR, x0, ts, i -> {});
-      Tensor back = Ddim.sample(d, LINEAR, latent, null, ts, 0.0, false, i -> {});
+      Tensor back = Sample.ddim(d, LINEAR, latent, null, ts, 0.0, false);
       return TestTorch.maxAbsDiff(Torch.toFloats(x0), Torch.toFloats(back));
     }
   }

@@ -61,8 +61,8 @@ class OdeSamplerTest {
       int[] ts = spacing.select(1000, 17);
       try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
         Tensor xT = ImageNoise.consecutive(3, 32).next(1, 2, 2);
-        float[] ddim = Torch.toFloats(Ddim.sample(d, LINEAR, xT, null, ts, 0.0, false, i -> {}));
-        float[] dpm = Torch.toFloats(DpmSolverPlusPlus.sample(d, LINEAR, xT, ts, 1, false, i -> {}));
+        float[] ddim = Torch.toFloats(Sample.ddim(d, LINEAR, xT, null, ts, 0.0, false));
+        float[] dpm = Torch.toFloats(Sample.dpm(d, LINEAR, xT, ts, 1, false));
         double diff = TestTorch.maxAbsDiff(ddim, dpm);
         assertTrue(diff < 1e-5, p + "/" + spacing + ": max diff " + diff);
       }
@@ -87,8 +87,8 @@ class OdeSamplerTest {
       float[] rebuilt = Torch.toFloats(e.x0().mul(Torch.s(LINEAR.sqrtAlphaBar(200)))
           .add(e.eps().mul(Torch.s(LINEAR.sqrtOneMinusAlphaBar(200)))));
       assertTrue(TestTorch.maxAbsDiff(rebuilt, Torch.toFloats(xT.mul(Torch.s(0.5)))) < 1e-5, p + ": x_t = a x0 + b eps");
-      float[] ddim = Torch.toFloats(Ddim.sample(d, LINEAR, xT, null, ts, 0.0, true, i -> {}));
-      float[] dpm = Torch.toFloats(DpmSolverPlusPlus.sample(d, LINEAR, xT, ts, 1, true, i -> {}));
+      float[] ddim = Torch.toFloats(Sample.ddim(d, LINEAR, xT, null, ts, 0.0, true));
+      float[] dpm = Torch.toFloats(Sample.dpm(d, LINEAR, xT, ts, 1, true));
       double diff = TestTorch.maxAbsDiff(ddim, dpm);
       assertTrue(diff < 1e-5, p + ": max diff " + diff);
     }
@@ -110,10 +110,10 @@ class OdeSamplerTest {
       int[] ts = Timesteps.TRAILING.select(1000, steps);
       double[] sigmas = KarrasSigmas.of(LINEAR, steps);
       Tensor x = switch (sampler) {
-        case "ddim" -> Ddim.sample(d, LINEAR, xT, null, ts, 0.0, false, i -> {});
-        case "dpm++2m" -> DpmSolverPlusPlus.sample(d, LINEAR, xT, ts, 2, false, i -> {});
-        case "euler" -> Euler.sample(d, LINEAR, xT, sigmas, false, i -> {});
-        case "heun" -> Heun.sample(d, LINEAR, xT, sigmas, false, i -> {});
+        case "ddim" -> Sample.ddim(d, LINEAR, xT, null, ts, 0.0, false);
+        case "dpm++2m" -> Sample.dpm(d, LINEAR, xT, ts, 2, false);
+        case "euler" -> Sample.euler(d, LINEAR, xT, sigmas, false);
+        case "heun" -> Sample.heun(d, LINEAR, xT, sigmas, false);
         default -> throw new IllegalArgumentException(sampler);
       };
       return TestTorch.maxAbsDiff(exact, Torch.toFloats(x));
@@ -158,17 +158,17 @@ class OdeSamplerTest {
         Tensor xT = noise.next(1, 2, 2);
         double[] sigmas = KarrasSigmas.of(s, n);
         Counting heun = new Counting(new GaussianDenoiser(s, MU, SD, Prediction.EPS));
-        Heun.sample(heun, s, xT, sigmas, false, i -> {});
+        Sample.heun(heun, s, xT, sigmas, false);
         assertEquals(2 * n - 1, heun.calls, "Heun, " + n + " steps");
         Counting euler = new Counting(new GaussianDenoiser(s, MU, SD, Prediction.EPS));
-        Euler.sample(euler, s, xT, sigmas, false, i -> {});
+        Sample.euler(euler, s, xT, sigmas, false);
         assertEquals(n, euler.calls, "Euler, " + n + " steps");
         Counting ancestral = new Counting(new GaussianDenoiser(s, MU, SD, Prediction.EPS));
-        EulerAncestral.sample(ancestral, s, xT, noise, sigmas, 1.0, false, i -> {});
+        Sample.eulerA(ancestral, s, xT, noise, sigmas, 1.0, false);
         assertEquals(n, ancestral.calls, "Euler a, " + n + " steps");
         Counting dpm = new Counting(new GaussianDenoiser(s, MU, SD, Prediction.EPS));
         int[] steps = {0};
-        DpmSolverPlusPlus.sample(dpm, s, xT, Timesteps.TRAILING.select(1000, n), 2, false, i -> steps[0]++);
+        Sample.dpm(dpm, s, xT, Timesteps.TRAILING.select(1000, n), 2, false, i -> steps[0]++);
         assertEquals(n, dpm.calls, "DPM-Solver++, " + n + " steps");
         assertEquals(n, steps[0], "DPM-Solver++ progress callbacks");
       }
@@ -182,8 +182,8 @@ class OdeSamplerTest {
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       ImageNoise noise = ImageNoise.consecutive(4, 8);
       Tensor xT = noise.next(1, 2, 2);
-      float[] euler = Torch.toFloats(Euler.sample(d, LINEAR, xT, sigmas, false, i -> {}));
-      float[] ancestral = Torch.toFloats(EulerAncestral.sample(d, LINEAR, xT, noise, sigmas, 0.0, false, i -> {}));
+      float[] euler = Torch.toFloats(Sample.euler(d, LINEAR, xT, sigmas, false));
+      float[] ancestral = Torch.toFloats(Sample.eulerA(d, LINEAR, xT, noise, sigmas, 0.0, false));
       assertEquals(0.0, TestTorch.maxAbsDiff(euler, ancestral), 1e-6);
     }
   }
@@ -212,12 +212,10 @@ class OdeSamplerTest {
         String at = "/" + p + "/" + kind;
         // trailing, like diffusers' DPM-Solver default; leading visits t = 0, and the 2M step onto it
         // (step ratio r ~ 0.2) overshoots: sd 0.57 with 30 steps
-        assertGaussian(Torch.toFloats(DpmSolverPlusPlus.sample(d, s, xT, Timesteps.TRAILING.select(1000, 30), 2, false,
-            i -> {})), "DPM-Solver++(2M)" + at);
-        assertGaussian(Torch.toFloats(Heun.sample(d, s, xT, KarrasSigmas.of(s, 60), false, i -> {})), "Heun" + at);
-        assertGaussian(Torch.toFloats(Euler.sample(d, s, xT, KarrasSigmas.of(s, 120), false, i -> {})), "Euler" + at);
-        assertGaussian(Torch.toFloats(EulerAncestral.sample(d, s, xT, noise, KarrasSigmas.of(s, 400), 1.0, false,
-            i -> {})), "Euler a" + at);
+        assertGaussian(Torch.toFloats(Sample.dpm(d, s, xT, Timesteps.TRAILING.select(1000, 30), 2, false)), "DPM-Solver++(2M)" + at);
+        assertGaussian(Torch.toFloats(Sample.heun(d, s, xT, KarrasSigmas.of(s, 60), false)), "Heun" + at);
+        assertGaussian(Torch.toFloats(Sample.euler(d, s, xT, KarrasSigmas.of(s, 120), false)), "Euler" + at);
+        assertGaussian(Torch.toFloats(Sample.eulerA(d, s, xT, noise, KarrasSigmas.of(s, 400), 1.0, false)), "Euler a" + at);
       }
     }
   }

@@ -41,8 +41,8 @@ class SamplerTest {
     NoiseSchedule s = NoiseSchedule.linear(1000);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       ImageNoise noise = ImageNoise.consecutive(0, N);
-      Tensor x = Ddim.sample(new GaussianDenoiser(s, MU, SD, p), s, noise.next(1, 2, 2), noise,
-          Timesteps.LEADING.select(1000, 50), 0.0, false, i -> {});
+      Tensor x = Sample.ddim(new GaussianDenoiser(s, MU, SD, p), s, noise.next(1, 2, 2), noise,
+          Timesteps.LEADING.select(1000, 50), 0.0, false);
       assertGaussian(Torch.toFloats(x), "DDIM/" + p);
     }
   }
@@ -53,8 +53,8 @@ class SamplerTest {
     NoiseSchedule s = new NoiseSchedule(BetaSchedule.COSINE, 1000, 0, 0);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       ImageNoise noise = ImageNoise.consecutive(0, N);
-      Tensor x = Ddpm.sample(new GaussianDenoiser(s, MU, SD, Prediction.EPS), s, noise.next(1, 2, 2), noise,
-          Timesteps.LEADING.select(1000, 1000), v, false, i -> {});
+      Tensor x = Sample.ddpm(new GaussianDenoiser(s, MU, SD, Prediction.EPS), s, noise.next(1, 2, 2), noise,
+          Timesteps.LEADING.select(1000, 1000), v, false);
       assertGaussian(Torch.toFloats(x), "DDPM/" + v);
     }
   }
@@ -66,9 +66,9 @@ class SamplerTest {
     Denoiser d = new GaussianDenoiser(s, MU, SD, Prediction.V);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       ImageNoise n1 = ImageNoise.consecutive(5, 16);
-      float[] a = Torch.toFloats(Ddim.sample(d, s, n1.next(1, 2, 2), n1, ts, 1.0, false, i -> {}));
+      float[] a = Torch.toFloats(Sample.ddim(d, s, n1.next(1, 2, 2), n1, ts, 1.0, false));
       ImageNoise n2 = ImageNoise.consecutive(5, 16);
-      float[] b = Torch.toFloats(Ddpm.sample(d, s, n2.next(1, 2, 2), n2, ts, Ddpm.Variance.FIXED_SMALL, false, i -> {}));
+      float[] b = Torch.toFloats(Sample.ddpm(d, s, n2.next(1, 2, 2), n2, ts, Ddpm.Variance.FIXED_SMALL, false));
       assertTrue(TestTorch.maxAbsDiff(a, b) < 1e-4, "max diff " + TestTorch.maxAbsDiff(a, b));
     }
   }
@@ -91,8 +91,8 @@ class SamplerTest {
     };
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       Tensor xT = ImageNoise.consecutive(1, 2).next(1, 2, 2);
-      float[] a = Torch.toFloats(Ddim.sample(d, s, xT, ImageNoise.consecutive(9, 2), Timesteps.LEADING.select(1000, 20), 0, true, i -> {}));
-      float[] b = Torch.toFloats(Ddim.sample(d, s, xT, ImageNoise.consecutive(77, 2), Timesteps.LEADING.select(1000, 20), 0, true, i -> {}));
+      float[] a = Torch.toFloats(Sample.ddim(d, s, xT, ImageNoise.consecutive(9, 2), Timesteps.LEADING.select(1000, 20), 0, true));
+      float[] b = Torch.toFloats(Sample.ddim(d, s, xT, ImageNoise.consecutive(77, 2), Timesteps.LEADING.select(1000, 20), 0, true));
       assertEquals(0.0, TestTorch.maxAbsDiff(a, b));
       assertEquals(40, calls[0]);
     }

@@ -8,8 +8,11 @@ import io.jdiffusion.TestTorch;
 import io.jdiffusion.diffusion.ImageNoise;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.pipeline.SampleOptions;
-import io.jdiffusion.pipeline.Sampler;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.sampling.SamplingLoop;
+import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.KarrasSigmas;
 import io.jdiffusion.schedule.NoiseSchedule;
@@ -58,13 +61,13 @@ class DenoisingTraceTest {
 
   private static Run run(String sampler, int steps, int[] keep) {
     NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
-    SampleOptions o = new SampleOptions(sampler, steps, 0, "leading", "fixed_small", true, 3, 2, "fp32");
+    Sampler kind = Samplers.byName(sampler);
     ConstantDenoiser d = new ConstantDenoiser(s, 0.25);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-      DenoisingTrace trace = new DenoisingTrace(d, s, k -> java.util.Arrays.binarySearch(keep, k) >= 0);
+      DenoisingTrace trace = new DenoisingTrace(k -> java.util.Arrays.binarySearch(keep, k) >= 0);
       ImageNoise noise = ImageNoise.consecutive(3, 2);
       Tensor xT = noise.next(1, 4, 4);
-      Tensor x = Sampler.parse(sampler).run(trace, s, xT, noise, o, trace::stepDone);
+      Tensor x = SamplingLoop.run(kind, d, s, xT, steps, Timesteps.LEADING, noise, SamplerSettings.eta(0), trace);
       trace.finish(x);
       return new Run(trace.states(), Torch.toFloats(xT), Torch.toFloats(x), d.calls);
     }
@@ -122,12 +125,12 @@ class DenoisingTraceTest {
   /** Native objects left in the caller's scope by a fully traced DDIM run of {@code steps} steps. */
   private static long liveAfterTracedRun(int steps) {
     NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
-    SampleOptions o = new SampleOptions("ddim", steps, 0.5, "leading", "fixed_small", true, 3, 2, "fp32");
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       long before = Pointer.totalCount();
-      DenoisingTrace trace = new DenoisingTrace(new ConstantDenoiser(s, 0.1), s, k -> true);
+      DenoisingTrace trace = new DenoisingTrace(k -> true);
       ImageNoise noise = ImageNoise.consecutive(3, 2);
-      trace.finish(Sampler.DDIM.run(trace, s, noise.next(1, 4, 4), noise, o, trace::stepDone));
+      trace.finish(SamplingLoop.run(Samplers.DDIM, new ConstantDenoiser(s, 0.1), s, noise.next(1, 4, 4), steps,
+          Timesteps.LEADING, noise, SamplerSettings.eta(0.5), trace));
       assertEquals(steps + 1, trace.states().size());
       return Pointer.totalCount() - before;
     }

@@ -1,5 +1,7 @@
 package io.jdiffusion.viz;
 
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.sampling.Timesteps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -30,7 +32,8 @@ class ReverseProcessTest {
       TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(classes)), new ScheduleConfig("linear", 40, 1e-4, 0.05),
           Prediction.EPS);
       for (String sampler : new String[] {"ddim", "ddpm", "dpm++2m"}) {
-        SampleOptions o = new SampleOptions(sampler, 8, 0, "leading", "fixed_small", true, 11, 2, "fp32");
+        SampleOptions o = SampleOptions.builder(Samplers.byName(sampler)).steps(8).spacing(Timesteps.LEADING).seed(11)
+            .batch(2).build();
         float[] expected = Generate.images(m, 3, Conditioning.inTurn(m, 3), o, new Progress("sample", 24, true));
         SortedMap<Integer, DenoisingTrace.Snapshot> states = ReverseProcess.run(m, 3, o, new int[] {0, 8},
             new Progress("trace", 24, true));
@@ -48,7 +51,7 @@ class ReverseProcessTest {
   void rejectsStatesOutsideTheRun() {
     TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(0)), new ScheduleConfig("linear", 40, 1e-4, 0.05),
         Prediction.EPS);
-    SampleOptions o = new SampleOptions("ddim", 5, 0, "leading", "fixed_small", true, 0, 2, "fp32");
+    SampleOptions o = SampleOptions.ddim(5).withBatch(2);
     assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 2, o, new int[] {6}, new Progress("x", 1, true)));
     assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 0, o, new int[] {0}, new Progress("x", 1, true)));
   }
