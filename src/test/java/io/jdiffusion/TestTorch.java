@@ -12,9 +12,18 @@ public final class TestTorch {
     Torch.init(2);
   }
 
+  /** A U-Net configuration by position, as the tests write them: in, size, base, mults, blocks, attention, heads, dropout, groups, classes. */
+  public static UNetConfig unet(int in, int size, int base, List<Integer> mults, int blocks, List<Integer> attention,
+      int heads, double dropout, int groups, int classes) {
+    return UNetConfig.builder().inChannels(in).imageSize(size).baseChannels(base).channelMults(mults)
+        .numResBlocks(blocks).attentionResolutions(attention).heads(heads).dropout(dropout).groups(groups)
+        .numClasses(classes).build();
+  }
+
   /** 1x8x8, base 8, two levels, attention at 4x4: about 30 k parameters. */
   public static UNetConfig micro(int numClasses) {
-    return new UNetConfig(1, 8, 8, List.of(1, 2), 1, List.of(4), 2, 0.0, 4, numClasses);
+    return UNetConfig.builder().imageSize(8).baseChannels(8).channelMults(List.of(1, 2)).attentionResolutions(List.of(4))
+        .heads(2).groups(4).numClasses(numClasses).build();
   }
 
   /** Largest absolute difference between two arrays. */

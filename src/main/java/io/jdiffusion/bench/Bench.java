@@ -17,6 +17,7 @@ import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.sampling.UNetDenoiser;
 import io.jdiffusion.schedule.NoiseSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
+import io.jdiffusion.train.LrSchedule;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ import org.bytedeco.pytorch.global.torch;
  *         ddim    (the same with DDIM)
  *         flat-train / flat-sample (STEPS steps, RSS every STEPS/10 steps)
  *         ceiling (forward FLOPs per image; GFLOP/s of a BATCH x BATCH matmul, fp32 and bf16)
- *   MODEL: reference (GUIDE's 6.47 M U-Net) or tiny (the quick preset)</pre>
+ *   MODEL: reference (the 6.47 M-parameter U-Net) or tiny (the quick preset)</pre>
  */
 public final class Bench {
   private Bench() {}
@@ -62,8 +63,7 @@ public final class Bench {
     int warmup = Integer.parseInt(a[7]);
     Torch.init(2);
     UNetConfig cfg = a[1].equals("tiny") ? UNetConfig.tiny(c, s, 0) : UNetConfig.reference(c, s, 0);
-    cfg = new UNetConfig(cfg.inChannels(), cfg.imageSize(), cfg.baseChannels(), cfg.channelMults(), cfg.numResBlocks(),
-        cfg.attentionResolutions(), cfg.heads(), 0.0, cfg.groups(), 0); // no dropout: both sides do the same work
+    cfg = cfg.toBuilder().dropout(0.0).build(); // no dropout: both sides do the same work
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("impl", "jdiffusion");
     out.put("mode", mode);
@@ -77,8 +77,9 @@ public final class Bench {
     long params;
     switch (mode) {
       case "train", "flat-train" -> {
-        TrainConfig tc = new TrainConfig("bench", cfg, ScheduleConfig.defaults(), "eps", "l2", 1.0, batch, steps + warmup,
-            1e-4, 0, "constant", 0.0, 0.9, 0.999, 1e-8, 1.0, 0.999, false, false, 0, 0, p.name(), 2, 1, 1, 1, 0);
+        TrainConfig tc = TrainConfig.builder().data("bench").model(cfg).batchSize(batch).steps(steps + warmup)
+            .lr(1e-4).warmupSteps(0).lrSchedule(LrSchedule.CONSTANT).emaDecay(0.999).emaWarmup(false).classDropout(0)
+            .precision(p).threads(2).logEvery(1).checkpointEvery(1).keepCheckpoints(1).sampleEvery(0).build();
         Trainer trainer = new Trainer(tc, null, Path.of("unused"), false, true);
         params = trainer.model().parameterCount();
         SplittableRandom rng = new SplittableRandom(0);

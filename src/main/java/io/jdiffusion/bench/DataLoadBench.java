@@ -122,12 +122,9 @@ public final class DataLoadBench {
    */
   private static double trainingStepMs(ImageDataset data, int size, int channels, int steps, int threads)
       throws IOException {
-    TrainConfig q = TrainConfig.quick();
     UNetConfig m = UNetConfig.tiny(channels, size, 0);
-    TrainConfig c = new TrainConfig("bench", m, q.schedule(), q.prediction(), q.loss(), q.huberDelta(), BATCH,
-        steps + 4, q.lr(), q.warmupSteps(), q.lrSchedule(), q.weightDecay(), q.adamBeta1(), q.adamBeta2(),
-        q.adamEps(), q.gradClip(), q.emaDecay(), q.emaWarmup(), true, q.classDropout(), q.seed(), q.precision(),
-        threads, 1000, 1000, 1, 0);
+    TrainConfig c = TrainConfig.quick().toBuilder().data("bench").model(m).batchSize(BATCH).steps(steps + 4)
+        .flip(true).threads(threads).logEvery(1000).checkpointEvery(1000).keepCheckpoints(1).sampleEvery(0).build();
     Path run = Files.createTempDirectory("jdiffusion-bench");
     try {
       Trainer t = new Trainer(c, data, run, false, true);

@@ -14,9 +14,19 @@ public final class ConditionOptions {
       description = "Classifier-free guidance weight: 0 unconditional, 1 conditional (default), >1 stronger.")
   double guidance;
 
-  /** The class index, or null when no --class was given. */
+  /** The class index, or null when no --class was given; the library's checks, in the command line's words. */
   Integer classIndex(TrainedModel m) {
-    Conditioning.checkGuidance(m, guidance);
+    boolean conditional = m.config().numClasses() > 0;
+    if (!(guidance >= 0) || Double.isInfinite(guidance)) {
+      throw new IllegalArgumentException("--guidance must be a finite weight >= 0, got " + guidance);
+    }
+    if (!conditional && (guidance != 1 || classSpec != null)) {
+      throw new IllegalArgumentException((classSpec != null ? "--class" : "--guidance")
+          + " needs a class-conditional model (train with --class-conditional)");
+    }
+    if (conditional && guidance != 1 && classSpec == null) {
+      throw new IllegalArgumentException("--guidance steers towards a class: give --class too");
+    }
     return classSpec == null ? null : Conditioning.classIndex(m, classSpec);
   }
 }

@@ -1,6 +1,8 @@
 package io.jdiffusion.cli;
 
+import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.nn.Precision;
+import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
@@ -27,6 +29,25 @@ public final class EditOptions {
   @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
   @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = all cores).") int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
+
+  /** Checks --num and the output before any work, then starts libtorch and loads the model. */
+  TrainedModel prepare(String model, int n, Path out) {
+    if (n < 1 || n > 100_000) {
+      throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
+    }
+    Outputs.png(out, "--out");
+    return load(model);
+  }
+
+  /** Writes {@code first} (one image: the input) and the n edited images after it as one row. */
+  static void writeRow(Path out, float[] first, float[] edited, int n, UNetConfig c) {
+    float[] row = new float[first.length + edited.length];
+    System.arraycopy(first, 0, row, 0, first.length);
+    System.arraycopy(edited, 0, row, first.length, edited.length);
+    int size = c.imageSize();
+    ImageGrid.writeGrid(out, row, n + 1, c.inChannels(), size, size, n + 1, ImageGrid.DEFAULT_PADDING,
+        ImageGrid.upscaleFor(size));
+  }
 
   /** Starts libtorch and loads the model. */
   TrainedModel load(String model) {

@@ -20,8 +20,7 @@ import picocli.CommandLine.Parameters;
     description = {"Write a model's weights (EMA by default) as one safetensors file: diffusers names, configs and",
         "class names in the metadata; --bf16 halves the size. The file loads anywhere a model is asked for."})
 public final class ExportCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights file or shipped model name.")
+  @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
   String model;
   @Option(names = {"-o", "--out"}, required = true, description = "The .safetensors file to write.") Path out;
   @Option(names = "--bf16", description = "Store bfloat16 instead of float32.") boolean bf16;

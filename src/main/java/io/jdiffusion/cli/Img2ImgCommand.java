@@ -1,6 +1,5 @@
 package io.jdiffusion.cli;
 
-import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.ImageToImage;
 import io.jdiffusion.pipeline.InputImages;
@@ -22,9 +21,7 @@ import picocli.CommandLine.Parameters;
     description = {"Edit an image with SDEdit (Meng et al. 2022): noise it to --strength, then denoise with DDIM.",
         "Writes one row: the input, then the edited images."})
 public final class Img2ImgCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
-          + "(fashion-mnist, fashion-mnist-cond, mnist).")
+  @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
   String model;
   @Option(names = "--image", required = true, description = "Guide image (resized and centre-cropped to the model).")
   Path image;
@@ -42,24 +39,15 @@ public final class Img2ImgCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (n < 1 || n > 100_000) {
-      throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
-    }
-    Outputs.png(out, "--out");
-    TrainedModel m = edit.load(model);
+    TrainedModel m = edit.prepare(model, n, out);
     SampleOptions o = edit.sampleOptions(m, Samplers.DDIM, eta, "fixed_small");
     int taken = SdEdit.steps(o.steps(), strength);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
-    int size = m.config().imageSize();
-    int c = m.config().inChannels();
     float[] input = InputImages.read(image, m.config());
     Progress bar = new Progress("img2img", (long) n * taken, edit.quiet);
     float[] edited = ImageToImage.run(m, input, strength, n, labels, condition.guidance, o, bar);
     bar.done();
-    float[] row = new float[input.length + edited.length];
-    System.arraycopy(input, 0, row, 0, input.length);
-    System.arraycopy(edited, 0, row, input.length, edited.length);
-    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
+    EditOptions.writeRow(out, input, edited, n, m.config());
     System.out.printf(Locale.ROOT, "edited %d images (SDEdit, strength %.2f: %d of %d DDIM steps), %.1f s: %s%n",
         n, strength, taken, o.steps(), bar.elapsedSeconds(), out);
     return ExitCode.OK;

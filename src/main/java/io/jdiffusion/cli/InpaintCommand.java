@@ -1,6 +1,5 @@
 package io.jdiffusion.cli;
 
-import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.pipeline.Conditioning;
 import io.jdiffusion.pipeline.Inpaint;
 import io.jdiffusion.pipeline.InputImages;
@@ -21,9 +20,7 @@ import picocli.CommandLine.Parameters;
     description = {"Fill the masked region of an image with RePaint (Lugmayr et al. 2022).",
         "Writes one row: the input with the region to fill in grey, then the filled images."})
 public final class InpaintCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
-          + "(fashion-mnist, fashion-mnist-cond, mnist).")
+  @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
   String model;
   @Option(names = "--image", required = true, description = "Image to complete (resized and centre-cropped to the model).")
   Path image;
@@ -46,11 +43,7 @@ public final class InpaintCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (n < 1 || n > 100_000) {
-      throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
-    }
-    Outputs.png(out, "--out");
-    TrainedModel m = edit.load(model);
+    TrainedModel m = edit.prepare(model, n, out);
     SampleOptions o = edit.sampleOptions(m, Samplers.DDPM, null, variance);
     int evaluations = Inpaint.evaluations(o.steps(), jump, resample);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
@@ -61,14 +54,13 @@ public final class InpaintCommand implements Callable<Integer> {
     Progress bar = new Progress("inpaint", (long) n * Inpaint.moves(o.steps(), jump, resample), edit.quiet);
     float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance, o, bar);
     bar.done();
-    float[] row = new float[(n + 1) * c * size * size];
+    float[] masked = new float[input.length]; // the input with the region to fill in grey
     for (int ch = 0; ch < c; ch++) {
       for (int p = 0; p < size * size; p++) {
-        row[ch * size * size + p] = fill[p] > 0 ? 0.5f : input[ch * size * size + p];
+        masked[ch * size * size + p] = fill[p] > 0 ? 0.5f : input[ch * size * size + p];
       }
     }
-    System.arraycopy(filled, 0, row, c * size * size, filled.length);
-    ImageGrid.writeGrid(out, row, n + 1, c, size, size, n + 1, ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
+    EditOptions.writeRow(out, masked, filled, n, m.config());
     System.out.printf(Locale.ROOT, "inpainted %d images (RePaint: %d steps, jump %d, %d resamples, %d evaluations each),"
         + " %.1f s: %s%n", n, o.steps(), jump, resample, evaluations, bar.elapsedSeconds(), out);
     return ExitCode.OK;

@@ -21,9 +21,7 @@ import picocli.CommandLine.Parameters;
     description = {"Interpolate between two images: DDIM inversion of both, spherical interpolation of the",
         "latents, deterministic DDIM decoding of each point. Writes the path as one row of frames."})
 public final class InterpolateCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
-          + "(fashion-mnist, fashion-mnist-cond, mnist).")
+  @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
   String model;
   @Parameters(index = "1", paramLabel = "IMAGE_A", description = "First image.")
   Path imageA;

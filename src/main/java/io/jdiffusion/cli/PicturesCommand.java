@@ -31,9 +31,7 @@ import picocli.CommandLine.Parameters;
         "strip (x_t and the clean-image estimate of a few samples at evenly spaced steps) and an animated GIF of",
         "the denoising. Writes forward.png, reverse.png and denoising.gif into RUN/strips (or --out)."})
 public final class PicturesCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1", description = "Run directory, checkpoint, weights "
-      + ".safetensors file, or a shipped model "
-          + "(fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
+  @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1", description = Help.MODEL_OR_DEFAULT)
   String model;
 
   @Option(names = {"-o", "--out"}, description = "Output folder (default: MODEL/strips for a run directory, "

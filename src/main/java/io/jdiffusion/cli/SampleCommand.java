@@ -22,9 +22,7 @@ import picocli.CommandLine.Parameters;
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
-      description = "Run directory, checkpoint, weights .safetensors file, or a shipped model "
-          + "(fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.")
+  @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1", description = Help.MODEL_OR_DEFAULT)
   String model;
 
   @Option(names = {"-n", "--num"}, description = "Number of images (default: ${DEFAULT-VALUE}).", defaultValue = "64")

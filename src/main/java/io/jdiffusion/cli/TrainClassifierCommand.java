@@ -6,6 +6,7 @@ import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.nn.ClassifierConfig;
 import io.jdiffusion.pipeline.TrainedClassifier;
 import io.jdiffusion.store.Json;
+import io.jdiffusion.nn.Precision;
 import io.jdiffusion.train.ClassifierTrainConfig;
 import io.jdiffusion.train.ClassifierTrainer;
 import io.jdiffusion.util.Progress;
@@ -77,8 +78,9 @@ public final class TrainClassifierCommand implements Callable<Integer> {
         featureDim);
     int steps = (int) Math.ceil(epochs * train.size() / batchSize);
     String n = name != null ? name : DatasetSpecs.family(data).orElse("custom") + "-classifier";
-    ClassifierTrainConfig cfg = new ClassifierTrainConfig(n, data, testSpec, model, batchSize, steps, lr, warmup,
-        weightDecay, seed, threads, precision);
+    ClassifierTrainConfig cfg = new ClassifierTrainConfig(n, data, testSpec, model,
+        new ClassifierTrainConfig.Optimizer(batchSize, steps, lr, warmup, weightDecay), seed, threads,
+        Precision.parse(precision));
     ClassifierTrainer trainer = new ClassifierTrainer(cfg);
     System.err.printf(Locale.ROOT, "data: %s; test: %s%nclassifier: %,d parameters, %d steps of %d%n",
         train.describe(), held.describe(), trainer.model().parameterCount(), steps, batchSize);

@@ -9,9 +9,13 @@ import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.report.LossCurve;
 import io.jdiffusion.report.RunLayout;
 import io.jdiffusion.report.RunReport;
+import io.jdiffusion.schedule.BetaSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
+import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.train.Checkpoint;
+import io.jdiffusion.train.Loss;
+import io.jdiffusion.train.LrSchedule;
 import io.jdiffusion.train.NonFinitePolicy;
 import io.jdiffusion.train.RunLock;
 import io.jdiffusion.train.TrainConfig;
@@ -52,7 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
       + "a folder of images (subfolders = classes), or random-crop:FOLDER.")
   String data;
 
-  @Option(names = "--preset", description = "Starting configuration: quick (default) or reference (GUIDE's 6.5 M U-Net).",
+  @Option(names = "--preset", description = "Starting configuration: quick (tiny U-Net, default) or reference (6.5 M-parameter U-Net, long runs).",
       defaultValue = "quick")
   String preset;
 
@@ -246,9 +250,9 @@ public final class TrainCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     TrainedModel ema = TrainedModel.ofTraining(trainer);
-    Precision precision = Precision.parse(cfg.precision());
+    Precision precision = cfg.precision();
     trainer.onSample(step -> SampleGrid.write(ema, runDir.resolve(RunLayout.SAMPLES)
-        .resolve(String.format("step-%07d.png", step)), 16, precision));
+        .resolve(String.format("step-%07d.png", step)), 16, cfg.precision()));
     Trainer.Result r = trainer.run();
     drawLossCurve(runDir);
     ema.exportWeights(runDir.resolve("weights.safetensors"), false);
@@ -296,13 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** The run's configuration, with the --steps and --threads given now. */
   private TrainConfig resumedConfig(Path dir) throws Exception {
     TrainConfig c = Checkpoint.loadLatest(dir).config();
-    if (steps == null && threads == null) {
-      return c;
-    }
-    return new TrainConfig(c.data(), c.model(), c.schedule(), c.prediction(), c.loss(), c.huberDelta(), c.batchSize(),
-        or(steps, c.steps()), c.lr(), c.warmupSteps(), c.lrSchedule(), c.weightDecay(), c.adamBeta1(), c.adamBeta2(),
-        c.adamEps(), c.gradClip(), c.emaDecay(), c.emaWarmup(), c.flip(), c.classDropout(), c.seed(), c.precision(),
-        or(threads, c.threads()), c.logEvery(), c.checkpointEvery(), c.keepCheckpoints(), c.sampleEvery());
+    return c.toBuilder().steps(or(steps, c.steps())).threads(or(threads, c.threads())).build();
   }
 
   /** The preset with every given option applied. */
@@ -310,7 +308,6 @@ public final class TrainCommand implements Callable<Integer> {
     if (channels != null && channels != 1 && channels != 3) {
       throw new IllegalArgumentException("--channels must be 1 (grey) or 3 (RGB), got " + channels);
     }
-
     TrainConfig p = switch (preset.toLowerCase(Locale.ROOT)) {
       case "quick" -> TrainConfig.quick();
       case "reference" -> TrainConfig.reference(); // model replaced below
@@ -329,21 +326,49 @@ public final class TrainCommand implements Callable<Integer> {
     }
     UNetConfig m = preset.equalsIgnoreCase("reference")
         ? UNetConfig.reference(ch, size, classes) : UNetConfig.tiny(ch, size, classes);
-    m = new UNetConfig(ch, size, or(baseChannels, m.baseChannels()), mults != null ? mults : m.channelMults(),
-        or(resBlocks, m.numResBlocks()),
-        attnRes != null ? attnRes : List.of(UNetConfig.lowest(size, mults != null ? mults.size() : m.channelMults().size())),
-        or(heads, m.heads()),
-        or(dropout, m.dropout()), or(groups, m.groups()), classes);
+    UNetConfig.Builder mb = m.toBuilder().attentionResolutions(attnRes); // null: the lowest level's
+    if (baseChannels != null) {
+      mb.baseChannels(baseChannels);
+    }
+    if (mults != null) {
+      mb.channelMults(mults);
+    }
+    if (resBlocks != null) {
+      mb.numResBlocks(resBlocks);
+    }
+    if (heads != null) {
+      mb.heads(heads);
+    }
+    if (dropout != null) {
+      mb.dropout(dropout);
+    }
+    if (groups != null) {
+      mb.groups(groups);
+    }
     ScheduleConfig s0 = p.schedule();
-    ScheduleConfig s = new ScheduleConfig(or(betaSchedule, s0.betaSchedule()), or(timesteps, s0.steps()),
+    ScheduleConfig s = new ScheduleConfig(betaSchedule != null ? BetaSchedule.parse(betaSchedule) : s0.betaSchedule(),
+        or(timesteps, s0.steps()),
         s0.betaStart(), s0.betaEnd());
-    return new TrainConfig(dataSpec, m, s, or(prediction, p.prediction()), or(loss, p.loss()), p.huberDelta(),
-        or(batchSize, p.batchSize()), or(steps, p.steps()), or(lr, p.lr()), or(warmup, p.warmupSteps()),
-        or(lrSchedule, p.lrSchedule()), or(weightDecay, p.weightDecay()), p.adamBeta1(), p.adamBeta2(), p.adamEps(),
-        or(gradClip, p.gradClip()), or(emaDecay, p.emaDecay()), p.emaWarmup(), or(flip, p.flip()),
-        or(classDropout, p.classDropout()), or(seed, p.seed()), or(precision, p.precision()), or(threads, p.threads()),
-        or(logEvery, p.logEvery()), or(checkpointEvery, p.checkpointEvery()), or(keep, p.keepCheckpoints()),
-        or(sampleEvery, p.sampleEvery()));
+    TrainConfig.Builder b = p.toBuilder().data(dataSpec).model(mb.build()).schedule(s)
+        .batchSize(or(batchSize, p.batchSize())).steps(or(steps, p.steps())).lr(or(lr, p.lr()))
+        .warmupSteps(or(warmup, p.warmupSteps())).weightDecay(or(weightDecay, p.weightDecay()))
+        .gradClip(or(gradClip, p.gradClip())).emaDecay(or(emaDecay, p.emaDecay())).flip(or(flip, p.flip()))
+        .classDropout(or(classDropout, p.classDropout())).seed(or(seed, p.seed())).threads(or(threads, p.threads()))
+        .logEvery(or(logEvery, p.logEvery())).checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
+        .keepCheckpoints(or(keep, p.keepCheckpoints())).sampleEvery(or(sampleEvery, p.sampleEvery()));
+    if (prediction != null) {
+      b.prediction(Prediction.parse(prediction));
+    }
+    if (loss != null) {
+      b.loss(Loss.parse(loss));
+    }
+    if (lrSchedule != null) {
+      b.lrSchedule(LrSchedule.parse(lrSchedule));
+    }
+    if (precision != null) {
+      b.precision(Precision.parse(precision));
+    }
+    return b.build();
   }
 
   private static <T> T or(T value, T fallback) {

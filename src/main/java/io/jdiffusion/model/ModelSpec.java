@@ -3,7 +3,6 @@ package io.jdiffusion.model;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.schedule.ScheduleConfig;
-import java.util.Locale;
 
 /**
  * What a model needs to rebuild itself, and nothing of how it was trained: the network, the noise
@@ -14,24 +13,15 @@ import java.util.Locale;
  * @param schedule the forward process it was trained on
  * @param prediction its output: eps, x0 or v
  */
-public record ModelSpec(UNetConfig unet, ScheduleConfig schedule, String prediction) {
+public record ModelSpec(UNetConfig unet, ScheduleConfig schedule, Prediction prediction) {
   public ModelSpec {
     if (unet == null || schedule == null || prediction == null) {
       throw new IllegalArgumentException("a model spec needs unet, schedule and prediction");
     }
-    prediction = Prediction.parse(prediction).name().toLowerCase(Locale.ROOT);
-  }
-
-  public ModelSpec(UNetConfig unet, ScheduleConfig schedule, Prediction prediction) {
-    this(unet, schedule, prediction.name());
-  }
-
-  public Prediction predictionType() {
-    return Prediction.parse(prediction);
   }
 
   /** The values a field missing from a file takes (the quick-start model's). */
   static ModelSpec defaults() {
-    return new ModelSpec(UNetConfig.tiny(1, 28, 0), ScheduleConfig.defaults(), "eps");
+    return new ModelSpec(UNetConfig.tiny(1, 28, 0), ScheduleConfig.defaults(), Prediction.EPS);
   }
 }

@@ -57,6 +57,14 @@ public final class Params {
     return Collections.unmodifiableMap(byName);
   }
 
+  /** Frees every parameter's native memory now; the parameters must not be used afterwards. */
+  public void free() {
+    for (Tensor t : byName.values()) {
+      t.deallocate();
+    }
+    byName.clear();
+  }
+
   /** Total number of scalar parameters. */
   public long count() {
     long n = 0;

@@ -4,8 +4,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Compute precision of the forward pass. Master weights are always float32; in {@link #BF16} the
- * layers cast weights and activations to bfloat16 themselves (GUIDE.md must-do 4: explicit casts
- * instead of libtorch's autocast), while GroupNorm statistics, softmax and the loss stay in fp32.
+ * layers cast weights and activations to bfloat16 themselves (explicit casts: libtorch's
+ * autocast is not mapped by the Java bindings), while GroupNorm statistics, softmax and the loss stay in fp32.
  */
 public enum Precision {
   FP32(ScalarType.Float),

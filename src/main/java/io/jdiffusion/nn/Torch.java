@@ -14,11 +14,11 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The one place that knows JavaCPP's awkward parts (GUIDE.md must-do 6): native start-up, scopes,
+ * The one place that knows JavaCPP's awkward parts: native start-up, scope helpers,
  * scalars, conversions between Java arrays and tensors. Model, samplers and training call these so
  * that they read like the papers.
  *
- * <p>Memory rule (GUIDE.md must-do 3): every tensor is created inside a {@link PointerScope}; a
+ * <p>Memory rule: every tensor is created inside a {@link PointerScope}; a
  * block runs in {@link #scoped} which releases its intermediates and hands only its output to the
  * caller's scope.
  */
@@ -28,12 +28,13 @@ public final class Torch {
   private Torch() {}
 
   /**
-   * Loads libtorch safely and sets threads. Must run before any other torch class is touched.
+   * Loads libtorch safely and sets threads. Runs before any other torch class is touched: building a
+   * {@link UNet} calls it, so does loading a pipeline; call it yourself before other tensor work.
    *
    * <ul>
-   *   <li>must-do 1: cache the native resources first; an empty JavaCPP cache otherwise crashes
-   *       while loading libjnitorch.
-   *   <li>must-do 2: OpenBLAS to one thread so that it does not fight libtorch's OpenMP pool.
+   *   <li>the native resources are cached first: with an empty JavaCPP cache, loading libjnitorch
+   *       directly crashed.
+   *   <li>OpenBLAS to one thread so that it does not fight libtorch's OpenMP pool.
    *   <li>NNPACK off: see the comment at the call.
    * </ul>
    *
@@ -76,16 +77,18 @@ public final class Torch {
 
   /**
    * Runs {@code body} in a nested scope: its intermediates are freed on return, and only the
-   * returned tensor survives, attached to the caller's scope (GUIDE.md must-do 3).
+   * returned tensor survives, attached to the caller's scope. Called outside any
+   * scope (a user's own code), the result is left to the garbage collector.
    */
   public static <T extends Pointer> T scoped(Supplier<T> body) {
     PointerScope outer = PointerScope.getInnerScope();
-    if (outer == null) {
-      throw new IllegalStateException("Torch.scoped needs an enclosing PointerScope");
-    }
     try (PointerScope inner = new PointerScope()) {
       T out = body.get();
-      outer.attach(out);
+      if (outer != null) {
+        outer.attach(out);
+      } else {
+        out.retainReference(); // survives the inner scope; freed when no longer reachable
+      }
       return out;
     }
   }

@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Time enters through a sinusoidal embedding and an MLP added inside every ResBlock; an optional
  * class label adds a learned embedding to it (index {@code numClasses} = "no label").
  */
-public final class UNet {
+public final class UNet implements AutoCloseable {
   private final UNetConfig config;
   private final Params params = new Params();
   private final TimestepEmbedding timeEmbedding;
@@ -43,6 +43,7 @@ public final class UNet {
    * {@code torch.manual_seed} first for a reproducible model).
    */
   public UNet(UNetConfig c) {
+    Torch.init(); // the engine starts safely before the first tensor, whoever builds a model first
     this.config = c;
     int base = c.baseChannels();
     int temb = c.timeEmbedDim();
@@ -113,6 +114,12 @@ public final class UNet {
 
   public UNetConfig config() {
     return config;
+  }
+
+  /** Frees the weights' native memory at once (otherwise the garbage collector does, some time later). */
+  @Override
+  public void close() {
+    params.free();
   }
 
   /** Parameters by diffusers-style name, in creation order. */

@@ -22,7 +22,7 @@ public final class Conditioning {
   public static int classIndex(TrainedModel m, String spec) {
     int classes = m.config().numClasses();
     if (classes == 0) {
-      throw new IllegalArgumentException("--class needs a class-conditional model (train with --class-conditional)");
+      throw new IllegalArgumentException("a class needs a class-conditional model; this one is unconditional");
     }
     String s = spec.strip();
     if (s.matches("-?\\d+")) {
@@ -39,12 +39,11 @@ public final class Conditioning {
       }
     }
     if (names.isEmpty()) {
-      throw new IllegalArgumentException("this model stores no class names; give --class as an index 0.." + (classes - 1));
+      throw new IllegalArgumentException("this model stores no class names; name the class by its index 0.." + (classes - 1));
     }
     throw new IllegalArgumentException("unknown class '" + s + "' (classes: " + String.join(", ", names) + ")");
   }
 
-  /** n copies of {@code label}. */
   /** Classes 0, 1, 2, ... in turn for n images (class-balanced grids and evaluations); null for unconditional models. */
   public static int[] inTurn(TrainedModel m, int n) {
     int classes = m.config().numClasses();
@@ -58,6 +57,7 @@ public final class Conditioning {
     return labels;
   }
 
+  /** n copies of {@code label}. */
   public static int[] repeat(int label, int n) {
     int[] labels = new int[n];
     Arrays.fill(labels, label);
@@ -87,7 +87,7 @@ public final class Conditioning {
     }
     for (int label : labels) {
       if (label == m.config().numClasses()) {
-        throw new IllegalArgumentException("--guidance steers towards a class: give --class too");
+        throw new IllegalArgumentException("guidance steers towards a class: give a class too");
       }
     }
     return new ClassifierFreeGuidance(m.net(), m.prediction(), labels, guidance, precision);
@@ -101,7 +101,7 @@ public final class Conditioning {
     int classes = m.config().numClasses();
     if (classes == 0) {
       if (classIndex != null) {
-        throw new IllegalArgumentException("--class needs a class-conditional model (train with --class-conditional)");
+        throw new IllegalArgumentException("a class needs a class-conditional model; this one is unconditional");
       }
       return null;
     }
@@ -111,10 +111,10 @@ public final class Conditioning {
   /** Rejects guidance that the model cannot do or that is not a weight >= 0. */
   public static void checkGuidance(TrainedModel m, double guidance) {
     if (!(guidance >= 0) || Double.isInfinite(guidance)) {
-      throw new IllegalArgumentException("--guidance must be a finite weight >= 0, got " + guidance);
+      throw new IllegalArgumentException("guidance must be a finite weight >= 0, got " + guidance);
     }
     if (guidance != 1 && m.config().numClasses() == 0) {
-      throw new IllegalArgumentException("--guidance needs a class-conditional model (train with --class-conditional)");
+      throw new IllegalArgumentException("guidance needs a class-conditional model; this one is unconditional");
     }
   }
 }

@@ -53,7 +53,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    */
   public static TrainedModel ofTraining(Trainer trainer) {
     TrainConfig c = trainer.config();
-    return new TrainedModel(trainer.ema().model(), c.schedule(), c.predictionType(), trainer.classNames());
+    return new TrainedModel(trainer.ema().model(), c.schedule(), c.prediction(), trainer.classNames());
   }
 
   public NoiseSchedule schedule() {
@@ -70,18 +70,31 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    * @param useEma take the EMA weights of a checkpoint (ignored for weights files, which hold one set)
    */
   public static TrainedModel load(Path path, boolean useEma) {
-    Path file = path;
-    if (Files.isDirectory(path)) {
-      try {
-        file = Checkpoint.latest(path).orElseThrow(
-            () -> new StoreException(path + ": no checkpoints in " + path.resolve("checkpoints")));
-      } catch (IOException e) {
-        throw new StoreException(path + ": cannot list checkpoints (" + e.getMessage() + ")");
-      }
-    } else if (!Files.isRegularFile(path)) {
+    if (Files.isRegularFile(path)) {
+      return fromContents(Safetensors.read(path), path.toString(), useEma);
+    }
+    if (!Files.isDirectory(path)) {
       throw new StoreException(path + ": no such run directory or weights file");
     }
-    return fromContents(Safetensors.read(file), file.toString(), useEma);
+    Path newest;
+    try {
+      newest = Checkpoint.latest(path).orElseThrow(
+          () -> new StoreException(path + ": no checkpoints in " + path.resolve("checkpoints")));
+    } catch (IOException e) {
+      throw new StoreException(path + ": cannot list checkpoints (" + e.getMessage() + ")");
+    }
+    try {
+      return fromContents(Safetensors.read(newest), newest.toString(), useEma);
+    } catch (StoreException e) { // name an older checkpoint that does verify, as resuming does
+      java.util.Optional<Path> valid;
+      try {
+        valid = Checkpoint.newestValidBefore(path, newest);
+      } catch (IOException io) {
+        valid = java.util.Optional.empty();
+      }
+      throw new StoreException(e.getMessage() + valid.map(v -> "; the newest valid checkpoint is " + v
+          + ": load it by its path").orElse(""));
+    }
   }
 
   /**
@@ -119,7 +132,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
         && Datasets.isFashionMnist(trainingData(c))) {
       names = FashionMnist.CLASS_NAMES; // first-version checkpoints of Fashion-MNIST runs stored no names
     }
-    return new TrainedModel(net, spec.schedule(), spec.predictionType(), names);
+    return new TrainedModel(net, spec.schedule(), spec.prediction(), names);
   }
 
   /** The dataset spec of a checkpoint's training configuration, or "". */

@@ -16,6 +16,8 @@ import org.bytedeco.pytorch.Tensor;
  * last visited step alphaBar_p = 1 (diffusers' set_alpha_to_one).
  */
 public final class Ddim implements Sampler {
+  private static final Traits TRAITS = Traits.of("ddim", Grid.TIMESTEPS).withEta(0);
+
   Ddim() {}
 
   /** One DDIM update from x_t with estimates e to timestep prev (-1 = the clean image). */
@@ -32,23 +34,8 @@ public final class Ddim implements Sampler {
   }
 
   @Override
-  public String name() {
-    return "ddim";
-  }
-
-  @Override
-  public Grid grid() {
-    return Grid.TIMESTEPS;
-  }
-
-  @Override
-  public boolean usesEta() {
-    return true;
-  }
-
-  @Override
-  public boolean deterministic(double eta) {
-    return eta == 0;
+  public Traits traits() {
+    return TRAITS;
   }
 
   @Override

@@ -19,6 +19,8 @@ import org.bytedeco.pytorch.Tensor;
  * and no noise on the last step.
  */
 public final class Ddpm implements Sampler {
+  private static final Traits TRAITS = Traits.of("ddpm", Grid.TIMESTEPS);
+
   Ddpm() {}
 
   /** The two variance choices of Ho et al. 2020, Sec. 3.2. */
@@ -56,16 +58,6 @@ public final class Ddpm implements Sampler {
     return mean.add(z.get().mul(Torch.s(Math.sqrt(var))));
   }
 
-  @Override
-  public String name() {
-    return "ddpm";
-  }
-
-  @Override
-  public Grid grid() {
-    return Grid.TIMESTEPS;
-  }
-
   /** All T training steps: the paper's sampler. */
   @Override
   public int defaultSteps(int trainSteps) {
@@ -75,6 +67,11 @@ public final class Ddpm implements Sampler {
   @Override
   public boolean deterministic(double eta) {
     return false;
+  }
+
+  @Override
+  public Traits traits() {
+    return TRAITS;
   }
 
   @Override

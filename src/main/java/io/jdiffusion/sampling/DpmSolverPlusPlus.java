@@ -32,25 +32,10 @@ public final class DpmSolverPlusPlus implements Sampler {
     this.order = order;
   }
 
+  /** Trailing spacing: near diffusers' DPM-Solver default. */
   @Override
-  public String name() {
-    return order == 2 ? "dpm++2m" : "dpm++1";
-  }
-
-  @Override
-  public Grid grid() {
-    return Grid.TIMESTEPS;
-  }
-
-  /** Trailing: near diffusers' DPM-Solver default. */
-  @Override
-  public Timesteps defaultSpacing() {
-    return Timesteps.TRAILING;
-  }
-
-  @Override
-  public boolean deterministic(double eta) {
-    return true;
+  public Traits traits() {
+    return Traits.of(order == 2 ? "dpm++2m" : "dpm++1", Grid.TIMESTEPS).withSpacing(Timesteps.TRAILING);
   }
 
   @Override

@@ -14,21 +14,13 @@ import org.bytedeco.pytorch.Tensor;
  * One network evaluation per step; the last step goes to sigma = 0 and returns D(x; sigma_{N-1}).
  */
 public final class Euler implements Sampler {
+  private static final Traits TRAITS = Traits.of("euler", Grid.KARRAS_SIGMAS);
+
   Euler() {}
 
   @Override
-  public String name() {
-    return "euler";
-  }
-
-  @Override
-  public Grid grid() {
-    return Grid.KARRAS_SIGMAS;
-  }
-
-  @Override
-  public boolean deterministic(double eta) {
-    return true;
+  public Traits traits() {
+    return TRAITS;
   }
 
   @Override

@@ -16,32 +16,13 @@ import org.bytedeco.pytorch.Tensor;
  * is {@link Euler}. One network evaluation per step; no noise on the last step (sigma_N = 0).
  */
 public final class EulerAncestral implements Sampler {
+  private static final Traits TRAITS = Traits.of("euler-a", Grid.KARRAS_SIGMAS).withEta(1);
+
   EulerAncestral() {}
 
   @Override
-  public String name() {
-    return "euler-a";
-  }
-
-  @Override
-  public Grid grid() {
-    return Grid.KARRAS_SIGMAS;
-  }
-
-  /** 1: the DDPM posterior in sigma space. */
-  @Override
-  public double defaultEta() {
-    return 1;
-  }
-
-  @Override
-  public boolean usesEta() {
-    return true;
-  }
-
-  @Override
-  public boolean deterministic(double eta) {
-    return eta == 0;
+  public Traits traits() {
+    return TRAITS;
   }
 
   @Override

@@ -16,17 +16,9 @@ import org.bytedeco.pytorch.Tensor;
  * The last step, to sigma = 0, is a plain Euler step, so N steps take 2N - 1 network evaluations.
  */
 public final class Heun implements Sampler {
+  private static final Traits TRAITS = Traits.of("heun", Grid.KARRAS_SIGMAS);
+
   Heun() {}
-
-  @Override
-  public String name() {
-    return "heun";
-  }
-
-  @Override
-  public Grid grid() {
-    return Grid.KARRAS_SIGMAS;
-  }
 
   @Override
   public int evaluations(int steps) {
@@ -34,8 +26,8 @@ public final class Heun implements Sampler {
   }
 
   @Override
-  public boolean deterministic(double eta) {
-    return true;
+  public Traits traits() {
+    return TRAITS;
   }
 
   @Override

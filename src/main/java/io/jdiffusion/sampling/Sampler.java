@@ -17,30 +17,62 @@ public interface Sampler {
     KARRAS_SIGMAS
   }
 
-  /** The name used on the command line and in files, e.g. {@code ddim}. */
-  String name();
+  /**
+   * What does not change between runs: the name used on the command line and in files (e.g. {@code
+   * ddim}), the path, and eta and spacing defaults.
+   *
+   * @param usesEta whether eta changes anything (DDIM's eta, Euler a's noise scale)
+   * @param defaultEta the eta to use when the caller gives none
+   * @param defaultSpacing the timestep spacing to use when the caller gives none
+   */
+  record Traits(String name, Grid grid, boolean usesEta, double defaultEta, Timesteps defaultSpacing) {
+    /** A sampler without eta, with leading spacing. */
+    public static Traits of(String name, Grid grid) {
+      return new Traits(name, grid, false, 0, Timesteps.LEADING);
+    }
 
-  /** The path this sampler walks. */
-  Grid grid();
+    /** The same traits with eta, defaulting to {@code eta}. */
+    public Traits withEta(double eta) {
+      return new Traits(name, grid, true, eta, defaultSpacing);
+    }
 
-  /** Network evaluations for N steps (N for one-evaluation samplers, 2N - 1 for Heun). */
-  default int evaluations(int steps) {
-    return steps;
+    /** The same traits with another default spacing. */
+    public Traits withSpacing(Timesteps spacing) {
+      return new Traits(name, grid, usesEta, defaultEta, spacing);
+    }
   }
 
-  /** The eta to use when the caller gives none (0: no fresh noise where eta applies). */
-  default double defaultEta() {
-    return 0;
+  /** The sampler's fixed traits. */
+  Traits traits();
+
+  /** The name used on the command line and in files, e.g. {@code ddim}. */
+  default String name() {
+    return traits().name();
+  }
+
+  /** The path this sampler walks. */
+  default Grid grid() {
+    return traits().grid();
   }
 
   /** Whether eta changes anything for this sampler. */
   default boolean usesEta() {
-    return false;
+    return traits().usesEta();
+  }
+
+  /** The eta to use when the caller gives none. */
+  default double defaultEta() {
+    return traits().defaultEta();
   }
 
   /** The timestep spacing to use when the caller gives none ({@link Grid#TIMESTEPS} samplers). */
   default Timesteps defaultSpacing() {
-    return Timesteps.LEADING;
+    return traits().defaultSpacing();
+  }
+
+  /** Network evaluations for N steps (N for one-evaluation samplers, 2N - 1 for Heun). */
+  default int evaluations(int steps) {
+    return steps;
   }
 
   /** The number of steps to use when the caller gives none, for a schedule of T training steps. */
@@ -49,7 +81,9 @@ public interface Sampler {
   }
 
   /** Whether the result is a function of x_T alone (no fresh noise per step) for this eta. */
-  boolean deterministic(double eta);
+  default boolean deterministic(double eta) {
+    return !usesEta() || eta == 0;
+  }
 
   /**
    * The update rule: x at point i of the path to x at point i + 1.

@@ -8,19 +8,26 @@ package io.jdiffusion.schedule;
  * @param betaStart first beta (linear, quadratic, sigmoid)
  * @param betaEnd last beta (linear, quadratic, sigmoid)
  */
-public record ScheduleConfig(String betaSchedule, int steps, double betaStart, double betaEnd) {
+public record ScheduleConfig(BetaSchedule betaSchedule, int steps, double betaStart, double betaEnd) {
   public ScheduleConfig {
-    BetaSchedule.parse(betaSchedule);
+    if (betaSchedule == null) {
+      throw new IllegalArgumentException("a beta schedule must be given (linear, cosine, quadratic or sigmoid)");
+    }
     if (steps < 2 || steps > 100_000) {
       throw new IllegalArgumentException("diffusion steps T must be between 2 and 100000, got " + steps);
     }
   }
 
   public static ScheduleConfig defaults() {
-    return new ScheduleConfig("linear", 1000, 1e-4, 0.02);
+    return linear(1000, 1e-4, 0.02);
+  }
+
+  /** Linear betas from betaStart to betaEnd over T steps (Ho et al. 2020). */
+  public static ScheduleConfig linear(int steps, double betaStart, double betaEnd) {
+    return new ScheduleConfig(BetaSchedule.LINEAR, steps, betaStart, betaEnd);
   }
 
   public NoiseSchedule build() {
-    return new NoiseSchedule(BetaSchedule.parse(betaSchedule), steps, betaStart, betaEnd);
+    return new NoiseSchedule(betaSchedule, steps, betaStart, betaEnd);
   }
 }

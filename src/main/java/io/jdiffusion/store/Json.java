@@ -1,15 +1,41 @@
 package io.jdiffusion.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-/** The project's one JSON mapper: records in and out, pretty-printed, unknown fields rejected. */
+/**
+ * The project's one JSON mapper: records in and out, pretty-printed, unknown fields rejected, enum
+ * values written in lower case (as the command line spells them: "eps", "cosine", "fp32") and read
+ * in any case.
+ */
 public final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
       .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+      .addModule(new SimpleModule().addSerializer(Enum.class, new LowerCaseEnums()))
+      .build();
+
+  /** Writes an enum constant as its lower-case name. */
+  @SuppressWarnings("rawtypes")
+  private static final class LowerCaseEnums extends StdSerializer<Enum> {
+    LowerCaseEnums() {
+      super(Enum.class);
+    }
+
+    @Override
+    public void serialize(Enum value, JsonGenerator gen, SerializerProvider provider) throws java.io.IOException {
+      gen.writeString(value.name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
 
   private Json() {}
 

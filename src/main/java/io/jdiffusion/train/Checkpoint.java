@@ -130,15 +130,23 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     try {
       return load(newest);
     } catch (StoreException e) {
-      Path valid = null;
-      for (int i = all.size() - 2; i >= 0 && valid == null; i--) {
-        valid = verifies(all.get(i)) ? all.get(i) : null;
-      }
-      throw new StoreException(e.getMessage() + (valid == null
+      Optional<Path> valid = newestValidBefore(runDir, newest);
+      throw new StoreException(e.getMessage() + (valid.isEmpty()
           ? "; no older checkpoint of " + runDir + " verifies either"
-          : "; the newest valid checkpoint is " + valid + ": move " + newest.getFileName() + " out of "
+          : "; the newest valid checkpoint is " + valid.get() + ": move " + newest.getFileName() + " out of "
               + newest.getParent() + " to resume from it"));
     }
+  }
+
+  /** The newest checkpoint of a run older than {@code file} that verifies, if any. */
+  public static Optional<Path> newestValidBefore(Path runDir, Path file) throws IOException {
+    List<Path> all = list(runDir);
+    for (int i = all.indexOf(file) - 1; i >= 0; i--) {
+      if (verifies(all.get(i))) {
+        return Optional.of(all.get(i));
+      }
+    }
+    return Optional.empty();
   }
 
   private static boolean verifies(Path file) {

@@ -31,7 +31,7 @@ public final class ClassifierTrainer {
     Torch.init(config.threads());
     torch.manual_seed(config.seed());
     this.model = new Classifier(config.model());
-    this.opt = new AdamW(model.parameters(), 0.9, 0.999, 1e-8, config.weightDecay());
+    this.opt = new AdamW(model.parameters(), 0.9, 0.999, 1e-8, config.optimizer().weightDecay());
   }
 
   public Classifier model() {
@@ -49,15 +49,15 @@ public final class ClassifierTrainer {
       throw new IllegalArgumentException(train.describe() + " has " + train.numClasses()
           + " classes, the classifier " + m.numClasses() + " (an unlabelled image folder cannot train one)");
     }
-    Forward f = new Forward(Precision.parse(config.precision()), true);
+    Forward f = new Forward(config.precision(), true);
     long t0 = System.nanoTime();
     long cpu0 = cpuNanos();
     double recent = 0;
     int recentCount = 0;
-    int b = config.batchSize();
+    int b = config.optimizer().batchSize();
     try (Batches batches = new Batches(train, b, Seeds.mix(config.seed(), 0, 5), false, 0.0, true)) {
-      for (int step = 0; step < config.steps(); step++) {
-        double lr = LrSchedule.COSINE.at(step, config.steps(), config.lr(), config.warmupSteps());
+      for (int step = 0; step < config.optimizer().steps(); step++) {
+        double lr = LrSchedule.COSINE.at(step, config.optimizer().steps(), config.optimizer().lr(), config.optimizer().warmupSteps());
         Batches.Batch batch = batches.get(step);
         double loss;
         try (PointerScope scope = new PointerScope()) {
@@ -72,7 +72,7 @@ public final class ClassifierTrainer {
               "loss became %s at step %d; lower the learning rate (now %.2e)", loss, step, lr));
         }
         opt.step(lr);
-        if (step >= config.steps() - 50) {
+        if (step >= config.optimizer().steps() - 50) {
           recent += loss;
           recentCount++;
         }
@@ -80,7 +80,7 @@ public final class ClassifierTrainer {
         progress.update(step + 1);
       }
     }
-    return new Result(config.steps(), recent / Math.max(1, recentCount), (System.nanoTime() - t0) / 1e9,
+    return new Result(config.optimizer().steps(), recent / Math.max(1, recentCount), (System.nanoTime() - t0) / 1e9,
         (cpuNanos() - cpu0) / 1e9);
   }
 

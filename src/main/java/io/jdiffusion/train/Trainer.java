@@ -144,7 +144,7 @@ public final class Trainer {
     try (Batches batches = new Batches(data, config.batchSize(), config.seed(), config.flip(),
         config.classDropout(), config.model().numClasses() > 0)) {
       while (step < stop) {
-        double lr = config.lrScheduleType().at((int) step, config.steps(), config.lr(), config.warmupSteps());
+        double lr = config.lrSchedule().at((int) step, config.steps(), config.lr(), config.warmupSteps());
         StepResult r = trainStep(batches.get(step), lr);
         step++;
         if (r.applied()) {
@@ -253,9 +253,9 @@ public final class Trainer {
       Tensor a = forward.sqrtAlphaBar(t);
       Tensor sd = forward.sqrtOneMinusAlphaBar(t);
       Tensor xt = a.mul(x0).add(sd.mul(eps));
-      Prediction p = config.predictionType();
-      Tensor out = model.forward(xt, tt, labels, new Forward(config.precisionType(), true));
-      Tensor l = config.lossType().of(out, p.target(x0, eps, a, sd), config.huberDelta());
+      Prediction p = config.prediction();
+      Tensor out = model.forward(xt, tt, labels, new Forward(config.precision(), true));
+      Tensor l = config.loss().of(out, p.target(x0, eps, a, sd), config.huberDelta());
       l.backward();
       loss = l.item_double();
       TensorVector params = new TensorVector(opt.parameters().toArray(new Tensor[0]));

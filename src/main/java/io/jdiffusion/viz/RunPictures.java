@@ -105,7 +105,7 @@ public final class RunPictures {
     }
     Path reverse = dir.resolve(REVERSE);
     ImageGrid.write(reverse, LabeledStrip.render(strip, 2 * n, stripStates.length, ch, size, size, upscale, rowLabels,
-        colLabels, o.sampling().sampler() + ", " + last + " steps, seeds " + o.sampling().seed() + ".."
+        colLabels, o.sampling().sampler().name() + ", " + last + " steps, seeds " + o.sampling().seed() + ".."
             + (o.sampling().seed() + n - 1)));
 
     // Forward strip.

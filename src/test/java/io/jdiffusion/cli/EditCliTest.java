@@ -95,7 +95,7 @@ class EditCliTest {
         "give --class too");
 
     Path uncond = dir.resolve("unconditional.safetensors");
-    new TrainedModel(new UNet(TestTorch.micro(0)), new ScheduleConfig("linear", 50, 1e-4, 0.02), Prediction.EPS)
+    new TrainedModel(new UNet(TestTorch.micro(0)), ScheduleConfig.linear(50, 1e-4, 0.02), Prediction.EPS)
         .exportWeights(uncond, false);
     assertCleanError(run("sample", uncond.toString(), "--class", "1", "-q"), "class-conditional");
     assertCleanError(run("sample", uncond.toString(), "--guidance", "2", "-q"), "class-conditional");

@@ -92,8 +92,8 @@ class ClassifierTest {
 
   @Test
   void learnsASeparableTaskAndRoundTripsThroughAFile(@TempDir Path dir) throws Exception {
-    ClassifierTrainConfig cfg = new ClassifierTrainConfig("micro", "halves", "halves", MICRO, 16, 60, 1e-2, 5, 0, 3, 2,
-        "fp32");
+    ClassifierTrainConfig cfg = new ClassifierTrainConfig("micro", "halves", "halves", MICRO,
+        new ClassifierTrainConfig.Optimizer(16, 60, 1e-2, 5, 0), 3, 2, io.jdiffusion.nn.Precision.FP32);
     ClassifierTrainer t = new ClassifierTrainer(cfg);
     ClassifierTrainer.Result r = t.run(new Halves(256), new Progress("t", 60, true));
     assertTrue(r.finalLoss() < 0.2, "loss " + r.finalLoss());

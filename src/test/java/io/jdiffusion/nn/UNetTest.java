@@ -54,7 +54,7 @@ class UNetTest {
   @Test
   void outputHasTheInputShapeForOddAndEvenSizes() {
     for (int size : new int[] {8, 28, 7}) {
-      UNetConfig c = new UNetConfig(3, size, 8, List.of(1, 2, 2), 1, List.of(), 2, 0.0, 4, 0);
+      UNetConfig c = io.jdiffusion.TestTorch.unet(3, size, 8, List.of(1, 2, 2), 1, List.of(), 2, 0.0, 4, 0);
       try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
         Tensor y = new UNet(c).forward(torch.randn(2, 3, size, size), new double[] {0, 999}, null, Forward.EVAL_FP32);
         assertArrayEquals(new long[] {2, 3, size, size}, Torch.shape(y));
@@ -130,9 +130,9 @@ class UNetTest {
   @Test
   void configRejectsIndivisibleChannels() {
     assertThrows(IllegalArgumentException.class,
-        () -> new UNetConfig(1, 28, 12, List.of(1, 2), 1, List.of(), 4, 0.0, 8, 0));
+        () -> io.jdiffusion.TestTorch.unet(1, 28, 12, List.of(1, 2), 1, List.of(), 4, 0.0, 8, 0));
     assertThrows(IllegalArgumentException.class,
-        () -> new UNetConfig(1, 28, 8, List.of(1, 2), 1, List.of(14), 3, 0.0, 4, 0));
+        () -> io.jdiffusion.TestTorch.unet(1, 28, 8, List.of(1, 2), 1, List.of(14), 3, 0.0, 4, 0));
   }
 
   @Test
@@ -144,7 +144,7 @@ class UNetTest {
           resolutions.add(r);
         }
         for (int at : resolutions) {
-          UNetConfig c = new UNetConfig(1, size, 8, java.util.Collections.nCopies(levels, 1), 1, List.of(at), 2, 0.0, 4,
+          UNetConfig c = io.jdiffusion.TestTorch.unet(1, size, 8, java.util.Collections.nCopies(levels, 1), 1, List.of(at), 2, 0.0, 4,
               0);
           java.util.Set<String> names = new UNet(c).parameters().keySet();
           for (int i = 0; i < levels; i++) {

@@ -65,7 +65,7 @@ class ConditioningTest {
 
   @Test
   void noLabelsMeanTheUnconditionalModelAndInTurnIsExplicit() {
-    TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(3)), new ScheduleConfig("linear", 20, 1e-4, 0.02),
+    TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(3)), ScheduleConfig.linear(20, 1e-4, 0.02),
         Prediction.EPS, NAMES);
     SampleOptions o = SampleOptions.ddim(3).withSeed(5);
     io.jdiffusion.util.Progress quiet = new io.jdiffusion.util.Progress("t", 1, true);

@@ -39,10 +39,12 @@ class PyTorchOracleTest {
 
   @Test
   void javaTrainingStepsReproducePyTorchLosses(@TempDir Path dir) throws Exception {
-    UNetConfig unet = new UNetConfig(1, 8, 16, List.of(1, 2), 2, List.of(4), 2, 0.0, 8, 0);
-    TrainConfig cfg = new TrainConfig("synthetic", unet, new io.jdiffusion.schedule.ScheduleConfig("linear", 100, 1e-4, 0.05),
-        "eps", "l2", 1.0, 8, 6, 3e-3, 2, "cosine", 0.01, 0.9, 0.999, 1e-8, 0.5, 0.9, true, false, 0, 0, "fp32", 2,
-        1, 1000, 1, 0);
+    UNetConfig unet = UNetConfig.builder().imageSize(8).baseChannels(16).channelMults(List.of(1, 2)).numResBlocks(2)
+        .attentionResolutions(List.of(4)).heads(2).build();
+    TrainConfig cfg = TrainConfig.builder().data("synthetic").model(unet)
+        .schedule(io.jdiffusion.schedule.ScheduleConfig.linear(100, 1e-4, 0.05)).batchSize(8).steps(6).lr(3e-3)
+        .warmupSteps(2).weightDecay(0.01).gradClip(0.5).emaDecay(0.9).classDropout(0).threads(2).logEvery(1)
+        .checkpointEvery(1000).keepCheckpoints(1).sampleEvery(0).build();
     Trainer trainer = new Trainer(cfg, new SyntheticImages(8, 8), dir.resolve("run"), false, true);
     NoiseSchedule s = cfg.schedule().build();
     Map<String, Safetensors.Entry> trace = new LinkedHashMap<>();
@@ -69,7 +71,7 @@ class PyTorchOracleTest {
         trace.put("step" + k + ".x0", new Safetensors.Entry(new long[] {8, 1, 8, 8}, Torch.toFloats(x0)));
         trace.put("step" + k + ".eps", new Safetensors.Entry(new long[] {8, 1, 8, 8}, Torch.toFloats(eps)));
         trace.put("step" + k + ".t", new Safetensors.Entry(new long[] {8}, tf));
-        double lr = cfg.lrScheduleType().at(k, cfg.steps(), cfg.lr(), cfg.warmupSteps());
+        double lr = cfg.lrSchedule().at(k, cfg.steps(), cfg.lr(), cfg.warmupSteps());
         lrs.add(lr);
         Trainer.StepResult r = trainer.optimize(x0, eps, t, null, lr);
         losses.add(r.loss());

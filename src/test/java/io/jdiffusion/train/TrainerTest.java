@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jdiffusion.TestTorch;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.schedule.ScheduleConfig;
@@ -30,15 +32,15 @@ class TrainerTest {
   }
 
   static TrainConfig config(UNetConfig model, int steps, double lr, String prediction, String precision, int keep) {
-    return new TrainConfig("synthetic", model, new ScheduleConfig("linear", 100, 1e-4, 0.05), prediction, "l2", 1.0,
-        8, steps, lr, 5, "cosine", 0.01, 0.9, 0.999, 1e-8, 1.0, 0.9, true, true, 0.2, 42, precision, 2,
-        1, 4, keep, 0);
+    return TrainConfig.builder().data("synthetic").model(model).schedule(ScheduleConfig.linear(100, 1e-4, 0.05))
+        .prediction(Prediction.parse(prediction)).batchSize(8).steps(steps).lr(lr).warmupSteps(5).weightDecay(0.01)
+        .emaDecay(0.9).flip(true).classDropout(0.2).seed(42).precision(Precision.parse(precision)).threads(2)
+        .logEvery(1).checkpointEvery(4).keepCheckpoints(keep).sampleEvery(0).build();
   }
 
   private static UNetConfig microWithDropout(int classes) {
     UNetConfig m = TestTorch.micro(classes);
-    return new UNetConfig(m.inChannels(), m.imageSize(), m.baseChannels(), m.channelMults(), m.numResBlocks(),
-        m.attentionResolutions(), m.heads(), 0.1, m.groups(), m.numClasses());
+    return m.toBuilder().dropout(0.1).build();
   }
 
   private static void assertSameWeights(Map<String, Tensor> a, Map<String, Tensor> b) {

@@ -60,7 +60,7 @@ class DenoisingTraceTest {
   private record Run(SortedMap<Integer, DenoisingTrace.Snapshot> states, float[] xT, float[] out, List<Double> calls) {}
 
   private static Run run(String sampler, int steps, int[] keep) {
-    NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
+    NoiseSchedule s = ScheduleConfig.linear(100, 1e-4, 0.05).build();
     Sampler kind = Samplers.byName(sampler);
     ConstantDenoiser d = new ConstantDenoiser(s, 0.25);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
@@ -83,7 +83,7 @@ class DenoisingTraceTest {
     assertEquals(-1, r.states().get(steps).t());
     assertEquals(0, r.states().get(steps).paperT());
     int[] ts = io.jdiffusion.sampling.Timesteps.LEADING.select(100, steps);
-    NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
+    NoiseSchedule s = ScheduleConfig.linear(100, 1e-4, 0.05).build();
     for (int k = 0; k < steps; k++) {
       DenoisingTrace.Snapshot snap = r.states().get(k);
       assertEquals(ts[k], snap.t(), "state " + k + " is the input of step " + k);
@@ -107,7 +107,7 @@ class DenoisingTraceTest {
     Run r = run("heun", steps, new int[] {0, 1, 2, 3, 4});
     assertEquals(2 * steps - 1, r.calls().size(), "Heun evaluates 2N - 1 times");
     assertEquals(steps + 1, r.states().size(), "but has N + 1 states");
-    NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
+    NoiseSchedule s = ScheduleConfig.linear(100, 1e-4, 0.05).build();
     double[] sigmas = KarrasSigmas.of(s, steps);
     for (int k = 0; k < steps; k++) {
       assertEquals(s.timestepAt(sigmas[k]), r.states().get(k).t(), 1e-9, "state " + k);
@@ -124,7 +124,7 @@ class DenoisingTraceTest {
 
   /** Native objects left in the caller's scope by a fully traced DDIM run of {@code steps} steps. */
   private static long liveAfterTracedRun(int steps) {
-    NoiseSchedule s = new ScheduleConfig("linear", 100, 1e-4, 0.05).build();
+    NoiseSchedule s = ScheduleConfig.linear(100, 1e-4, 0.05).build();
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
       long before = Pointer.totalCount();
       DenoisingTrace trace = new DenoisingTrace(k -> true);

@@ -29,7 +29,7 @@ class ReverseProcessTest {
   void lastStateIsWhatSampleDraws() {
     torch.manual_seed(5);
     for (int classes : new int[] {0, 3}) {
-      TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(classes)), new ScheduleConfig("linear", 40, 1e-4, 0.05),
+      TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(classes)), ScheduleConfig.linear(40, 1e-4, 0.05),
           Prediction.EPS);
       for (String sampler : new String[] {"ddim", "ddpm", "dpm++2m"}) {
         SampleOptions o = SampleOptions.builder(Samplers.byName(sampler)).steps(8).spacing(Timesteps.LEADING).seed(11)
@@ -49,7 +49,7 @@ class ReverseProcessTest {
 
   @Test
   void rejectsStatesOutsideTheRun() {
-    TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(0)), new ScheduleConfig("linear", 40, 1e-4, 0.05),
+    TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(0)), ScheduleConfig.linear(40, 1e-4, 0.05),
         Prediction.EPS);
     SampleOptions o = SampleOptions.ddim(5).withBatch(2);
     assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 2, o, new int[] {6}, new Progress("x", 1, true)));

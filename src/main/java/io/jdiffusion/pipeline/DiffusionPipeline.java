@@ -1,0 +1,126 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.util.Progress;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A trained model, ready to sample: the library's front door.
+ *
+ * <pre>{@code
+ * try (DiffusionPipeline p = DiffusionPipeline.load("fashion-mnist")) {
+ *   List<BufferedImage> images = p.generate(16, SampleOptions.dpmSolver(20).withSeed(7));
+ * }
+ * }</pre>
+ *
+ * Loading starts the engine if nothing has (no set-up call needed); closing frees the network's
+ * native memory at once. Image i of a call is drawn from seed + i, so it does not depend on n or on
+ * the batch size. Not thread-safe: use one pipeline per thread, or guard it.
+ */
+public final class DiffusionPipeline implements AutoCloseable {
+  private final TrainedModel model;
+  private boolean closed;
+
+  private DiffusionPipeline(TrainedModel model) {
+    this.model = model;
+  }
+
+  /**
+   * Loads a shipped model by name ({@code fashion-mnist}, {@code fashion-mnist-cond}, {@code mnist}),
+   * or a run directory, checkpoint or weights file by path (a checkpoint's EMA weights).
+   */
+  public static DiffusionPipeline load(String nameOrPath) {
+    Torch.init();
+    return new DiffusionPipeline(TrainedModel.resolve(nameOrPath, true));
+  }
+
+  /** Loads a run directory, checkpoint or weights file. */
+  public static DiffusionPipeline load(Path path) {
+    Torch.init();
+    return new DiffusionPipeline(TrainedModel.load(path, true));
+  }
+
+  /** Wraps a model already in memory; closing the pipeline frees it. */
+  public static DiffusionPipeline of(TrainedModel model) {
+    return new DiffusionPipeline(model);
+  }
+
+  /** {@code n} images with these options: unconditional (a conditional model's "no label" branch). */
+  public List<BufferedImage> generate(int n, SampleOptions options) {
+    return generate(n, options, null, 1).toBufferedImages();
+  }
+
+  /**
+   * {@code n} images of one class.
+   *
+   * @param className a class name of the model ({@link #classNames}) or its index; null for no label
+   * @param guidance classifier-free guidance weight w (1 = plain conditional, &gt; 1 stronger)
+   */
+  public Images generate(int n, SampleOptions options, String className, double guidance) {
+    return generate(n, options, className, guidance, null);
+  }
+
+  /**
+   * {@code n} images of one class, with progress.
+   *
+   * @param progress advanced by one unit per image and step ({@code n * options.steps()} in all), or null
+   */
+  public Images generate(int n, SampleOptions options, String className, double guidance, Progress progress) {
+    checkOpen();
+    if (n < 1) {
+      throw new IllegalArgumentException("the number of images must be >= 1, got " + n);
+    }
+    int[] labels = className == null ? null : Conditioning.repeat(Conditioning.classIndex(model, className), n);
+    float[] pixels = Generate.images(model, n, labels, guidance, options, progress);
+    return new Images(pixels, n, channels(), imageSize(), imageSize());
+  }
+
+  /** The default options for this model: DDIM with its defaults. */
+  public SampleOptions defaults() {
+    return defaults(Samplers.DDIM);
+  }
+
+  /** {@code sampler}'s defaults for this model's schedule. */
+  public SampleOptions defaults(Sampler sampler) {
+    return SampleOptions.defaultsFor(sampler, model.schedule());
+  }
+
+  /** The class names of a class-conditional model (index = label), empty if none are stored. */
+  public List<String> classNames() {
+    return model.classNames();
+  }
+
+  /** Image height and width. */
+  public int imageSize() {
+    return model.config().imageSize();
+  }
+
+  /** 1 (grey) or 3 (RGB). */
+  public int channels() {
+    return model.config().inChannels();
+  }
+
+  /** The network, schedule and prediction, for lower-level use ({@link Generate}, the samplers). */
+  public TrainedModel model() {
+    checkOpen();
+    return model;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      model.net().close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this pipeline is closed");
+    }
+  }
+}
