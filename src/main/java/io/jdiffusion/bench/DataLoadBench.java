@@ -1,7 +1,6 @@
 package io.jdiffusion.bench;
 
 import io.jdiffusion.data.DataException;
-import io.jdiffusion.data.DataFetch;
 import io.jdiffusion.data.DataHome;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.ImageDataset;
@@ -57,7 +56,7 @@ public final class DataLoadBench {
     rows.add(measure("fashion-mnist-subset", 28, 1, trainSteps, threads, stepMs));
     rows.add(measure("fashion-mnist-subset", 32, 3, trainSteps, threads, stepMs));
     for (String name : new String[] {"mnist", "cifar10", "emoji"}) {
-      if (Files.isRegularFile(DataHome.dir(name).resolve(DataFetch.MARKER))) {
+      if (Files.isDirectory(DataHome.dir(name))) { // where the spec NAME reads it from
         Datasets.Shape shape = Datasets.nativeShape(name);
         rows.add(measure(name, shape.size(), shape.channels(), trainSteps, threads, stepMs));
       } else {
