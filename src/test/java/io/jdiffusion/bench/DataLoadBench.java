@@ -25,7 +25,9 @@ import java.util.Locale;
  * "training" is a sleep of that step time. {@code make / step} bounds the slowdown when the
  * prefetch thread competes with libtorch for the cores; the wait is what the training loop sees.
  *
- * <p>Run: {@code java -cp target/classes:$(cat target/classpath.txt) io.jdiffusion.bench.DataLoadBench
+ * <p>Run, after {@code mvn -DskipTests test-compile dependency:build-classpath
+ * -Dmdep.outputFile=target/classpath.txt}: {@code java -cp
+ * target/classes:target/test-classes:$(cat target/classpath.txt) io.jdiffusion.bench.DataLoadBench
  * [--train-steps N] [--threads T] [--step-ms MS]}; {@code --step-ms} skips the training runs and
  * takes a stated step time instead (e.g. one measured elsewhere, or on a GPU). The fetched sets
  * (mnist, cifar10, emoji, at their own shapes) are used when present under {@link DataHome};
