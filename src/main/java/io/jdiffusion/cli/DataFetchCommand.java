@@ -1,8 +1,8 @@
 package io.jdiffusion.cli;
 
-import io.jdiffusion.data.DataFetch;
 import io.jdiffusion.data.DataHome;
 import io.jdiffusion.data.FashionMnist;
+import io.jdiffusion.fetch.DataFetch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

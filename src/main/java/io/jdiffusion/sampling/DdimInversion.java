@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.Tensor;
  *
  * The noise is estimated at the current x_p but at the target timestep t (diffusers'
  * DDIMInverseScheduler), the timestep at which the DDIM step from t back to p evaluates it, so that
- * {@link Ddim#sample} with eta 0 over the same timesteps returns the image, exactly in the limit of
+ * DDIM ({@link Ddim}) with eta 0 over the same timesteps returns the image, exactly in the limit of
  * small steps.
  */
 public final class DdimInversion {
@@ -25,7 +25,7 @@ public final class DdimInversion {
   /**
    * Encodes {@code x0} [B, C, H, W] in [-1, 1].
    *
-   * @param timesteps the visited timesteps in descending order, as given to {@link Ddim#sample}
+   * @param timesteps the visited timesteps in descending order, as DDIM visits them
    * @return the latent x_T at timesteps[0]
    */
   public static Tensor invert(Denoiser d, NoiseSchedule s, Tensor x0, int[] timesteps, IntConsumer onStep) {

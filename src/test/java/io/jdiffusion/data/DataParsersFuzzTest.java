@@ -4,73 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random and mutated inputs for every new parser (MNIST JSON, CIFAR labels, CIFAR PNG batches,
- * CIFAR binary batches, emoji.json, tar.gz): each either succeeds or throws a one-line
- * DataException naming the input; never another exception.
+ * Random and mutated inputs ({@link Mutations}) for every dataset parser (MNIST JSON, CIFAR labels,
+ * CIFAR PNG batches, CIFAR binary batches, emoji.json): each either succeeds or throws a one-line
+ * DataException naming the input; never another exception. The tar.gz reader's fuzz test is
+ * {@code fetch/TarGzFuzzTest}.
  */
 class DataParsersFuzzTest {
   private static final int INPUTS = 200;
 
-  /** Characters that make plausible-looking JSON damage. */
-  private static final String SYNTAX = " ,[]{}\":-.0123456789eE\0x";
-
   @TempDir Path dir;
-
-  /** Noise, a truncated and bit-flipped valid input, or a valid input with random bytes spliced in. */
-  private static byte[] mutate(Random rnd, byte[] valid, int iter) {
-    switch (iter % 4) {
-      case 0 -> {
-        byte[] noise = new byte[rnd.nextInt(200)];
-        rnd.nextBytes(noise);
-        return noise;
-      }
-      case 1 -> {
-        byte[] b = Arrays.copyOf(valid, rnd.nextInt(valid.length + 1));
-        for (int k = 0; k < 1 + rnd.nextInt(4) && b.length > 0; k++) {
-          b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
-        }
-        return b;
-      }
-      case 2 -> {
-        byte[] b = valid.clone();
-        for (int k = 0; k < 1 + rnd.nextInt(8); k++) {
-          b[rnd.nextInt(b.length)] = (byte) SYNTAX.charAt(rnd.nextInt(SYNTAX.length()));
-        }
-        return b;
-      }
-      default -> {
-        int at = rnd.nextInt(valid.length + 1);
-        byte[] insert = new byte[1 + rnd.nextInt(16)];
-        rnd.nextBytes(insert);
-        byte[] b = new byte[valid.length + insert.length];
-        System.arraycopy(valid, 0, b, 0, at);
-        System.arraycopy(insert, 0, b, at, insert.length);
-        System.arraycopy(valid, at, b, at + insert.length, valid.length - at);
-        return b;
-      }
-    }
-  }
 
   /** Feeds {@link #INPUTS} mutations of {@code valid}, written to {@code file}, to {@code parser}. */
   private void fuzz(long seed, byte[] valid, Path file, Consumer<Path> parser) throws IOException {
     Random rnd = new Random(seed);
     int ok = 0;
     for (int iter = 0; iter < INPUTS; iter++) {
-      Files.write(file, mutate(rnd, valid, iter));
+      Files.write(file, Mutations.mutate(rnd, valid, iter));
       try {
         parser.accept(file);
         ok++;
@@ -114,7 +74,7 @@ class DataParsersFuzzTest {
     Random rnd = new Random(4);
     Path file = dir.resolve("data_batch_1.bin");
     for (int iter = 0; iter < INPUTS; iter++) {
-      byte[] b = iter % 2 == 0 ? mutate(rnd, valid, iter) : valid.clone();
+      byte[] b = iter % 2 == 0 ? Mutations.mutate(rnd, valid, iter) : valid.clone();
       if (iter % 2 == 1) { // whole records with random label bytes
         b[rnd.nextBoolean() ? 0 : 3073] = (byte) rnd.nextInt(256);
       }
@@ -134,24 +94,5 @@ class DataParsersFuzzTest {
     Path pkg = Fixtures.emojiPackage(dir);
     byte[] valid = Files.readAllBytes(pkg.resolve("emoji.json"));
     fuzz(5, valid, dir.resolve("emoji.json"), Emoji::categories);
-  }
-
-  @Test
-  void tarGz() throws IOException {
-    byte[] valid = Fixtures.npmTarball(Map.of("a.txt", "hello".getBytes(), "src/digits/0.json", new byte[700]));
-    Random rnd = new Random(6);
-    Path out = dir.resolve("out");
-    for (int iter = 0; iter < INPUTS; iter++) {
-      byte[] in = iter % 2 == 0 ? mutate(rnd, valid, iter) : TarGzTest.gzip(mutate(rnd, TarGzTest.gunzip(valid), iter));
-      try {
-        TarGz.extract(new ByteArrayInputStream(in), "fuzz.tgz", out, e -> e.startsWith("package/") ? e.substring(8) : null);
-      } catch (DataException e) {
-        assertTrue(e.getMessage().startsWith("fuzz.tgz: "), e.getMessage());
-        assertFalse(e.getMessage().contains("\n"), e.getMessage());
-      } catch (Throwable t) {
-        fail("input " + iter + ": expected only DataException, got " + t, t);
-      }
-      DataFetch.deleteTree(out);
-    }
   }
 }

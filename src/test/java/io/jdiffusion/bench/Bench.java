@@ -153,14 +153,11 @@ public final class Bench {
         }
       }
       case "ceiling" -> {
-        // FLOPs of one forward pass per image, and what a plain libtorch matmul reaches on these cores
-        torch.manual_seed(0);
-        UNet net = new UNet(cfg);
-        params = net.parameterCount();
+        // FLOPs of one forward pass per image (counted from the architecture), and what a plain
+        // libtorch matmul reaches on these cores
+        params = new UNet(cfg).parameterCount();
+        out.put("forward_flops_per_image", Flops.forward(cfg, s));
         try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-          io.jdiffusion.nn.FlopCounter.start();
-          net.forward(torch.randn(1, c, s, s), new double[] {0}, null, Forward.EVAL_FP32);
-          out.put("forward_flops_per_image", io.jdiffusion.nn.FlopCounter.stop());
           // the ceiling uses every core: OpenBLAS (fp32 mm) gets both threads here, unlike in the model
           org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(2);
           for (Precision q : Precision.values()) {

@@ -1,10 +1,11 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jdiffusion.data.DataException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ class TarGzTest {
     String longName = "package/img/" + "d".repeat(120) + "/1f600.png";
     byte[] big = new byte[1500];
     Arrays.fill(big, (byte) 7);
-    byte[] tgz = new Fixtures.Tar()
+    byte[] tgz = new Tarballs.Tar()
         .entry("package/src/", '5', new byte[0])
         .file("package/src/digits/0.json", "{\"data\": []}")
         .file("other/ignored.txt", "not under package/")
@@ -48,7 +49,7 @@ class TarGzTest {
 
   @Test
   void entriesEscapingTheDestinationAreRefused() throws IOException {
-    byte[] tgz = new Fixtures.Tar().file("package/../../evil.txt", "x").tgz();
+    byte[] tgz = new Tarballs.Tar().file("package/../../evil.txt", "x").tgz();
     DataException e = assertThrows(DataException.class, () -> extract(tgz, "evil.tgz"));
     assertTrue(e.getMessage().startsWith("evil.tgz: entry 'package/../../evil.txt' would be written outside"),
         e.getMessage());
@@ -57,13 +58,13 @@ class TarGzTest {
 
   @Test
   void corruptInputIsADataExceptionNamingTheArchive() throws IOException {
-    byte[] good = new Fixtures.Tar().file("package/a.txt", "a".repeat(3000)).tgz();
+    byte[] good = new Tarballs.Tar().file("package/a.txt", "a".repeat(3000)).tgz();
 
     assertMessage(Arrays.copyOf(good, good.length / 2), "truncated");
     assertMessage("plain text, not gzip".getBytes(), "corrupt");
     assertMessage(new byte[0], "truncated");
 
-    byte[] raw = new Fixtures.Tar().file("package/a.txt", "abc").tgz();
+    byte[] raw = new Tarballs.Tar().file("package/a.txt", "abc").tgz();
     byte[] tar = gunzip(raw);
     tar[10] ^= 1; // inside the name: the checksum no longer matches
     assertMessage(gzip(tar), "corrupt tar header (checksum");

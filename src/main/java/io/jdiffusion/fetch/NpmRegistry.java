@@ -1,5 +1,6 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
+import io.jdiffusion.data.DataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,12 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
+import io.jdiffusion.data.Cifar10;
+import io.jdiffusion.data.DataException;
+import io.jdiffusion.data.DatasetStats;
+import io.jdiffusion.data.Emoji;
+import io.jdiffusion.data.FashionMnist;
+import io.jdiffusion.data.ImageDataset;
+import io.jdiffusion.data.Mnist;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

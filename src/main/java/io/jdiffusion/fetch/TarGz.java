@@ -1,5 +1,6 @@
-package io.jdiffusion.data;
+package io.jdiffusion.fetch;
 
+import io.jdiffusion.data.DataException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
