@@ -1,6 +1,5 @@
 package io.jdiffusion.data;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -15,13 +14,12 @@ import java.util.SplittableRandom;
  * translations, as in the usual "resize, then random crop" recipe, instead of {@link ImageFolder}'s
  * fixed centre crop. Horizontal flips are separate ({@link io.jdiffusion.train.Batches}).
  */
-public final class RandomCrop implements Augmented {
-  private final ImageDataset source;
+public final class RandomCrop extends DatasetView implements Augmented {
   private final int size;
   private final int margin;
 
   private RandomCrop(ImageDataset source, int size) {
-    this.source = source;
+    super(source);
     this.size = size;
     this.margin = source.height() - size;
   }
@@ -73,11 +71,6 @@ public final class RandomCrop implements Augmented {
   }
 
   @Override
-  public int size() {
-    return source.size();
-  }
-
-  @Override
   public int channels() {
     return source.channels();
   }
@@ -93,27 +86,8 @@ public final class RandomCrop implements Augmented {
   }
 
   @Override
-  public int label(int index) {
-    return source.label(index);
-  }
-
-  @Override
-  public int numClasses() {
-    return source.numClasses();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return source.classNames();
-  }
-
-  @Override
   public String describe() {
     return source.describe() + ", random " + size + "x" + size + " crops";
   }
 
-  @Override
-  public String toString() {
-    return describe();
-  }
 }

@@ -1,7 +1,6 @@
 package io.jdiffusion.data;
 
 import io.jdiffusion.image.Resample;
-import java.util.List;
 
 /**
  * A view of another {@link ImageDataset} resampled, on every {@link #read}, to {@code size x size}
@@ -13,15 +12,14 @@ import java.util.List;
  * 28x28 grey Fashion-MNIST to a model built for another shape; results are not cached, which costs
  * a few microseconds per image and no memory.
  */
-public final class ResizedDataset implements ImageDataset {
-  private final ImageDataset source;
+public final class ResizedDataset extends DatasetView {
   private final int size;
   private final int channels;
   private final Resample.Axis ys;
   private final Resample.Axis xs;
 
   private ResizedDataset(ImageDataset source, int size, int channels) {
-    this.source = source;
+    super(source);
     this.size = size;
     this.channels = channels;
     Resample.Axis[] axes = Resample.centerCrop(source.height(), source.width(), size);
@@ -50,11 +48,6 @@ public final class ResizedDataset implements ImageDataset {
       return source;
     }
     return new ResizedDataset(source, size, channels);
-  }
-
-  @Override
-  public int size() {
-    return source.size();
   }
 
   @Override
@@ -100,27 +93,8 @@ public final class ResizedDataset implements ImageDataset {
   }
 
   @Override
-  public int label(int index) {
-    return source.label(index);
-  }
-
-  @Override
-  public int numClasses() {
-    return source.numClasses();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return source.classNames();
-  }
-
-  @Override
   public String describe() {
     return source.describe() + " resampled to " + channels + "x" + size + "x" + size;
   }
 
-  @Override
-  public String toString() {
-    return describe();
-  }
 }
