@@ -20,7 +20,7 @@ import org.bytedeco.pytorch.global.torch;
  *
  * Moments live outside every scope, owned by this object.
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
   private final Map<String, Tensor> params;
   private final Map<String, Tensor> expAvg = new LinkedHashMap<>();
   private final Map<String, Tensor> expAvgSq = new LinkedHashMap<>();
@@ -39,6 +39,15 @@ public final class AdamW {
     for (var e : params.entrySet()) {
       expAvg.put(e.getKey(), owned(torch.zeros_like(e.getValue())));
       expAvgSq.put(e.getKey(), owned(torch.zeros_like(e.getValue())));
+    }
+  }
+
+  /** Frees the moment estimates' native memory now (the parameters belong to their model). */
+  @Override
+  public void close() {
+    for (Map<String, Tensor> m : List.of(expAvg, expAvgSq)) {
+      m.values().forEach(Tensor::deallocate);
+      m.clear();
     }
   }
 

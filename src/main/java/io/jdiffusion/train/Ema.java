@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.Tensor;
  * App. B): theta_ema <- d theta_ema + (1 - d) theta, with d = min(decay, (1 + n)/(10 + n)) during
  * warm-up (diffusers' EMAModel), n the number of updates so far.
  */
-public final class Ema {
+public final class Ema implements AutoCloseable {
   private final UNet averaged;
   private final double decay;
   private final boolean warmup;
@@ -44,5 +44,11 @@ public final class Ema {
   /** The averaged model (use it for sampling). */
   public UNet model() {
     return averaged;
+  }
+
+  /** Frees the averaged weights' native memory now. */
+  @Override
+  public void close() {
+    averaged.close();
   }
 }

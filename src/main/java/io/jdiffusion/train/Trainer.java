@@ -34,7 +34,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Every random draw of step k is seeded from (seed, k), so a run resumed from a checkpoint after
  * step k continues exactly as the uninterrupted run (CPU, same thread count).
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
   private final TrainConfig config;
   private final Path runDir;
   private final ImageDataset data;
@@ -296,6 +296,17 @@ public final class Trainer {
 
   private static String fmt(double v) {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : Double.toString(v);
+  }
+
+  /**
+   * Frees the network's, the EMA's and the optimizer's native memory now; the trainer (and a
+   * {@code TrainedModel} made from its EMA) must not be used afterwards.
+   */
+  @Override
+  public void close() {
+    opt.close();
+    ema.close();
+    model.close();
   }
 
   /** The dataset's class names when the model is class-conditional and they match its classes, else none. */
