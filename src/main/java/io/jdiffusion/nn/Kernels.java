@@ -257,8 +257,9 @@ public final class Kernels {
 
   /** The engine's identity: libtorch and JavaCPP preset versions. */
   public static String engine() {
-    String presets = torch.class.getPackage().getImplementationVersion();
-    return "libtorch " + torch.TORCH_VERSION + " (org.bytedeco:pytorch " + (presets == null ? "?" : presets)
+    String presets = torch.class.getPackage().getImplementationVersion(); // e.g. 2.10.0-1.5.13
+    String libtorch = presets == null ? "?" : presets.substring(0, Math.max(0, presets.indexOf('-')));
+    return "libtorch " + libtorch + " (org.bytedeco:pytorch " + (presets == null ? "?" : presets)
         + ", oneDNN " + (org.bytedeco.pytorch.Context.hasMKLDNN() ? "built in" : "absent") + "); checks v"
         + KernelCheck.VERSION;
   }
