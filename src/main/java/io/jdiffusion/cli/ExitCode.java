@@ -17,6 +17,11 @@ public final class ExitCode {
   public static final int NOT_FINITE = 3;
   /** A kernel the request needs failed its numerical self-check on this CPU ({@code jdiffusion doctor}). */
   public static final int KERNEL_FAILURE = 4;
+  /**
+   * A process of a data-parallel job stopped or could not be reached; the newest checkpoint holds the
+   * last good state, and {@code train --resume} continues from it.
+   */
+  public static final int PROCESS_LOST = 5;
   /** Interrupted by the user (Ctrl-C). */
   public static final int INTERRUPTED = 130;
 }

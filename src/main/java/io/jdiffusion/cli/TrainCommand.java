@@ -110,6 +110,21 @@ public final class TrainCommand implements Callable<Integer> {
   String onNonFinite;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar; a log line every --log-every steps.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the resolved configuration and exit.") boolean dryRun;
+  @Option(names = "--nproc", description = "Data-parallel processes on this machine (c10d Gloo; --batch-size is per "
+      + "process, --threads default: the cores split evenly; default 1).")
+  Integer nproc;
+  @Option(names = "--world-size", description = "Processes of a job over several machines: this one is rank 0, start "
+      + "the others with 'train-worker --rank R --world-size N --master HOST:PORT'.")
+  Integer worldSize;
+  @Option(names = "--master", description = "HOST:PORT where rank 0 serves the rendezvous (with --world-size; "
+      + "--nproc alone picks 127.0.0.1 and a free port).")
+  String master;
+  @Option(names = "--network", defaultValue = "lo", description = "Network interface (lo, eth0, ...) or host name "
+      + "Gloo binds to (default: ${DEFAULT-VALUE}; use the machine's address for --world-size).")
+  String network;
+  @Option(names = "--dist-timeout", defaultValue = "300", description = "Seconds to wait for the other processes, at "
+      + "the start and in every step, before giving up (default: ${DEFAULT-VALUE}).")
+  long distTimeout;
 
   @Override
   public Integer call() throws Exception {
@@ -201,7 +216,7 @@ public final class TrainCommand implements Callable<Integer> {
     quiet = given.hasMatchedOption("--quiet") ? quiet : stored.quiet();
   }
 
-  private static ImageDataset openData(TrainConfig cfg) {
+  static ImageDataset openData(TrainConfig cfg) {
     ImageDataset ds = Datasets.open(cfg.data(), cfg.model().imageSize(), cfg.model().inChannels());
     if (cfg.model().numClasses() > 0 && ds.numClasses() != cfg.model().numClasses()) {
       throw new IllegalArgumentException("the model expects " + cfg.model().numClasses() + " classes, "
@@ -238,13 +253,33 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
+  /** The processes of the job: --world-size, --nproc or 1. */
+  private int processes() {
+    if (nproc != null && worldSize != null) {
+      throw new IllegalArgumentException("--nproc starts processes on this machine, --world-size waits for processes "
+          + "started by hand: give one of them");
+    }
+    int n = worldSize != null ? worldSize : nproc != null ? nproc : 1;
+    if (n < 1 || n > 4096) {
+      throw new IllegalArgumentException((worldSize != null ? "--world-size" : "--nproc")
+          + " must be between 1 and 4096, got " + n);
+    }
+    if (worldSize != null && master == null && n > 1) {
+      throw new IllegalArgumentException("--world-size needs --master HOST:PORT, an address the other machines reach");
+    }
+    return n;
+  }
+
   private Integer train(TrainConfig cfg, ImageDataset ds, Path runDir, NonFinitePolicy policy) throws Exception {
+    if (distTimeout < 1 || distTimeout > 86_400) {
+      throw new IllegalArgumentException("--dist-timeout must be between 1 and 86400 seconds, got " + distTimeout);
+    }
     io.jdiffusion.store.AtomicFiles.writeString(runDir.resolve(SESSION), Json.write(new SessionFlags(finalSamples,
         pictures, quiet)));
     System.err.println("data: " + ds.describe());
     Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet).onNonFinite(policy);
     System.err.printf(Locale.ROOT, "model: U-Net, %,d parameters, %s; run directory %s%n",
-        trainer.model().parameterCount(), cfg.precision(), runDir);
+        trainer.model().parameterCount(), cfg.precision().name().toLowerCase(Locale.ROOT), runDir);
     if (trainer.step() >= cfg.steps()) {
       System.err.printf("the run is already at step %d of %d; pass --steps to train longer%n", trainer.step(), cfg.steps());
       return ExitCode.OK;
@@ -253,7 +288,29 @@ public final class TrainCommand implements Callable<Integer> {
     Precision precision = cfg.precision();
     trainer.onSample(step -> SampleGrid.write(ema, runDir.resolve(RunLayout.SAMPLES)
         .resolve(String.format("step-%07d.png", step)), 16, cfg.precision()));
-    Trainer.Result r = trainer.run();
+    Trainer.Result r;
+    if (cfg.processes() > 1) {
+      int local = worldSize != null ? 1 : cfg.processes(); // a resumed run starts its processes again here
+      try (DataParallel job = DataParallel.start(local, worldSize != null ? worldSize : 0, master, network,
+          distTimeout * 1000, cfg, onNonFinite)) {
+        System.err.printf(Locale.ROOT, "data-parallel: %d processes x %d images per step, %d threads each%n",
+            cfg.processes(), cfg.batchSize(), cfg.threads());
+        try {
+          r = trainer.replicas(job.replicas()).run();
+        } catch (RuntimeException e) {
+          if (e instanceof io.jdiffusion.train.NonFiniteStepException) {
+            throw e;
+          }
+          throw job.lost(e, Checkpoint.latest(runDir).map(p -> "the newest checkpoint is " + p)
+              .orElse("no checkpoint was written"));
+        }
+        job.finish();
+        System.err.printf(Locale.ROOT, "collectives: %.1f s in all, %.1f MB sent per process%n",
+            job.replicas().collectiveSeconds(), job.replicas().collectiveBytes() / 1e6);
+      }
+    } else {
+      r = trainer.run();
+    }
     drawLossCurve(runDir);
     ema.exportWeights(runDir.resolve("weights.safetensors"), false);
     System.out.printf(Locale.ROOT, "trained %d steps, last loss %.4f, %.1f images/s; checkpoint %s%n",
@@ -355,7 +412,11 @@ public final class TrainCommand implements Callable<Integer> {
         .gradClip(or(gradClip, p.gradClip())).emaDecay(or(emaDecay, p.emaDecay())).flip(or(flip, p.flip()))
         .classDropout(or(classDropout, p.classDropout())).seed(or(seed, p.seed())).threads(or(threads, p.threads()))
         .logEvery(or(logEvery, p.logEvery())).checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
-        .keepCheckpoints(or(keep, p.keepCheckpoints())).sampleEvery(or(sampleEvery, p.sampleEvery()));
+        .keepCheckpoints(or(keep, p.keepCheckpoints())).sampleEvery(or(sampleEvery, p.sampleEvery()))
+        .processes(processes());
+    if (threads == null && processes() > 1) {
+      b.threads(DataParallel.threadsPerProcess(nproc != null ? nproc : 1));
+    }
     if (prediction != null) {
       b.prediction(Prediction.parse(prediction));
     }

@@ -126,6 +126,11 @@ public final class Torch {
     for (int i = 0; i < v.length; i++) {
       v[i] = values[i];
     }
+    return longs(v);
+  }
+
+  /** An int64 tensor [n] holding {@code values}. */
+  public static Tensor longs(long[] v) {
     Tensor t = torch.empty(new long[] {v.length}, new TensorOptions(ScalarType.Long), new org.bytedeco.pytorch.MemoryFormatOptional());
     try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(t.data_ptr())) {
       p.put(v, 0, v.length);
@@ -144,6 +149,16 @@ public final class Torch {
   }
 
   /** A copy of the values of {@code t} (any float type) as float32, in row-major order. */
+  /** The values of an int64 tensor, in order. */
+  public static long[] toLongs(Tensor t) {
+    Tensor c = t.contiguous();
+    long[] out = new long[(int) c.numel()];
+    try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(c.data_ptr())) {
+      p.get(out, 0, out.length);
+    }
+    return out;
+  }
+
   public static float[] toFloats(Tensor t) {
     Tensor f = t.detach().to(ScalarType.Float).contiguous();
     float[] out = new float[(int) f.numel()];

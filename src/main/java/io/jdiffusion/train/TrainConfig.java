@@ -21,7 +21,7 @@ import java.util.List;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"data", "model", "schedule", "prediction", "loss", "huberDelta", "batchSize", "steps", "lr", "warmupSteps", "lrSchedule", "weightDecay", "adamBeta1", "adamBeta2", "adamEps", "gradClip", "emaDecay", "emaWarmup", "flip", "classDropout", "seed", "precision", "threads", "logEvery", "checkpointEvery", "keepCheckpoints", "sampleEvery"})
+@JsonPropertyOrder({"data", "model", "schedule", "prediction", "loss", "huberDelta", "batchSize", "steps", "lr", "warmupSteps", "lrSchedule", "weightDecay", "adamBeta1", "adamBeta2", "adamEps", "gradClip", "emaDecay", "emaWarmup", "flip", "classDropout", "seed", "precision", "threads", "logEvery", "checkpointEvery", "keepCheckpoints", "sampleEvery", "processes"})
 @JsonDeserialize(builder = TrainConfig.Builder.class)
 public final class TrainConfig {
   /** Dataset spec: "fashion-mnist-subset" (embedded), "fashion-mnist[:DIR]", or an image folder. */
@@ -78,6 +78,8 @@ public final class TrainConfig {
   private final int keepCheckpoints;
   /** Steps between preview grids (0 = none). */
   private final int sampleEvery;
+  /** Data-parallel processes (train --nproc, --world-size); the global batch is batchSize x processes. */
+  private final int processes;
 
   private TrainConfig(Builder b) {
     this.data = b.data;
@@ -107,6 +109,7 @@ public final class TrainConfig {
     this.checkpointEvery = b.checkpointEvery;
     this.keepCheckpoints = b.keepCheckpoints;
     this.sampleEvery = b.sampleEvery;
+    this.processes = b.processes;
   }
 
   /** A builder holding the defaults (the quick preset). */
@@ -144,6 +147,7 @@ public final class TrainConfig {
     b.checkpointEvery = checkpointEvery;
     b.keepCheckpoints = keepCheckpoints;
     b.sampleEvery = sampleEvery;
+    b.processes = processes;
     return b;
   }
 
@@ -300,8 +304,13 @@ public final class TrainConfig {
     return sampleEvery;
   }
 
+  /** Data-parallel processes; the global batch is batchSize x processes. */
+  public int processes() {
+    return processes;
+  }
+
   private List<Object> values() {
-    return Arrays.asList(data, model, schedule, prediction, loss, huberDelta, batchSize, steps, lr, warmupSteps, lrSchedule, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay, emaWarmup, flip, classDropout, seed, precision, threads, logEvery, checkpointEvery, keepCheckpoints, sampleEvery);
+    return Arrays.asList(data, model, schedule, prediction, loss, huberDelta, batchSize, steps, lr, warmupSteps, lrSchedule, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay, emaWarmup, flip, classDropout, seed, precision, threads, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, processes);
   }
 
   @Override
@@ -349,6 +358,7 @@ public final class TrainConfig {
     private int checkpointEvery = 500;
     private int keepCheckpoints = 2;
     private int sampleEvery = 500;
+    private int processes = 1;
 
     private Builder() {}
 
@@ -514,6 +524,12 @@ public final class TrainConfig {
       return this;
     }
 
+    /** Data-parallel processes; the global batch is batchSize x processes. */
+    public Builder processes(int processes) {
+      this.processes = processes;
+      return this;
+    }
+
     /** Checks every value and builds. */
     public TrainConfig build() {
       require(data != null && model != null && schedule != null && prediction != null && loss != null
@@ -541,6 +557,9 @@ public final class TrainConfig {
       require(checkpointEvery >= 1, "checkpoint interval must be >= 1, got " + checkpointEvery);
       require(keepCheckpoints >= 1, "keep-checkpoints must be >= 1, got " + keepCheckpoints);
       require(sampleEvery >= 0, "sample interval must be >= 0, got " + sampleEvery);
+      require(processes >= 1 && processes <= 4096, "processes must be between 1 and 4096, got " + processes);
+      require((long) batchSize * processes <= 65_536, "the global batch (batch size x processes) must be at most 65536, "
+          + "got " + (long) batchSize * processes);
       return new TrainConfig(this);
     }
 

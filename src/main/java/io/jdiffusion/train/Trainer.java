@@ -48,6 +48,7 @@ public final class Trainer implements AutoCloseable {
   private long skipped;
   private int skippedInARow;
   private java.util.function.LongConsumer onSample = step -> { };
+  private Replicas replicas = Replicas.SINGLE;
 
   /** The outcome of {@link #run}. */
   public record Result(long steps, double finalLoss, double imagesPerSecond, Path checkpoint) {}
@@ -113,6 +114,17 @@ public final class Trainer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Makes this trainer one replica of a data-parallel job: config.batchSize() images per replica
+   * and step (the global batch is batchSize x replicas, drawn identically everywhere and sliced by
+   * rank), gradients and losses averaged before each optimizer step, and the run directory written
+   * by replica 0 alone. Equal, up to float rounding, to one process with the global batch.
+   */
+  public Trainer replicas(Replicas replicas) {
+    this.replicas = replicas;
+    return this;
+  }
+
   /** Steps dropped under {@link NonFinitePolicy#SKIP} in this session. */
   public long skippedSteps() {
     return skipped;
@@ -129,19 +141,28 @@ public final class Trainer implements AutoCloseable {
    */
   public Result run(long until) throws IOException {
     long stop = Math.min(until, config.steps());
-    Files.createDirectories(runDir.resolve("samples"));
-    AtomicFiles.writeString(runDir.resolve("config.json"), Json.write(config));
-    Checkpoint.removeStaleTemporaries(runDir);
-    Path metrics = runDir.resolve("metrics.csv");
-    cutMetricsBackTo(metrics, step);
-    Progress bar = new Progress("train", stop, quiet);
+    boolean writer = replicas.rank() == 0;
+    Path metrics = runDir == null ? null : runDir.resolve("metrics.csv");
+    if (writer) {
+      Files.createDirectories(runDir.resolve("samples"));
+      AtomicFiles.writeString(runDir.resolve("config.json"), Json.write(config));
+      Checkpoint.removeStaleTemporaries(runDir);
+      cutMetricsBackTo(metrics, step);
+    }
+    if (replicas.size() != config.processes()) {
+      throw new IllegalStateException("the run is configured for " + config.processes() + " processes, this job has "
+          + replicas.size());
+    }
+    stop = syncReplicas(stop);
+    int global = config.batchSize() * replicas.size();
+    Progress bar = new Progress("train", stop, quiet || !writer);
     double lossSum = 0;
     int lossCount = 0;
     double lastLoss = Double.NaN;
     long startStep = step;
     long t0 = System.nanoTime();
     Path last = null;
-    try (Batches batches = new Batches(data, config.batchSize(), config.seed(), config.flip(),
+    try (Batches batches = new Batches(data, global, config.seed(), config.flip(),
         config.classDropout(), config.model().numClasses() > 0)) {
       while (step < stop) {
         double lr = config.lrSchedule().at((int) step, config.steps(), config.lr(), config.warmupSteps());
@@ -153,10 +174,10 @@ public final class Trainer implements AutoCloseable {
           lastLoss = r.loss;
         }
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        double ips = (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9);
+        double ips = (step - startStep) * global / Math.max(elapsed, 1e-9);
         bar.status(String.format(Locale.ROOT, "loss %.4f  %.1f img/s", r.loss, ips));
         bar.update(step);
-        if (step % config.logEvery() == 0 || step == stop) {
+        if (writer && (step % config.logEvery() == 0 || step == stop)) {
           String row = String.format(Locale.ROOT, "%d,%.6f,%.3e,%.4f,%.2f,%.1f%n", step,
               lossCount > 0 ? lossSum / lossCount : Double.NaN, lr, r.gradNorm, ips, elapsed);
           Files.writeString(metrics, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
@@ -167,10 +188,10 @@ public final class Trainer implements AutoCloseable {
           lossSum = 0;
           lossCount = 0;
         }
-        if (step % config.checkpointEvery() == 0 || step == stop) {
+        if (writer && (step % config.checkpointEvery() == 0 || step == stop)) {
           last = Checkpoint.save(runDir, config, step, model, ema, opt, classNames());
         }
-        if (config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
+        if (writer && config.sampleEvery() > 0 && step % config.sampleEvery() == 0 && step < config.steps()) {
           onSample.accept(step);
         }
       }
@@ -180,7 +201,25 @@ public final class Trainer implements AutoCloseable {
       System.err.println("warning: " + skipped + " non-finite steps were skipped in this session (--on-nonfinite skip)");
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
-    return new Result(step, lastLoss, (step - startStep) * config.batchSize() / Math.max(elapsed, 1e-9), last);
+    return new Result(step, lastLoss, (step - startStep) * global / Math.max(elapsed, 1e-9), last);
+  }
+
+  /**
+   * Makes every replica start from replica 0's state (weights, EMA, optimizer moments, step counts:
+   * DDP's initial broadcast, which also carries a resumed run to the others) and agree on where to stop.
+   */
+  private long syncReplicas(long stop) {
+    if (replicas.size() == 1) {
+      return stop;
+    }
+    java.util.List<Tensor> state = new java.util.ArrayList<>(model.parameters().values());
+    state.addAll(ema.model().parameters().values());
+    state.addAll(opt.state().values());
+    replicas.broadcast(state);
+    long[] counters = replicas.broadcast(new long[] {step, opt.stepCount(), stop});
+    step = counters[0];
+    opt.setStepCount(counters[1]);
+    return counters[2];
   }
 
   /**
@@ -225,16 +264,27 @@ public final class Trainer implements AutoCloseable {
   /** One optimizer step on {@code batch}: draws t and eps from (seed, step), then {@link #optimize}. */
   StepResult trainStep(Batches.Batch batch, double lr) {
     int b = config.batchSize();
+    int global = b * replicas.size();
     int c = config.model().inChannels();
     int s = config.model().imageSize();
     try (PointerScope scope = new PointerScope()) {
       torch.manual_seed(Seeds.mix(config.seed(), batch.step(), 3)); // eps and dropout of this step
       SplittableRandom rng = new SplittableRandom(Seeds.mix(config.seed(), batch.step(), 4));
-      int[] t = new int[b];
-      for (int i = 0; i < b; i++) {
+      int[] t = new int[global];
+      for (int i = 0; i < global; i++) {
         t[i] = rng.nextInt(forward.schedule().steps());
       }
-      return optimize(Torch.tensor(batch.images(), b, c, s, s), torch.randn(b, c, s, s), t, batch.labels(), lr);
+      Tensor x0 = Torch.tensor(batch.images(), global, c, s, s);
+      Tensor eps = torch.randn(global, c, s, s);
+      int[] labels = batch.labels();
+      if (replicas.size() > 1) { // this replica's slice of the global batch: images, noise, timesteps, labels
+        int from = replicas.rank() * b;
+        x0 = x0.narrow(0, from, b);
+        eps = eps.narrow(0, from, b);
+        t = java.util.Arrays.copyOfRange(t, from, from + b);
+        labels = labels == null ? null : java.util.Arrays.copyOfRange(labels, from, from + b);
+      }
+      return optimize(x0, eps, t, labels, lr);
     }
   }
 
@@ -257,7 +307,7 @@ public final class Trainer implements AutoCloseable {
       Tensor out = model.forward(xt, tt, labels, new Forward(config.precision(), true));
       Tensor l = config.loss().of(out, p.target(x0, eps, a, sd), config.huberDelta());
       l.backward();
-      loss = l.item_double();
+      loss = replicas.size() > 1 ? averageGradients(l) : l.item_double();
       TensorVector params = new TensorVector(opt.parameters().toArray(new Tensor[0]));
       norm = torch.clip_grad_norm_(params, config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY);
     }
@@ -269,6 +319,18 @@ public final class Trainer implements AutoCloseable {
     opt.step(lr);
     ema.update(model, opt.stepCount() - 1);
     return new StepResult(loss, norm, true);
+  }
+
+  /** Averages the gradients over the replicas, in one bucket with the loss; returns the mean loss. */
+  private double averageGradients(Tensor loss) {
+    java.util.List<Tensor> bucket = new java.util.ArrayList<>();
+    for (Tensor p : opt.parameters()) {
+      bucket.add(p.grad());
+    }
+    Tensor meanLoss = loss.detach().reshape(1).clone();
+    bucket.add(meanLoss);
+    replicas.average(bucket);
+    return meanLoss.item_double();
   }
 
   /** Applies the {@link NonFinitePolicy} to a step whose loss or gradient norm is not finite. */
@@ -284,8 +346,9 @@ public final class Trainer implements AutoCloseable {
     }
     String newest;
     try {
-      newest = Checkpoint.latest(runDir).map(p -> "the newest checkpoint, " + p + ", holds the last good state")
-          .orElse("no checkpoint has been written yet");
+      newest = runDir == null ? "replica 0 names the newest checkpoint"
+          : Checkpoint.latest(runDir).map(p -> "the newest checkpoint, " + p + ", holds the last good state")
+              .orElse("no checkpoint has been written yet");
     } catch (IOException e) {
       newest = "the checkpoints could not be listed (" + e.getMessage() + ")";
     }
