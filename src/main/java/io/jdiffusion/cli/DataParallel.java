@@ -76,9 +76,8 @@ final class DataParallel implements AutoCloseable {
     }
   }
 
-  /** A {@code train-worker} JVM with this JVM's class path and options. */
-  private static Process spawn(int rank, int world, String master, String network, long timeoutMs, int threads)
-      throws IOException {
+  /** The command line that starts this program again: this JVM, its options and class path, then Main. */
+  static List<String> javaCommand() {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse(
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -87,7 +86,15 @@ final class DataParallel implements AutoCloseable {
         cmd.add(arg);
       }
     }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "train-worker",
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    return cmd;
+  }
+
+  /** A {@code train-worker} JVM with this JVM's class path and options. */
+  private static Process spawn(int rank, int world, String master, String network, long timeoutMs, int threads)
+      throws IOException {
+    List<String> cmd = javaCommand();
+    cmd.addAll(List.of("train-worker",
         "--rank", Integer.toString(rank), "--world-size", Integer.toString(world), "--master", master,
         "--network", network, "--timeout", Long.toString(timeoutMs / 1000), "--threads", Integer.toString(threads)));
     return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)

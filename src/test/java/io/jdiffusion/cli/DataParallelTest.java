@@ -125,4 +125,21 @@ class DataParallelTest {
       s.forEach(ck -> Safetensors.read(ck)); // every checkpoint left verifies
     }
   }
+
+  @Test
+  void shardedSamplingWritesTheSameImagesAsOneProcess(@TempDir Path dir) throws Exception {
+    String[] common = {"sample", "fashion-mnist-cond", "-n", "5", "--steps", "3", "--seed", "7", "--class", "2",
+        "--guidance", "2", "-q"};
+    CliTest.Run one = run(Stream.of(common, new String[] {"--each", dir.resolve("one").toString(), "-o",
+        dir.resolve("one.png").toString()}).flatMap(Stream::of).toArray(String[]::new));
+    assertEquals(0, one.code(), one.err());
+    CliTest.Run three = run(Stream.of(common, new String[] {"--nproc", "3", "--each", dir.resolve("three").toString(),
+        "-o", dir.resolve("three.png").toString()}).flatMap(Stream::of).toArray(String[]::new));
+    assertEquals(0, three.code(), three.err());
+    for (int i = 0; i < 5; i++) { // shards of 1, 2 and 2 images; image i is seed 7 + i in both runs
+      String f = String.format("%05d.png", i);
+      assertEquals(-1L, Files.mismatch(dir.resolve("one").resolve(f), dir.resolve("three").resolve(f)), f);
+    }
+    assertEquals(-1L, Files.mismatch(dir.resolve("one.png"), dir.resolve("three.png")));
+  }
 }
