@@ -110,6 +110,9 @@ public final class TrainCommand implements Callable<Integer> {
   String onNonFinite;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar; a log line every --log-every steps.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the resolved configuration and exit.") boolean dryRun;
+  @Option(names = "--grad-accum", description = "Micro-batches of --batch-size accumulated per optimizer step "
+      + "(the same step as a batch that many times larger, in less memory; default 1).")
+  Integer gradAccum;
   @Option(names = "--nproc", description = "Data-parallel processes on this machine (c10d Gloo; --batch-size is per "
       + "process, --threads default: the cores split evenly; default 1).")
   Integer nproc;
@@ -413,7 +416,7 @@ public final class TrainCommand implements Callable<Integer> {
         .classDropout(or(classDropout, p.classDropout())).seed(or(seed, p.seed())).threads(or(threads, p.threads()))
         .logEvery(or(logEvery, p.logEvery())).checkpointEvery(or(checkpointEvery, p.checkpointEvery()))
         .keepCheckpoints(or(keep, p.keepCheckpoints())).sampleEvery(or(sampleEvery, p.sampleEvery()))
-        .processes(processes());
+        .processes(processes()).gradAccum(or(gradAccum, p.gradAccum()));
     if (threads == null && processes() > 1) {
       b.threads(DataParallel.threadsPerProcess(nproc != null ? nproc : 1));
     }

@@ -21,7 +21,7 @@ import java.util.List;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"data", "model", "schedule", "prediction", "loss", "huberDelta", "batchSize", "steps", "lr", "warmupSteps", "lrSchedule", "weightDecay", "adamBeta1", "adamBeta2", "adamEps", "gradClip", "emaDecay", "emaWarmup", "flip", "classDropout", "seed", "precision", "threads", "logEvery", "checkpointEvery", "keepCheckpoints", "sampleEvery", "processes"})
+@JsonPropertyOrder({"data", "model", "schedule", "prediction", "loss", "huberDelta", "batchSize", "steps", "lr", "warmupSteps", "lrSchedule", "weightDecay", "adamBeta1", "adamBeta2", "adamEps", "gradClip", "emaDecay", "emaWarmup", "flip", "classDropout", "seed", "precision", "threads", "logEvery", "checkpointEvery", "keepCheckpoints", "sampleEvery", "processes", "gradAccum"})
 @JsonDeserialize(builder = TrainConfig.Builder.class)
 public final class TrainConfig {
   /** Dataset spec: "fashion-mnist-subset" (embedded), "fashion-mnist[:DIR]", or an image folder. */
@@ -80,6 +80,8 @@ public final class TrainConfig {
   private final int sampleEvery;
   /** Data-parallel processes (train --nproc, --world-size); the global batch is batchSize x processes. */
   private final int processes;
+  /** Micro-batches accumulated per optimizer step; the global batch is batchSize x processes x gradAccum. */
+  private final int gradAccum;
 
   private TrainConfig(Builder b) {
     this.data = b.data;
@@ -110,6 +112,7 @@ public final class TrainConfig {
     this.keepCheckpoints = b.keepCheckpoints;
     this.sampleEvery = b.sampleEvery;
     this.processes = b.processes;
+    this.gradAccum = b.gradAccum;
   }
 
   /** A builder holding the defaults (the quick preset). */
@@ -148,6 +151,7 @@ public final class TrainConfig {
     b.keepCheckpoints = keepCheckpoints;
     b.sampleEvery = sampleEvery;
     b.processes = processes;
+    b.gradAccum = gradAccum;
     return b;
   }
 
@@ -309,8 +313,13 @@ public final class TrainConfig {
     return processes;
   }
 
+  /** Micro-batches accumulated per optimizer step. */
+  public int gradAccum() {
+    return gradAccum;
+  }
+
   private List<Object> values() {
-    return Arrays.asList(data, model, schedule, prediction, loss, huberDelta, batchSize, steps, lr, warmupSteps, lrSchedule, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay, emaWarmup, flip, classDropout, seed, precision, threads, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, processes);
+    return Arrays.asList(data, model, schedule, prediction, loss, huberDelta, batchSize, steps, lr, warmupSteps, lrSchedule, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay, emaWarmup, flip, classDropout, seed, precision, threads, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, processes, gradAccum);
   }
 
   @Override
@@ -359,6 +368,7 @@ public final class TrainConfig {
     private int keepCheckpoints = 2;
     private int sampleEvery = 500;
     private int processes = 1;
+    private int gradAccum = 1;
 
     private Builder() {}
 
@@ -530,6 +540,12 @@ public final class TrainConfig {
       return this;
     }
 
+    /** Micro-batches accumulated per optimizer step (each of batchSize images per process). */
+    public Builder gradAccum(int gradAccum) {
+      this.gradAccum = gradAccum;
+      return this;
+    }
+
     /** Checks every value and builds. */
     public TrainConfig build() {
       require(data != null && model != null && schedule != null && prediction != null && loss != null
@@ -558,8 +574,10 @@ public final class TrainConfig {
       require(keepCheckpoints >= 1, "keep-checkpoints must be >= 1, got " + keepCheckpoints);
       require(sampleEvery >= 0, "sample interval must be >= 0, got " + sampleEvery);
       require(processes >= 1 && processes <= 4096, "processes must be between 1 and 4096, got " + processes);
-      require((long) batchSize * processes <= 65_536, "the global batch (batch size x processes) must be at most 65536, "
-          + "got " + (long) batchSize * processes);
+      require(gradAccum >= 1 && gradAccum <= 4096, "gradient accumulation must be between 1 and 4096, got " + gradAccum);
+      long global = (long) batchSize * processes * gradAccum;
+      require(global <= 65_536, "the global batch (batch size x processes x accumulation) must be at most 65536, got "
+          + global);
       return new TrainConfig(this);
     }
 

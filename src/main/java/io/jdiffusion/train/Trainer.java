@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
@@ -154,7 +155,7 @@ public final class Trainer implements AutoCloseable {
           + replicas.size());
     }
     stop = syncReplicas(stop);
-    int global = config.batchSize() * replicas.size();
+    int global = config.batchSize() * replicas.size() * config.gradAccum();
     Progress bar = new Progress("train", stop, quiet || !writer);
     double lossSum = 0;
     int lossCount = 0;
@@ -264,7 +265,7 @@ public final class Trainer implements AutoCloseable {
   /** One optimizer step on {@code batch}: draws t and eps from (seed, step), then {@link #optimize}. */
   StepResult trainStep(Batches.Batch batch, double lr) {
     int b = config.batchSize();
-    int global = b * replicas.size();
+    int global = b * replicas.size() * config.gradAccum();
     int c = config.model().inChannels();
     int s = config.model().imageSize();
     try (PointerScope scope = new PointerScope()) {
@@ -277,14 +278,15 @@ public final class Trainer implements AutoCloseable {
       Tensor x0 = Torch.tensor(batch.images(), global, c, s, s);
       Tensor eps = torch.randn(global, c, s, s);
       int[] labels = batch.labels();
-      if (replicas.size() > 1) { // this replica's slice of the global batch: images, noise, timesteps, labels
-        int from = replicas.rank() * b;
-        x0 = x0.narrow(0, from, b);
-        eps = eps.narrow(0, from, b);
-        t = java.util.Arrays.copyOfRange(t, from, from + b);
-        labels = labels == null ? null : java.util.Arrays.copyOfRange(labels, from, from + b);
+      // micro-batch j of replica r is the slice (j * replicas + r) * b of the global batch
+      List<MicroBatch> micro = new java.util.ArrayList<>();
+      for (int j = 0; j < config.gradAccum(); j++) {
+        int from = (j * replicas.size() + replicas.rank()) * b;
+        micro.add(new MicroBatch(x0.narrow(0, from, b), eps.narrow(0, from, b),
+            java.util.Arrays.copyOfRange(t, from, from + b),
+            labels == null ? null : java.util.Arrays.copyOfRange(labels, from, from + b)));
       }
-      return optimize(x0, eps, t, labels, lr);
+      return optimize(micro, lr);
     }
   }
 
@@ -293,21 +295,31 @@ public final class Trainer implements AutoCloseable {
    * eps, loss between the network output and the target, backward, gradient clipping, AdamW, EMA.
    */
   public StepResult optimize(Tensor x0, Tensor eps, int[] t, int[] labels, double lr) {
-    double loss;
+    return optimize(List.of(new MicroBatch(x0, eps, t, labels)), lr);
+  }
+
+  /** A slice of a step's batch: its clean images, noise, timesteps and labels (null: unconditional). */
+  record MicroBatch(Tensor x0, Tensor eps, int[] t, int[] labels) {}
+
+  /**
+   * One optimizer step over micro-batches of equal size (gradient accumulation): each micro-batch's
+   * loss, divided by their number, is back-propagated in its own scope, so the gradients sum to
+   * those of the mean loss over all of them; then the replicas' gradients are averaged, clipped, and
+   * AdamW and the EMA step once.
+   */
+  StepResult optimize(List<MicroBatch> micro, double lr) {
+    double loss = 0;
     double norm;
     try (PointerScope scope = new PointerScope()) {
-      double[] tt = new double[t.length];
-      for (int i = 0; i < t.length; i++) {
-        tt[i] = t[i];
+      Tensor lossSum = Torch.scalar(0);
+      for (MicroBatch m : micro) {
+        try (PointerScope inner = new PointerScope()) {
+          Tensor l = lossOf(m).div(Torch.s(micro.size()));
+          l.backward();
+          lossSum = Torch.keep(lossSum.add(l.detach()), scope);
+        }
       }
-      Tensor a = forward.sqrtAlphaBar(t);
-      Tensor sd = forward.sqrtOneMinusAlphaBar(t);
-      Tensor xt = a.mul(x0).add(sd.mul(eps));
-      Prediction p = config.prediction();
-      Tensor out = model.forward(xt, tt, labels, new Forward(config.precision(), true));
-      Tensor l = config.loss().of(out, p.target(x0, eps, a, sd), config.huberDelta());
-      l.backward();
-      loss = replicas.size() > 1 ? averageGradients(l) : l.item_double();
+      loss = replicas.size() > 1 ? averageGradients(lossSum) : lossSum.item_double();
       TensorVector params = new TensorVector(opt.parameters().toArray(new Tensor[0]));
       norm = torch.clip_grad_norm_(params, config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY);
     }
@@ -322,6 +334,19 @@ public final class Trainer implements AutoCloseable {
   }
 
   /** Averages the gradients over the replicas, in one bucket with the loss; returns the mean loss. */
+  /** Algorithm 1, line 5: the loss of the network's output against its target at x_t. */
+  private Tensor lossOf(MicroBatch m) {
+    double[] tt = new double[m.t().length];
+    for (int i = 0; i < tt.length; i++) {
+      tt[i] = m.t()[i];
+    }
+    Tensor a = forward.sqrtAlphaBar(m.t());
+    Tensor sd = forward.sqrtOneMinusAlphaBar(m.t());
+    Tensor xt = a.mul(m.x0()).add(sd.mul(m.eps()));
+    Tensor out = model.forward(xt, tt, m.labels(), new Forward(config.precision(), true));
+    return config.loss().of(out, config.prediction().target(m.x0(), m.eps(), a, sd), config.huberDelta());
+  }
+
   private double averageGradients(Tensor loss) {
     java.util.List<Tensor> bucket = new java.util.ArrayList<>();
     for (Tensor p : opt.parameters()) {

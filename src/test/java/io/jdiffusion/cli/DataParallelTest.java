@@ -80,6 +80,12 @@ class DataParallelTest {
     Path ckB = one.resolve("checkpoints/step-0000006.safetensors");
     assertTrue(maxDiff(tensors(ckA, "model."), tensors(ckB, "model.")) < TOLERANCE);
     assertTrue(maxDiff(tensors(ckA, "ema."), tensors(ckB, "ema.")) < TOLERANCE);
+    // gradient accumulation: two micro-batches of 4 per step are the same step as one batch of 8
+    Path accum = dir.resolve("accum");
+    CliTest.Run c = run(train(accum, "--batch-size", "4", "--grad-accum", "2", "--steps", "6", "--threads", "2"));
+    assertEquals(0, c.code(), c.err());
+    Path ckC = accum.resolve("checkpoints/step-0000006.safetensors");
+    assertTrue(maxDiff(tensors(ckC, "model."), tensors(ckB, "model.")) < TOLERANCE);
     List<String> la = losses(two);
     List<String> lb = losses(one);
     assertEquals(lb.size(), la.size());
