@@ -11,7 +11,6 @@ import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.report.RunLayout;
 import io.jdiffusion.store.Json;
-import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.util.Progress;
 import io.jdiffusion.viz.RunPictures;
 import java.io.IOException;
@@ -108,7 +107,8 @@ public final class PicturesCommand implements Callable<Integer> {
     if (config == null || !Files.isRegularFile(config)) {
       return null;
     }
-    String spec = Json.read(Files.readString(config, StandardCharsets.UTF_8), TrainConfig.class).data();
+    // only the data spec is needed: read it alone, so that config.json of any version will do
+    String spec = Json.mapper().readTree(Files.readString(config, StandardCharsets.UTF_8)).path("data").asText("");
     try {
       return datasetImage(Datasets.open(spec, c.imageSize(), c.inChannels()), index);
     } catch (DataException e) {

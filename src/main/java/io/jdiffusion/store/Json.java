@@ -66,6 +66,16 @@ public final class Json {
    */
   public static <T> T readTolerant(String json, T defaults, Class<T> type, String what,
       java.util.function.Consumer<String> warn) {
+    return readTolerant(json, defaults, type, what, java.util.Set.of(), warn);
+  }
+
+  /**
+   * {@link #readTolerant(String, Object, Class, String, java.util.function.Consumer)}, without a warning
+   * for the top-level fields in {@code addedLater}: fields a newer version added whose default is what
+   * older files meant (nothing changes for the user, so nothing is said).
+   */
+  public static <T> T readTolerant(String json, T defaults, Class<T> type, String what,
+      java.util.Set<String> addedLater, java.util.function.Consumer<String> warn) {
     com.fasterxml.jackson.databind.JsonNode stored;
     try {
       stored = MAPPER.readTree(json);
@@ -76,7 +86,15 @@ public final class Json {
       throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: not an object");
     }
     com.fasterxml.jackson.databind.node.ObjectNode base = MAPPER.valueToTree(defaults);
-    overlay(base, (com.fasterxml.jackson.databind.node.ObjectNode) stored, "", what, warn);
+    overlay(base, (com.fasterxml.jackson.databind.node.ObjectNode) stored, "", what,
+        line -> {
+          for (String f : addedLater) {
+            if (line.contains("no field '" + f + "'")) {
+              return;
+            }
+          }
+          warn.accept(line);
+        });
     try {
       return MAPPER.treeToValue(base, type);
     } catch (JsonProcessingException e) {

@@ -167,7 +167,7 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     try {
       String json = c.metadata().getOrDefault(TRAINING_KEY, c.metadata().get("config"));
       TrainConfig config = Json.readTolerant(json, TrainConfig.quick(), TrainConfig.class, file + ": training",
-          System.err::println);
+          TrainConfig.ADDED_LATER, System.err::println);
       long step = Long.parseLong(c.metadata().get("step"));
       long optSteps = Long.parseLong(c.metadata().get("optimizer_steps"));
       if (step < 0 || optSteps < 0 || optSteps > step) {

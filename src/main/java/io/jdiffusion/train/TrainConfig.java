@@ -115,6 +115,12 @@ public final class TrainConfig {
     this.gradAccum = b.gradAccum;
   }
 
+  /**
+   * Fields added after the first version whose default is what files without them meant (one
+   * process, no accumulation): reading an older file takes the default without a warning.
+   */
+  public static final java.util.Set<String> ADDED_LATER = java.util.Set.of("processes", "gradAccum");
+
   /** A builder holding the defaults (the quick preset). */
   public static Builder builder() {
     return new Builder();
