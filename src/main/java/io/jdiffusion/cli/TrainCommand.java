@@ -131,6 +131,17 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Integer launchedAs = torchrunRank(System.getenv());
+    if (launchedAs != null && launchedAs > 0) { // torchrun-style: every process runs this command; rank > 0 is a worker
+      TrainWorkerCommand worker = new TrainWorkerCommand();
+      worker.rank = launchedAs;
+      worker.worldSize = worldSize;
+      worker.master = master;
+      worker.network = network;
+      worker.timeout = distTimeout;
+      worker.threads = threads;
+      return worker.call();
+    }
     NonFinitePolicy policy = NonFinitePolicy.parse(onNonFinite);
     if (finalSamples < 0 || finalSamples > 10_000) {
       throw new IllegalArgumentException("--final-samples must be between 0 and 10000, got " + finalSamples);
@@ -253,6 +264,30 @@ public final class TrainCommand implements Callable<Integer> {
               + " folder only: choose another --out");
         }
       }
+    }
+  }
+
+  /**
+   * A torchrun-style launch (RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set, as torchrun, Slurm
+   * scripts and Kubernetes operators set them): fills --world-size and --master from them unless given,
+   * and returns RANK; null when WORLD_SIZE is not set. LOCAL_RANK only picks a GPU, which CPU runs do not use.
+   */
+  Integer torchrunRank(java.util.Map<String, String> env) {
+    if (!env.containsKey("WORLD_SIZE") || nproc != null) {
+      return null;
+    }
+    try {
+      int rank = Integer.parseInt(env.getOrDefault("RANK", "0").strip());
+      if (worldSize == null) {
+        worldSize = Integer.parseInt(env.get("WORLD_SIZE").strip());
+      }
+      if (master == null && env.containsKey("MASTER_ADDR")) {
+        master = env.get("MASTER_ADDR").strip() + ":" + env.getOrDefault("MASTER_PORT", "29500").strip();
+      }
+      return rank;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("RANK and WORLD_SIZE must be whole numbers, got RANK=" + env.get("RANK")
+          + " WORLD_SIZE=" + env.get("WORLD_SIZE"));
     }
   }
 

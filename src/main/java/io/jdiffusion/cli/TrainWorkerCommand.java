@@ -40,6 +40,9 @@ public final class TrainWorkerCommand implements Callable<Integer> {
     if (timeout < 1 || timeout > 86_400) {
       throw new IllegalArgumentException("--timeout must be between 1 and 86400 seconds, got " + timeout);
     }
+    if (master == null) {
+      throw new IllegalArgumentException("rank 0's address is needed: --master HOST:PORT (or MASTER_ADDR and MASTER_PORT)");
+    }
     int colon = master.lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("--master must be HOST:PORT, got '" + master + "'");
