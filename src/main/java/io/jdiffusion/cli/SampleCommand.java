@@ -56,13 +56,7 @@ public final class SampleCommand implements Callable<Integer> {
     if (shard == null) {
       return null;
     }
-    String[] kn = shard.split("/");
-    int k = Integer.parseInt(kn[0]);
-    int shards = Integer.parseInt(kn[1]);
-    if (shardOut == null || shards < 1 || k < 0 || k >= shards) {
-      throw new IllegalArgumentException("--shard must be K/N with 0 <= K < N, and --shard-out given");
-    }
-    return new int[] {ShardedSampling.start(k, shards, n), ShardedSampling.start(k + 1, shards, n)};
+    return ShardedSampling.range(shard, shardOut, n);
   }
 
   @Override
@@ -103,7 +97,7 @@ public final class SampleCommand implements Callable<Integer> {
     if (processes > 1) {
       int per = m.config().inChannels() * m.config().imageSize() * m.config().imageSize();
       List<String> args = spec.commandLine().getParseResult().originalArgs();
-      images = ShardedSampling.run(args.subList(args.indexOf("sample") + 1, args.size()), n, processes, per,
+      images = ShardedSampling.run("sample", args.subList(args.indexOf("sample") + 1, args.size()), n, processes, per,
           DataParallel.threadsPerProcess(processes), firstEnd -> Generate.images(m, firstEnd,
               labels == null ? null : java.util.Arrays.copyOf(labels, firstEnd), condition.guidance, o, null));
     } else {

@@ -36,14 +36,14 @@ final class ShardedSampling {
    * @param perImage floats per image
    * @return n images, in order
    */
-  static float[] run(List<String> args, int n, int shards, int perImage, int threads,
+  static float[] run(String command, List<String> args, int n, int shards, int perImage, int threads,
       IntFunction<float[]> local) throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("jdiffusion-shards");
     List<Process> children = new ArrayList<>();
     try {
       for (int k = 1; k < shards; k++) {
         List<String> cmd = DataParallel.javaCommand();
-        cmd.add("sample");
+        cmd.add(command);
         cmd.addAll(without(args));
         cmd.addAll(List.of("--threads", Integer.toString(threads), "--shard", k + "/" + shards, "--shard-out",
             dir.resolve(k + ".f32").toString(), "-q"));
@@ -79,6 +79,24 @@ final class ShardedSampling {
       }
       Files.deleteIfExists(dir);
     }
+  }
+
+  /** [first, end) of shard "K/N" of n images, checking the shard options. */
+  static int[] range(String shard, Path out, int n) {
+    String[] kn = shard.split("/");
+    int k;
+    int shards;
+    try {
+      k = Integer.parseInt(kn[0]);
+      shards = Integer.parseInt(kn[kn.length - 1]);
+    } catch (NumberFormatException e) {
+      k = -1;
+      shards = 0;
+    }
+    if (kn.length != 2 || out == null || shards < 1 || k < 0 || k >= shards) {
+      throw new IllegalArgumentException("--shard must be K/N with 0 <= K < N, and --shard-out given");
+    }
+    return new int[] {start(k, shards, n), start(k + 1, shards, n)};
   }
 
   /** The arguments without those the shard processes get their own value of (and their values). */
