@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "jdiffusion 0.1.0",
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
-    subcommands = {TrainCommand.class, TrainWorkerCommand.class, SampleCommand.class, InpaintCommand.class, Img2ImgCommand.class,
+    subcommands = {TrainCommand.class, TrainWorkerCommand.class, SampleCommand.class, InpaintCommand.class,
+        Img2ImgCommand.class,
         InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, DataCommand.class,
         TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, DoctorCommand.class,
         CommandLine.HelpCommand.class})

@@ -49,7 +49,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** Options that may change when a run is resumed; every other option would change the run itself. */
   private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--steps", "--threads",
-      "--final-samples", "--pictures", "--on-nonfinite", "--quiet", "--dry-run", "--help", "--version");
+      "--final-samples", "--pictures", "--on-nonfinite", "--quiet", "--dry-run", "--help", "--version",
+      "--nproc", "--world-size", "--master", "--network", "--dist-timeout"); // process counts: checked to match
 
   @Option(names = "--data", description = "Dataset: fashion-mnist-subset (embedded, default), fashion-mnist[:DIR], "
       + "fashion-mnist-test[:DIR], mnist[:DIR], cifar10[:DIR], emoji[:DIR] (get them with 'data fetch NAME'), "
@@ -327,6 +328,14 @@ public final class TrainCommand implements Callable<Integer> {
     trainer.onSample(step -> SampleGrid.write(ema, runDir.resolve(RunLayout.SAMPLES)
         .resolve(String.format("step-%07d.png", step)), 16, cfg.precision()));
     Trainer.Result r;
+    Integer asked = worldSize != null ? worldSize : nproc;
+    if (resume != null && asked != null && asked != cfg.processes()) {
+      throw new IllegalArgumentException("the run trains with " + cfg.processes() + " processes (its global batch is "
+          + cfg.batchSize() + " x " + cfg.processes() + "); it resumes with the same number, not " + asked);
+    }
+    if (worldSize != null && worldSize > 1 && master == null) {
+      throw new IllegalArgumentException("--world-size needs --master HOST:PORT, an address the other machines reach");
+    }
     if (cfg.processes() > 1) {
       int local = worldSize != null ? 1 : cfg.processes(); // a resumed run starts its processes again here
       try (DataParallel job = DataParallel.start(local, worldSize != null ? worldSize : 0, master, network,

@@ -15,7 +15,8 @@ import java.util.List;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"inChannels", "imageSize", "baseChannels", "channelMults", "numResBlocks", "attentionResolutions", "heads", "dropout", "groups", "numClasses"})
+@JsonPropertyOrder({"inChannels", "imageSize", "baseChannels", "channelMults", "numResBlocks",
+    "attentionResolutions", "heads", "dropout", "groups", "numClasses"})
 @JsonDeserialize(builder = UNetConfig.Builder.class)
 public final class UNetConfig {
   /** Image channels: 1 grey, 3 RGB; the output has the same count. */
@@ -149,7 +150,8 @@ public final class UNetConfig {
   }
 
   private List<Object> values() {
-    return Arrays.asList(inChannels, imageSize, baseChannels, channelMults, numResBlocks, attentionResolutions, heads, dropout, groups, numClasses);
+    return Arrays.asList(inChannels, imageSize, baseChannels, channelMults, numResBlocks, attentionResolutions,
+        heads, dropout, groups, numClasses);
   }
 
   @Override

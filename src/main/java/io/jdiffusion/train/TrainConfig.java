@@ -21,7 +21,10 @@ import java.util.List;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"data", "model", "schedule", "prediction", "loss", "huberDelta", "batchSize", "steps", "lr", "warmupSteps", "lrSchedule", "weightDecay", "adamBeta1", "adamBeta2", "adamEps", "gradClip", "emaDecay", "emaWarmup", "flip", "classDropout", "seed", "precision", "threads", "logEvery", "checkpointEvery", "keepCheckpoints", "sampleEvery", "processes", "gradAccum"})
+@JsonPropertyOrder({"data", "model", "schedule", "prediction", "loss", "huberDelta", "batchSize", "steps", "lr",
+    "warmupSteps", "lrSchedule", "weightDecay", "adamBeta1", "adamBeta2", "adamEps", "gradClip", "emaDecay",
+    "emaWarmup", "flip", "classDropout", "seed", "precision", "threads", "logEvery", "checkpointEvery",
+    "keepCheckpoints", "sampleEvery", "processes", "gradAccum"})
 @JsonDeserialize(builder = TrainConfig.Builder.class)
 public final class TrainConfig {
   /** Dataset spec: "fashion-mnist-subset" (embedded), "fashion-mnist[:DIR]", or an image folder. */
@@ -325,7 +328,9 @@ public final class TrainConfig {
   }
 
   private List<Object> values() {
-    return Arrays.asList(data, model, schedule, prediction, loss, huberDelta, batchSize, steps, lr, warmupSteps, lrSchedule, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay, emaWarmup, flip, classDropout, seed, precision, threads, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, processes, gradAccum);
+    return Arrays.asList(data, model, schedule, prediction, loss, huberDelta, batchSize, steps, lr, warmupSteps,
+        lrSchedule, weightDecay, adamBeta1, adamBeta2, adamEps, gradClip, emaDecay, emaWarmup, flip, classDropout,
+        seed, precision, threads, logEvery, checkpointEvery, keepCheckpoints, sampleEvery, processes, gradAccum);
   }
 
   @Override
