@@ -59,11 +59,20 @@ public final class GlooReplicas implements Replicas, AutoCloseable {
         .timeout(new Milliseconds(timeoutMs));
     TCPStore store = new TCPStore(host, options);
     ProcessGroupGloo.Options gloo = ProcessGroupGloo.Options.create(new Milliseconds(timeoutMs))
-        .devices(new GlooDeviceVector(network.equals("lo") || network.startsWith("eth") || network.startsWith("en")
+        .devices(new GlooDeviceVector(isInterface(network)
             ? ProcessGroupGloo.createDeviceForInterface(network) : ProcessGroupGloo.createDeviceForHostname(network)))
         .threads(1);
     ProcessGroupGloo group = new ProcessGroupGloo(store, rank, size, gloo);
     return new GlooReplicas(rank, size, store, group);
+  }
+
+  /** Whether {@code network} names one of this machine's network interfaces (else it is a host name or address). */
+  private static boolean isInterface(String network) {
+    try {
+      return java.net.NetworkInterface.getByName(network) != null;
+    } catch (java.net.SocketException e) {
+      return false;
+    }
   }
 
   @Override

@@ -86,15 +86,7 @@ public final class Json {
       throw new IllegalArgumentException("invalid " + type.getSimpleName() + " JSON: not an object");
     }
     com.fasterxml.jackson.databind.node.ObjectNode base = MAPPER.valueToTree(defaults);
-    overlay(base, (com.fasterxml.jackson.databind.node.ObjectNode) stored, "", what,
-        line -> {
-          for (String f : addedLater) {
-            if (line.contains("no field '" + f + "'")) {
-              return;
-            }
-          }
-          warn.accept(line);
-        });
+    overlay(base, (com.fasterxml.jackson.databind.node.ObjectNode) stored, "", what, addedLater, warn);
     try {
       return MAPPER.treeToValue(base, type);
     } catch (JsonProcessingException e) {
@@ -104,20 +96,21 @@ public final class Json {
 
   private static void overlay(com.fasterxml.jackson.databind.node.ObjectNode base,
       com.fasterxml.jackson.databind.node.ObjectNode stored, String path, String what,
-      java.util.function.Consumer<String> warn) {
+      java.util.Set<String> addedLater, java.util.function.Consumer<String> warn) {
     stored.fields().forEachRemaining(e -> {
       com.fasterxml.jackson.databind.JsonNode b = base.get(e.getKey());
       if (b == null) {
         warn.accept("warning: " + what + ": unknown field '" + path + e.getKey() + "' ignored (written by a newer version?)");
       } else if (b.isObject() && e.getValue().isObject()) {
         overlay((com.fasterxml.jackson.databind.node.ObjectNode) b,
-            (com.fasterxml.jackson.databind.node.ObjectNode) e.getValue(), path + e.getKey() + ".", what, warn);
+            (com.fasterxml.jackson.databind.node.ObjectNode) e.getValue(), path + e.getKey() + ".", what,
+            java.util.Set.of(), warn);
       } else {
         base.set(e.getKey(), e.getValue());
       }
     });
     base.fieldNames().forEachRemaining(k -> {
-      if (!stored.has(k)) {
+      if (!stored.has(k) && !addedLater.contains(k)) {
         warn.accept("warning: " + what + ": no field '" + path + k + "', using the default " + base.get(k));
       }
     });
