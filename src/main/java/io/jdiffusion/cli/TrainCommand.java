@@ -430,25 +430,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
     UNetConfig m = preset.equalsIgnoreCase("reference")
         ? UNetConfig.reference(ch, size, classes) : UNetConfig.tiny(ch, size, classes);
-    UNetConfig.Builder mb = m.toBuilder().attentionResolutions(attnRes); // null: the lowest level's
-    if (baseChannels != null) {
-      mb.baseChannels(baseChannels);
-    }
-    if (mults != null) {
-      mb.channelMults(mults);
-    }
-    if (resBlocks != null) {
-      mb.numResBlocks(resBlocks);
-    }
-    if (heads != null) {
-      mb.heads(heads);
-    }
-    if (dropout != null) {
-      mb.dropout(dropout);
-    }
-    if (groups != null) {
-      mb.groups(groups);
-    }
+    UNetConfig.Builder mb = m.toBuilder().attentionResolutions(attnRes) // null: the lowest level's
+        .baseChannels(or(baseChannels, m.baseChannels())).channelMults(or(mults, m.channelMults()))
+        .numResBlocks(or(resBlocks, m.numResBlocks())).heads(or(heads, m.heads())).dropout(or(dropout, m.dropout()))
+        .groups(or(groups, m.groups()));
     ScheduleConfig s0 = p.schedule();
     ScheduleConfig s = new ScheduleConfig(betaSchedule != null ? BetaSchedule.parse(betaSchedule) : s0.betaSchedule(),
         or(timesteps, s0.steps()),

@@ -23,6 +23,7 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class DpmSolverPlusPlus implements Sampler {
   private final int order;
+  private final Traits traits;
 
   /** @param order 2 for DPM-Solver++(2M); 1 gives the first-order solver (DDIM with eta 0) */
   public DpmSolverPlusPlus(int order) {
@@ -30,12 +31,13 @@ public final class DpmSolverPlusPlus implements Sampler {
       throw new IllegalArgumentException("DPM-Solver++ order must be 1 or 2, got " + order);
     }
     this.order = order;
+    // trailing spacing: near diffusers' DPM-Solver default
+    this.traits = Traits.of(order == 2 ? "dpm++2m" : "dpm++1", Grid.TIMESTEPS).withSpacing(Timesteps.TRAILING);
   }
 
-  /** Trailing spacing: near diffusers' DPM-Solver default. */
   @Override
   public Traits traits() {
-    return Traits.of(order == 2 ? "dpm++2m" : "dpm++1", Grid.TIMESTEPS).withSpacing(Timesteps.TRAILING);
+    return traits;
   }
 
   @Override
