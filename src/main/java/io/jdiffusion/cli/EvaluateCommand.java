@@ -89,13 +89,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   Path out;
   @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bars.") boolean quiet;
-  @Option(names = "--nproc", description = "Processes to generate the images with (image i is still seed + i, so "
-      + "the metrics are those of one process; features are computed here; default 1).")
-  Integer nproc;
-  @Option(names = "--shard", hidden = true, description = "K/N: generate only shard K of N (set by --nproc).")
-  String shard;
-  @Option(names = "--shard-out", hidden = true, description = "Where a shard process writes its images.")
-  Path shardOut;
+  @Mixin ShardFlags shards;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -114,21 +108,16 @@ public final class EvaluateCommand implements Callable<Integer> {
     Torch.init(threads);
     boolean isModel = !isDataset && (Files.isRegularFile(source) || Files.isDirectory(source.resolve("checkpoints")));
     TrainedModel model = isModel ? TrainedModel.load(source, !raw) : null;
-    int processes = nproc != null ? nproc : 1;
-    if (processes < 1 || processes > Math.min(n, 256) || (processes > 1 && model == null)) {
-      throw new IllegalArgumentException("--nproc must be between 1 and min(-n, 256), and needs a model to sample, got "
-          + processes);
+    int processes = shards.processes(n);
+    if (processes > 1 && model == null) {
+      throw new IllegalArgumentException("--nproc needs a model to sample from; " + source + " holds images");
     }
     if (processes > 1 && threads == 0) {
       Torch.init(DataParallel.threadsPerProcess(processes)); // this process is one of them
     }
-    if (shard != null) { // a shard process: generate images [first, end) and hand them to the parent
-      int[] range = ShardedSampling.range(shard, shardOut, n);
-      SampleOptions o = sampling.resolve(model.schedule(), seed, batch);
-      int[] labels = Conditioning.inTurn(model, n);
-      ShardedSampling.write(shardOut, Generate.images(model, range[1] - range[0],
-          labels == null ? null : java.util.Arrays.copyOfRange(labels, range[0], range[1]), guidance,
-          o.withSeed(seed + range[0]), null));
+    if (shards.isShard()) { // generate this shard's images (classes in turn, as the whole run) for the parent
+      shards.generateShard(model, n, Conditioning.inTurn(model, n), guidance,
+          sampling.resolve(model.schedule(), seed, batch));
       return ExitCode.OK;
     }
     int[] shape = shape(model);
@@ -155,16 +144,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         SampleOptions o = sampling.resolve(model.schedule(), seed, batch);
         Progress bar = new Progress("sample", (long) n * o.steps(), quiet);
         int[] labels = Conditioning.inTurn(model, n); // class-balanced
-        if (processes > 1) {
-          TrainedModel m = model;
-          int per = c * s * s;
-          List<String> args = spec.commandLine().getParseResult().originalArgs();
-          images = ShardedSampling.run("evaluate", args.subList(args.indexOf("evaluate") + 1, args.size()), n,
-              processes, per, DataParallel.threadsPerProcess(processes), end -> Generate.images(m, end,
-                  labels == null ? null : java.util.Arrays.copyOf(labels, end), guidance, o, null));
-        } else {
-          images = Generate.images(model, n, labels, guidance, o, bar);
-        }
+        images = shards.generate(spec, "evaluate", model, n, labels, guidance, o, bar);
         bar.done();
         count = n;
         Map<String, Object> src = new LinkedHashMap<>(Map.of("kind", "model", "path", source.toString(), "sampling", o.toJson(),

@@ -3,14 +3,12 @@ package io.jdiffusion.cli;
 import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.Conditioning;
-import io.jdiffusion.pipeline.Generate;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,36 +38,19 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--cols", description = "Grid columns (default: sqrt(n)).") Integer cols;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the model's and the sampler's settings and exit.") boolean dryRun;
-  @Option(names = "--nproc", description = "Processes to share the images between (image i is still seed + i: the "
-      + "same images as one process; default 1).")
-  Integer nproc;
-  @Option(names = "--shard", hidden = true, description = "K/N: sample only shard K of N (set by --nproc).")
-  String shard;
-  @Option(names = "--shard-out", hidden = true, description = "Where a shard process writes its images.")
-  Path shardOut;
+  @Mixin ShardFlags shards;
   @Mixin SamplerFlags sampling;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin ConditionOptions condition;
 
-  /** [first, end) of this process's images when it is a shard process, else null. */
-  private int[] shardRange() {
-    if (shard == null) {
-      return null;
-    }
-    return ShardedSampling.range(shard, shardOut, n);
-  }
 
   @Override
   public Integer call() throws Exception {
     if (n < 1 || n > 100_000) {
       throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
     }
-    int processes = nproc != null ? nproc : 1;
-    if (processes < 1 || processes > Math.min(n, 256)) {
-      throw new IllegalArgumentException("--nproc must be between 1 and min(--num, 256), got " + processes);
-    }
-    int[] range = shardRange();
-    if (range == null) {
+    int processes = shards.processes(n);
+    if (!shards.isShard()) {
       Outputs.png(out, "--out");
       if (each != null) {
         Outputs.folder(each, "--each");
@@ -85,24 +66,12 @@ public final class SampleCommand implements Callable<Integer> {
       System.out.println(Json.write(o.toJson()));
       return ExitCode.OK;
     }
-    if (range != null) { // a shard process: images range[0] .. range[1] - 1, as raw floats for the parent
-      int count = range[1] - range[0];
-      float[] part = Generate.images(m, count, labels == null ? null : java.util.Arrays.copyOf(labels, count),
-          condition.guidance, o.withSeed(seed + range[0]), null);
-      ShardedSampling.write(shardOut, part);
+    if (shards.isShard()) {
+      shards.generateShard(m, n, labels, condition.guidance, o);
       return ExitCode.OK;
     }
     Progress bar = new Progress("sample", (long) n * o.steps(), quiet);
-    float[] images;
-    if (processes > 1) {
-      int per = m.config().inChannels() * m.config().imageSize() * m.config().imageSize();
-      List<String> args = spec.commandLine().getParseResult().originalArgs();
-      images = ShardedSampling.run("sample", args.subList(args.indexOf("sample") + 1, args.size()), n, processes, per,
-          DataParallel.threadsPerProcess(processes), firstEnd -> Generate.images(m, firstEnd,
-              labels == null ? null : java.util.Arrays.copyOf(labels, firstEnd), condition.guidance, o, null));
-    } else {
-      images = Generate.images(m, n, labels, condition.guidance, o, bar);
-    }
+    float[] images = shards.generate(spec, "sample", m, n, labels, condition.guidance, o, bar);
     bar.done();
     int size = m.config().imageSize();
     int c = m.config().inChannels();
