@@ -37,12 +37,12 @@ public final class DataInspectCommand implements Callable<Integer> {
     if (perClass < 1 || perClass > 64) {
       throw new IllegalArgumentException("--per-class must be in 1..64, got " + perClass);
     }
+    Path png = Outputs.png(out != null ? out : Path.of("inspect-" + fileName(spec) + ".png"), "--out"); // before loading
     Datasets.Shape shape = Datasets.nativeShape(spec);
     ImageDataset data = Datasets.open(spec, size != null ? size : shape.size(),
         channels != null ? channels : shape.channels());
     Inspection ins = Inspection.of(data);
     ins.table().forEach(System.out::println);
-    Path png = Outputs.png(out != null ? out : Path.of("inspect-" + fileName(spec) + ".png"), "--out");
     int n = ins.exampleCount(perClass);
     int cols = ins.gridColumns(perClass);
     int side = data.height();

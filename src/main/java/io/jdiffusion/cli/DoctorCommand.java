@@ -50,21 +50,7 @@ public final class DoctorCommand implements Callable<Integer> {
     List<Precision> ps = precisions.stream().map(Precision::parse).distinct().toList();
     Torch.init(threads);
     Kernels.onNotice(s -> { });
-    CpuInfo cpu = CpuInfo.current();
-    System.out.println("cpu      " + cpu.summary());
-    System.out.println("engine   " + Kernels.engine() + "; Java " + System.getProperty("java.version"));
-    System.out.printf(Locale.ROOT, "threads  libtorch %d intra-op; OpenBLAS %s; OMP_NUM_THREADS %s%n",
-        torch.get_num_threads(), env("OPENBLAS_NUM_THREADS"), env("OMP_NUM_THREADS"));
-    System.out.println("nnpack   " + (torch.globalContext().userEnabledNNPACK() ? "on" : "off (jdiffusion turns it off)"));
-    ConvRoute forced = Kernels.forced();
-    if (forced != null) {
-      System.out.println("forced   " + Kernels.FORCE_PROPERTY + "=" + forced.name().toLowerCase(Locale.ROOT));
-    }
-    System.out.println("cache    " + Kernels.cacheFile() + (recheck ? " (rechecked)" : ""));
-    if (recheck) {
-      Kernels.forget(true);
-    }
-    List<String> names = new ArrayList<>();
+    List<String> names = new ArrayList<>(); // the models first: a bad --model is refused before any output
     List<Object> nets = new ArrayList<>();
     if (models.isEmpty()) {
       for (Pretrained m : Pretrained.values()) {
@@ -83,6 +69,20 @@ public final class DoctorCommand implements Callable<Integer> {
         names.add(m);
         nets.add(TrainedModel.resolve(m, true).net());
       }
+    }
+    CpuInfo cpu = CpuInfo.current();
+    System.out.println("cpu      " + cpu.summary());
+    System.out.println("engine   " + Kernels.engine() + "; Java " + System.getProperty("java.version"));
+    System.out.printf(Locale.ROOT, "threads  libtorch %d intra-op; OpenBLAS %s; OMP_NUM_THREADS %s%n",
+        torch.get_num_threads(), env("OPENBLAS_NUM_THREADS"), env("OMP_NUM_THREADS"));
+    System.out.println("nnpack   " + (torch.globalContext().userEnabledNNPACK() ? "on" : "off (jdiffusion turns it off)"));
+    ConvRoute forced = Kernels.forced();
+    if (forced != null) {
+      System.out.println("forced   " + Kernels.FORCE_PROPERTY + "=" + forced.name().toLowerCase(Locale.ROOT));
+    }
+    System.out.println("cache    " + Kernels.cacheFile() + (recheck ? " (rechecked)" : ""));
+    if (recheck) {
+      Kernels.forget(true);
     }
     long t0 = System.nanoTime();
     for (Precision p : ps) {

@@ -100,8 +100,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (!Files.exists(source) && !isDataset) {
       throw new IllegalArgumentException(source + ": no such run directory, weights file, image folder or dataset");
     }
-    if (out != null) {
-      Outputs.writableFile(out, "--out"); // before minutes of sampling and feature extraction
+    Path file = out != null ? out : isDataset ? Path.of("metrics.json") : Files.isDirectory(source)
+        ? source.resolve("metrics.json") : source.toAbsolutePath().getParent().resolve("metrics.json");
+    Outputs.typed(file, "--out", "JSON", ".json"); // before minutes of sampling and feature extraction
+    if (noCache && cacheDir != null) {
+      throw new IllegalArgumentException("--cache-dir and --no-cache exclude each other: give one of them");
+    }
+    Path cache = noCache ? null : cacheDir != null ? cacheDir : ReferenceFeatures.defaultCacheDir();
+    if (cache != null) {
+      Outputs.folder(cache, "--cache-dir"); // written after the features are computed: checked now
     }
     String floorRef = !floor ? null : testRef != null ? testRef : DatasetSpecs.testSplit(ref).orElseThrow(
         () -> new IllegalArgumentException("no known test split for '" + ref + "'; pass --test-ref for --floor"));
@@ -123,7 +130,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     int[] shape = shape(model);
     int c = shape[0];
     int s = shape[1];
-    Path cache = noCache ? null : cacheDir != null ? cacheDir : ReferenceFeatures.defaultCacheDir();
     Map<String, Object> info = new LinkedHashMap<>();
     Map<String, Object> seconds = new LinkedHashMap<>();
     List<FeatureExtractor> fxs = new ArrayList<>();
@@ -218,8 +224,6 @@ public final class EvaluateCommand implements Callable<Integer> {
       json.put("options", opts);
       json.putAll(report.json());
       json.put("seconds", seconds);
-      Path file = out != null ? out : isDataset ? Path.of("metrics.json") : Files.isDirectory(source)
-          ? source.resolve("metrics.json") : source.toAbsolutePath().getParent().resolve("metrics.json");
       AtomicFiles.writeString(file, Json.write(json) + "\n");
       System.out.printf(Locale.ROOT, "%d images; %.1f s sampling/loading, %.1f s features, %.1f s metrics; %s%n",
           count, (double) seconds.get("generate"), featureSeconds, metricSeconds, file);
@@ -230,20 +234,27 @@ public final class EvaluateCommand implements Callable<Integer> {
   }
 
   private QualityMetrics.Options validatedOptions() {
-    if (n < 2) {
-      throw new IllegalArgumentException("--n must be >= 2, got " + n);
+    if (n < 2 || n > 100_000) {
+      throw new IllegalArgumentException("--n must be >= 2 and at most 100000, got " + n);
     }
     if (k < 1) {
       throw new IllegalArgumentException("--k must be >= 1, got " + k);
     }
-    if (kidSubsets < 1 || kidSubsetSize < 2) {
-      throw new IllegalArgumentException("--kid-subsets must be >= 1 and --kid-subset-size >= 2");
+    if (kidSubsets < 1 || kidSubsetSize < 2 || kidSubsets > 10_000) {
+      throw new IllegalArgumentException("--kid-subsets must be between 1 and 10000 and --kid-subset-size >= 2, got "
+          + kidSubsets + " and " + kidSubsetSize);
     }
     if (isSplits < 1) {
       throw new IllegalArgumentException("--is-splits must be >= 1, got " + isSplits);
     }
-    if (batch < 1) {
-      throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+    if (batch < 1 || batch > 65_536) {
+      throw new IllegalArgumentException("--batch must be between 1 and 65536, got " + batch);
+    }
+    if (imageSize != null && (imageSize < 4 || imageSize > Datasets.MAX_SIZE)) {
+      throw new IllegalArgumentException("--image-size must be between 4 and " + Datasets.MAX_SIZE + ", got " + imageSize);
+    }
+    if (channels != null && channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("--channels must be 1 (grey) or 3 (RGB), got " + channels);
     }
     return new QualityMetrics.Options(kidSubsets, kidSubsetSize, 0, isSplits, k);
   }
@@ -254,6 +265,10 @@ public final class EvaluateCommand implements Callable<Integer> {
       return new int[] {model.config().inChannels(), model.config().imageSize()};
     }
     int[] nat = DatasetSpecs.nativeShape(ref).orElse(null);
+    if (nat == null && !Files.isDirectory(Path.of(ref))) {
+      throw new IllegalArgumentException("unknown reference '" + ref + "': neither a dataset nor an image folder; accepted: "
+          + Datasets.ACCEPTED);
+    }
     Integer c = channels != null ? channels : nat != null ? Integer.valueOf(nat[0]) : null;
     Integer s = imageSize != null ? imageSize : nat != null ? Integer.valueOf(nat[1]) : null;
     if (c == null || s == null) {

@@ -24,7 +24,7 @@ public final class InpaintCommand implements Callable<Integer> {
   String model;
   @Option(names = "--image", required = true, description = "Image to complete (resized and centre-cropped to the model).")
   Path image;
-  @Option(names = "--mask", required = true, description = "Mask image: white = region to fill, black = keep.")
+  @Option(names = "--mask", required = true, description = "Mask image of the image's size: white = region to fill, black = keep.")
   Path mask;
   @Option(names = {"-n", "--num"}, defaultValue = "4", description = "Completions to draw (default: ${DEFAULT-VALUE}).")
   int n;
@@ -50,7 +50,7 @@ public final class InpaintCommand implements Callable<Integer> {
     int size = m.config().imageSize();
     int c = m.config().inChannels();
     float[] input = InputImages.read(image, m.config());
-    float[] fill = InputImages.readMask(mask, size);
+    float[] fill = InputImages.readMask(mask, size, image);
     Progress bar = new Progress("inpaint", (long) n * Inpaint.moves(o.steps(), jump, resample), edit.quiet);
     float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance, o, bar);
     bar.done();

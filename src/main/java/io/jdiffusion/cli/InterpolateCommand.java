@@ -38,8 +38,8 @@ public final class InterpolateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (frames < 2) {
-      throw new IllegalArgumentException("--frames must be >= 2, got " + frames);
+    if (frames < 2 || frames > 1000) {
+      throw new IllegalArgumentException("--frames must be >= 2 and at most 1000 (one row of images), got " + frames);
     }
     Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);

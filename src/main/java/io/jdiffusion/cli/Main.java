@@ -64,6 +64,8 @@ public final class Main implements Runnable {
     });
     cli.registerConverter(Double.class, Main::finiteDouble);
     cli.registerConverter(Double.TYPE, Main::finiteDouble);
+    cli.registerConverter(String.class, Main::nonEmpty);
+    cli.registerConverter(java.nio.file.Path.class, Main::path);
     return cli.execute(args);
   }
 
@@ -81,9 +83,29 @@ public final class Main implements Runnable {
     return v;
   }
 
+  /**
+   * Every text option and argument: an empty one (a variable that expanded to nothing) names no
+   * dataset, model, sampler or class, and is not quietly taken for the default.
+   */
+  static String nonEmpty(String s) {
+    if (s.isBlank()) {
+      throw new CommandLine.TypeConversionException("must not be empty ('" + s + "')");
+    }
+    return s;
+  }
+
+  /** Every file and folder option and argument: not empty (it would name the working directory), a valid path. */
+  static java.nio.file.Path path(String s) {
+    try {
+      return java.nio.file.Path.of(nonEmpty(s));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new CommandLine.TypeConversionException("'" + s + "' is not a valid path (" + e.getReason() + ")");
+    }
+  }
+
   static int exitCode(Throwable ex) {
     if (ex instanceof IllegalArgumentException || ex instanceof DataException || ex instanceof StoreException
-        || ex instanceof UncheckedIOException || ex instanceof java.io.IOException) {
+        || ex instanceof UncheckedIOException || ex instanceof java.io.IOException || nativeOutOfMemory(ex)) {
       return ExitCode.BAD_INPUT;
     }
     if (ex instanceof InterruptedException) {
@@ -101,10 +123,19 @@ public final class Main implements Runnable {
     return ExitCode.INTERNAL;
   }
 
+  /** libtorch's allocator failed: the sizes asked for more memory than the machine has (its message says how much). */
+  static boolean nativeOutOfMemory(Throwable ex) {
+    return ex instanceof RuntimeException && ex.getMessage() != null && ex.getMessage().contains("can't allocate memory");
+  }
+
   static String message(Throwable ex) {
     String m = ex.getMessage();
-    if (m != null && m.contains("\nException raised from")) { // libtorch's C++ backtrace: its first line says it
-      m = m.substring(0, m.indexOf('\n'));
+    if (m != null && (m.contains("\nException raised from") || m.contains("\nframe #"))) { // libtorch's C++ backtrace:
+      m = m.substring(0, m.indexOf('\n')); // its first line says it
+    }
+    if (nativeOutOfMemory(ex)) {
+      return "out of memory (" + m.substring(m.indexOf("can't allocate memory")) + "): the requested sizes are too"
+          + " large for this machine; ask for less";
     }
     if (ex instanceof java.nio.file.NoSuchFileException) {
       return "no such file: " + m;

@@ -16,8 +16,19 @@ final class Outputs {
    * its folder exists or can be created and is writable.
    */
   static Path png(Path file, String option) {
-    if (!file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
-      throw new IllegalArgumentException(option + " " + file + ": only PNG files are written; give a name ending in .png");
+    return typed(file, option, "PNG", ".png");
+  }
+
+  /**
+   * A file to be written in one format: the name ends in one of its {@code extensions} (a name that
+   * promises another format is refused, not written with the wrong content), then as {@link #writableFile}.
+   */
+  static Path typed(Path file, String option, String format, String... extensions) {
+    Path name = file.getFileName();
+    String n = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
+    if (java.util.Arrays.stream(extensions).noneMatch(n::endsWith)) {
+      throw new IllegalArgumentException(option + " " + file + ": only " + format + " files are written; give a name "
+          + "ending in " + String.join(" or ", extensions));
     }
     return writableFile(file, option);
   }
@@ -33,6 +44,9 @@ final class Outputs {
 
   /** A folder to write into: created when missing, and proven writable by creating a file in it. */
   static Path folder(Path dir, String what) {
+    if (dir.toString().isEmpty()) {
+      throw new IllegalArgumentException(what + ": the folder name must not be empty");
+    }
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException(what + ": " + dir + " is a file, not a folder");
     }

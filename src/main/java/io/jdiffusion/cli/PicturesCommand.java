@@ -12,6 +12,7 @@ import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.report.RunLayout;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
+import io.jdiffusion.viz.ForwardStrip;
 import io.jdiffusion.viz.RunPictures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,12 +68,16 @@ public final class PicturesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (n < 1 || n > 64) {
+      throw new IllegalArgumentException("--num must be between 1 and 64, got " + n);
+    }
     Torch.init(threads);
     TrainedModel m = TrainedModel.resolve(model, !raw);
     int T = m.scheduleConfig().steps();
     SampleOptions o = sampling.resolve(m.schedule(), seed, n);
     RunPictures.Options opts = new RunPictures.Options(n, columns, frames,
         forwardEvery != null ? forwardEvery : Math.max(1, T / 10), seed, frameMs, o);
+    ForwardStrip.timesteps(T, opts.forwardEvery()); // checks --forward-every against T before any output
     Path dir = Outputs.folder(out != null ? out : defaultOut(model), "--out");
     float[] x0 = forwardImage(m.config());
     Progress bar = new Progress("pictures", (long) n * o.steps(), quiet);
@@ -108,7 +113,12 @@ public final class PicturesCommand implements Callable<Integer> {
       return null;
     }
     // only the data spec is needed: read it alone, so that config.json of any version will do
-    String spec = Json.mapper().readTree(Files.readString(config, StandardCharsets.UTF_8)).path("data").asText("");
+    String spec;
+    try {
+      spec = Json.mapper().readTree(Files.readString(config, StandardCharsets.UTF_8)).path("data").asText("");
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IllegalArgumentException(config + ": not valid JSON (" + e.getOriginalMessage() + ")");
+    }
     try {
       return datasetImage(Datasets.open(spec, c.imageSize(), c.inChannels()), index);
     } catch (DataException e) {

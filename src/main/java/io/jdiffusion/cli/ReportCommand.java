@@ -32,14 +32,14 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(run)) {
-      throw new IllegalArgumentException(run + ": no such run directory");
+      throw new IllegalArgumentException(run + (Files.exists(run) ? " is a file, not a run directory" : ": no such run directory"));
     }
     if (smoothing != null && !(smoothing >= 0 && smoothing < 1)) {
       throw new IllegalArgumentException("--smoothing must be in [0, 1), got " + smoothing);
     }
+    Path target = Outputs.typed(out != null ? out : run.resolve(RunLayout.REPORT), "--out", "HTML", ".html", ".htm");
     Path loss = LossCurve.write(run, width, height, !linear, smoothing);
     String html = RunReport.html(run);
-    Path target = out != null ? out : run.resolve(RunLayout.REPORT);
     AtomicFiles.writeString(target, html);
     if (loss != null) {
       System.out.println("loss curve: " + loss);

@@ -49,6 +49,9 @@ public final class SampleCommand implements Callable<Integer> {
     if (n < 1 || n > 100_000) {
       throw new IllegalArgumentException("--num must be between 1 and 100000, got " + n);
     }
+    if (cols != null && (cols < 1 || cols > n)) {
+      throw new IllegalArgumentException("--cols must be between 1 and --num (" + n + "), got " + cols);
+    }
     int processes = shards.processes(n);
     if (!shards.isShard()) {
       Outputs.png(out, "--out");

@@ -26,8 +26,8 @@ public final class SamplerFlags {
   @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing or linspace "
       + "(default: trailing for dpm++2m, else leading; euler, euler-a and heun use Karras sigmas).")
   String spacing;
-  @Option(names = "--variance", defaultValue = "fixed_small",
-      description = "ddpm's variance: fixed_small or fixed_large (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--variance",
+      description = "ddpm's variance: fixed_small (default) or fixed_large; refused for the other samplers.")
   String variance;
   @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1].")
   boolean noClip;
@@ -45,9 +45,12 @@ public final class SamplerFlags {
    */
   SampleOptions resolve(NoiseSchedule schedule, long seed, int batch) {
     Sampler s = sampler();
+    if (variance != null && s != Samplers.DDPM) {
+      throw new IllegalArgumentException("--variance applies to ddpm only; " + s.name() + " has no variance to choose");
+    }
     SampleOptions.Builder b = SampleOptions.defaultsFor(s, schedule).toBuilder()
-        .variance(Ddpm.Variance.parse(variance)).clip(!noClip).precision(Precision.parse(precision))
-        .seed(seed).batch(batch);
+        .variance(variance == null ? Ddpm.Variance.FIXED_SMALL : Ddpm.Variance.parse(variance)).clip(!noClip)
+        .precision(Precision.parse(precision)).seed(seed).batch(batch);
     if (steps != null) {
       b.steps(steps);
     }

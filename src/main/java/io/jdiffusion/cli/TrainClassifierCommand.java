@@ -60,9 +60,13 @@ public final class TrainClassifierCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!(epochs > 0)) {
-      throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
+    if (!(epochs > 0 && epochs <= 10_000)) {
+      throw new IllegalArgumentException("--epochs must be > 0 and at most 10000, got " + epochs);
     }
+    if (batchSize < 1 || batchSize > 65_536) {
+      throw new IllegalArgumentException("--batch-size must be between 1 and 65536, got " + batchSize);
+    }
+    Outputs.typed(out, "--out", "safetensors", ".safetensors"); // before any training
     String testSpec = test != null ? test : DatasetSpecs.testSplit(data).orElseThrow(() -> new IllegalArgumentException(
         "no known test split for '" + data + "'; pass --test"));
     int[] shape = DatasetSpecs.nativeShape(data).orElse(null);
@@ -76,7 +80,12 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     ClassifierConfig model = new ClassifierConfig(c, s, train.numClasses(),
         widths != null ? widths : ClassifierConfig.small(c, s, Math.max(2, train.numClasses())).widths(), groups,
         featureDim);
-    int steps = (int) Math.ceil(epochs * train.size() / batchSize);
+    double exactSteps = Math.ceil(epochs * train.size() / batchSize);
+    if (exactSteps > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("--epochs " + epochs + " of " + train.size() + " images in batches of " + batchSize
+          + " is " + exactSteps + " steps, more than " + Integer.MAX_VALUE);
+    }
+    int steps = (int) exactSteps;
     String n = name != null ? name : DatasetSpecs.family(data).orElse("custom") + "-classifier";
     ClassifierTrainConfig cfg = new ClassifierTrainConfig(n, data, testSpec, model,
         new ClassifierTrainConfig.Optimizer(batchSize, steps, lr, warmup, weightDecay), seed, threads,

@@ -149,7 +149,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     Path runDir = resume != null ? resume : out;
     if (runDir.toString().isBlank()) {
-      throw new IllegalArgumentException("the run directory must not be empty (--out '')");
+      throw new IllegalArgumentException("the run directory must not be empty (" + (resume != null ? "--resume" : "--out")
+          + " '')");
     }
     if (resume == null) {
       TrainConfig cfg = resolve();
@@ -158,6 +159,7 @@ public final class TrainCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       refuseOccupied(runDir, true); // before anything is written
+      Outputs.folder(runDir, "--out"); // creatable and writable, before the data is read
       ImageDataset ds = openData(cfg);
       try (RunLock lock = RunLock.acquire(runDir, System.err::println)) {
         refuseOccupied(runDir, false); // again under the lock: another trainer may have started here meanwhile
@@ -411,6 +413,10 @@ public final class TrainCommand implements Callable<Integer> {
   TrainConfig resolve() {
     if (channels != null && channels != 1 && channels != 3) {
       throw new IllegalArgumentException("--channels must be 1 (grey) or 3 (RGB), got " + channels);
+    }
+    if (classDropout != null && !conditional) {
+      throw new IllegalArgumentException("--class-dropout applies to class-conditional models only: add --class-conditional"
+          + " or leave it out");
     }
     TrainConfig p = switch (preset.toLowerCase(Locale.ROOT)) {
       case "quick" -> TrainConfig.quick();

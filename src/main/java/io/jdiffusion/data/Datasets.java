@@ -37,6 +37,9 @@ import java.util.List;
  * decoded at the requested shape once, at load time.
  */
 public final class Datasets {
+  /** The largest image side {@link #open} loads at (the largest model's; a 3x1024x1024 image is 3 MiB of bytes). */
+  public static final int MAX_SIZE = 1024;
+
   /** The spec used when none is given. */
   public static final String DEFAULT_SPEC = "fashion-mnist-subset";
 
@@ -82,8 +85,8 @@ public final class Datasets {
     if (channels != 1 && channels != 3) {
       throw new DataException("image channels must be 1 or 3, got " + channels);
     }
-    if (size <= 0) {
-      throw new DataException("image size must be positive, got " + size);
+    if (size <= 0 || size > MAX_SIZE) {
+      throw new DataException("image size must be between 1 and " + MAX_SIZE + ", got " + size);
     }
     String s = normalise(spec);
     if (s.equals(DEFAULT_SPEC)) {

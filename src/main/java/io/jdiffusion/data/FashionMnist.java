@@ -63,6 +63,12 @@ public final class FashionMnist extends ByteImageDataset {
     String prefix = train ? "train" : "t10k";
     Path imagesFile = find(dir, prefix + "-images-idx3-ubyte", prefix + "-images.idx3-ubyte");
     Path labelsFile = find(dir, prefix + "-labels-idx1-ubyte", prefix + "-labels.idx1-ubyte");
+    int announced = Idx.imageCount(imagesFile);
+    int labelCount = Idx.labelCount(labelsFile);
+    if (announced != labelCount) { // from the headers, before any payload is decompressed
+      throw new DataException(labelsFile + ": " + labelCount + " labels but " + imagesFile + " has " + announced
+          + " images");
+    }
     Idx.Images images = Idx.readImages(imagesFile);
     byte[] labels = Idx.readLabels(labelsFile);
     String split = train ? "train" : "test";

@@ -71,26 +71,66 @@ public final class Idx {
   public static Images readImages(InputStream in, String name) {
     try {
       InputStream s = maybeGunzip(in, name);
-      byte[] header = readHeader(s, name, IMAGES_MAGIC, 16);
-      int n = intAt(header, 4);
-      int rows = intAt(header, 8);
-      int cols = intAt(header, 12);
-      if (n < 0 || rows <= 0 || cols <= 0) {
-        throw new DataException(
-            name + ": bad IDX image dimensions " + unsigned(n) + " x " + unsigned(rows) + " x "
-                + unsigned(cols));
-      }
-      double bytes = (double) n * rows * cols; // exact enough to compare, cannot overflow
-      if (bytes > MAX_BYTES) {
-        throw new DataException(
-            name + ": IDX image dimensions " + n + " x " + rows + " x " + cols
-                + " are too large (" + String.format("%.3g", bytes) + " bytes)");
-      }
+      int[] dims = imageHeader(s, name);
+      int n = dims[0];
+      int rows = dims[1];
+      int cols = dims[2];
       byte[] pixels = readPayload(s, name, n * rows * cols, n + " x " + rows + " x " + cols + " images");
       return new Images(n, rows, cols, pixels);
     } catch (IOException e) {
       throw ioError(name, e);
     }
+  }
+
+  /**
+   * The number of images an IDX image file's header announces, checked as {@link #readImages} checks
+   * it, without decompressing or reading the images: a loader compares it with the label count
+   * before the payload, so a header that lies costs nothing.
+   */
+  public static int imageCount(Path file) {
+    try (InputStream in = open(file)) {
+      return imageHeader(maybeGunzip(in, file.toString()), file.toString())[0];
+    } catch (IOException e) {
+      throw ioError(file.toString(), e);
+    }
+  }
+
+  /** The checked header of an image file: count, rows, cols. */
+  private static int[] imageHeader(InputStream s, String name) throws IOException {
+    byte[] header = readHeader(s, name, IMAGES_MAGIC, 16);
+    int n = intAt(header, 4);
+    int rows = intAt(header, 8);
+    int cols = intAt(header, 12);
+    if (n < 0 || rows <= 0 || cols <= 0) {
+      throw new DataException(
+          name + ": bad IDX image dimensions " + unsigned(n) + " x " + unsigned(rows) + " x "
+              + unsigned(cols));
+    }
+    double bytes = (double) n * rows * cols; // exact enough to compare, cannot overflow
+    if (bytes > MAX_BYTES) {
+      throw new DataException(
+          name + ": IDX image dimensions " + n + " x " + rows + " x " + cols
+              + " are too large (" + String.format("%.3g", bytes) + " bytes)");
+    }
+    return new int[] {n, rows, cols};
+  }
+
+  /** The number of labels an IDX label file's header announces, without reading them (see {@link #imageCount}). */
+  public static int labelCount(Path file) {
+    try (InputStream in = open(file)) {
+      return labelHeader(maybeGunzip(in, file.toString()), file.toString());
+    } catch (IOException e) {
+      throw ioError(file.toString(), e);
+    }
+  }
+
+  private static int labelHeader(InputStream s, String name) throws IOException {
+    byte[] header = readHeader(s, name, LABELS_MAGIC, 8);
+    int n = intAt(header, 4);
+    if (n < 0 || n > MAX_BYTES) {
+      throw new DataException(name + ": bad IDX label count " + unsigned(n));
+    }
+    return n;
   }
 
   /** Reads an IDX label file (plain or gzipped); returns one unsigned byte per label. */
@@ -109,11 +149,7 @@ public final class Idx {
   public static byte[] readLabels(InputStream in, String name) {
     try {
       InputStream s = maybeGunzip(in, name);
-      byte[] header = readHeader(s, name, LABELS_MAGIC, 8);
-      int n = intAt(header, 4);
-      if (n < 0 || n > MAX_BYTES) {
-        throw new DataException(name + ": bad IDX label count " + unsigned(n));
-      }
+      int n = labelHeader(s, name);
       return readPayload(s, name, n, n + " labels");
     } catch (IOException e) {
       throw ioError(name, e);

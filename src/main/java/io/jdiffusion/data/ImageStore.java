@@ -69,12 +69,12 @@ final class ImageStore {
    * @throws DataException if the store would not fit in one array
    */
   static Result decode(Path root, List<Path> files, int size, int channels, int minSide) {
-    int imageBytes = channels * size * size;
-    if ((long) files.size() * imageBytes > Idx.MAX_BYTES) {
+    if ((long) files.size() * channels * size * size > Idx.MAX_BYTES) { // counted in long: no overflow
       throw new DataException(
           root + ": " + files.size() + " images of " + channels + "x" + size + "x" + size
               + " do not fit in one in-memory store; use a smaller size or fewer images");
     }
+    int imageBytes = channels * size * size;
     byte[] pixels = new byte[files.size() * imageBytes];
     Skip[] skips = new Skip[files.size()];
     IntStream.range(0, files.size())

@@ -19,13 +19,14 @@ public record ClassifierConfig(int inChannels, int imageSize, int numClasses, Li
   public ClassifierConfig {
     widths = List.copyOf(widths);
     check(inChannels == 1 || inChannels == 3, "inChannels must be 1 or 3, got " + inChannels);
-    check(imageSize >= 4, "imageSize must be >= 4, got " + imageSize);
-    check(numClasses >= 2, "a classifier needs >= 2 classes, got " + numClasses);
-    check(!widths.isEmpty(), "widths must not be empty");
+    check(imageSize >= 4 && imageSize <= 1024, "imageSize must be between 4 and 1024, got " + imageSize);
+    check(numClasses >= 2 && numClasses <= 100_000, "a classifier needs between 2 and 100000 classes, got " + numClasses);
+    check(!widths.isEmpty() && widths.size() <= 16, "widths must have between 1 and 16 stages, got " + widths.size());
     check(groups >= 1, "groups must be >= 1, got " + groups);
-    check(featureDim >= 1, "featureDim must be >= 1, got " + featureDim);
+    check(featureDim >= 1 && featureDim <= 65_536, "featureDim must be between 1 and 65536, got " + featureDim);
     for (int w : widths) {
       check(w >= 1 && w % groups == 0, "width " + w + " not a positive multiple of groups " + groups);
+      check(w <= 4096, "widths must be at most 4096 channels, got " + w);
     }
   }
 

@@ -94,6 +94,78 @@ public final class UNetConfig {
     return res;
   }
 
+  /** The most parameters a model may have (4 GiB of float32 weights; the reference U-Net has 6.5 M). */
+  public static final long MAX_PARAMETERS = 1L << 30;
+  /** The most ResBlocks per level. */
+  public static final int MAX_RES_BLOCKS = 64;
+
+  /**
+   * The number of parameters {@link UNet} builds for this architecture, counted without building it,
+   * so that a model too large for memory is refused before any allocation.
+   */
+  public long parameterCount() {
+    return (long) count(inChannels, imageSize, baseChannels, channelMults, numResBlocks, attentionResolutions,
+        numClasses);
+  }
+
+  /** The parameters of UNet's layers, in its creation order; doubles, so that absurd sizes cannot overflow. */
+  private static double count(int inChannels, int imageSize, int baseChannels, List<Integer> mults, int numResBlocks,
+      List<Integer> attention, int numClasses) {
+    double base = baseChannels;
+    double temb = 4 * base;
+    double n = conv(inChannels, base, 3) + linear(base, temb) + linear(temb, temb);
+    n += numClasses > 0 ? (numClasses + 1.0) * temb : 0;
+    java.util.Deque<Double> skips = new java.util.ArrayDeque<>();
+    skips.push(base);
+    double ch = base;
+    int res = imageSize;
+    List<Integer> resolutions = new java.util.ArrayList<>();
+    for (int i = 0; i < mults.size(); i++) {
+      double out = base * mults.get(i);
+      resolutions.add(res);
+      for (int r = 0; r < numResBlocks; r++) {
+        n += resBlock(ch, out, temb) + (attention.contains(res) ? attention(out) : 0);
+        ch = out;
+        skips.push(ch);
+      }
+      if (i < mults.size() - 1) {
+        n += conv(ch, ch, 3);
+        skips.push(ch);
+        res = (res + 1) / 2;
+      }
+    }
+    n += 2 * resBlock(ch, ch, temb) + attention(ch);
+    for (int j = 0; j < mults.size(); j++) {
+      int i = mults.size() - 1 - j;
+      double out = base * mults.get(i);
+      for (int r = 0; r <= numResBlocks; r++) {
+        n += resBlock(ch + skips.pop(), out, temb) + (attention.contains(resolutions.get(i)) ? attention(out) : 0);
+        ch = out;
+      }
+      if (j < mults.size() - 1) {
+        n += conv(ch, ch, 3);
+      }
+    }
+    return n + 2 * ch + conv(ch, inChannels, 3);
+  }
+
+  private static double conv(double in, double out, int k) {
+    return in * out * k * k + out;
+  }
+
+  private static double linear(double in, double out) {
+    return in * out + out;
+  }
+
+  private static double resBlock(double in, double out, double temb) {
+    return 2 * in + conv(in, out, 3) + linear(temb, out) + 2 * out + conv(out, out, 3)
+        + (in == out ? 0 : conv(in, out, 1));
+  }
+
+  private static double attention(double ch) {
+    return 2 * ch + 4 * linear(ch, ch);
+  }
+
   /** Channels of the time embedding: 4 x baseChannels, as in DDPM. */
   public int timeEmbedDim() {
     return 4 * baseChannels;
@@ -251,7 +323,7 @@ public final class UNetConfig {
       List<Integer> mults = List.copyOf(channelMults);
       List<Integer> attention = attentionResolutions == null
           ? List.of(lowest(imageSize, Math.max(1, mults.size()))) : List.copyOf(attentionResolutions);
-      check(inChannels >= 1, "inChannels must be >= 1, got " + inChannels);
+      check(inChannels == 1 || inChannels == 3, "inChannels must be 1 (grey) or 3 (RGB), got " + inChannels);
       check(imageSize >= 4 && imageSize <= 1024, "imageSize must be between 4 and 1024, got " + imageSize);
       check(baseChannels >= 1, "baseChannels must be >= 1, got " + baseChannels);
       check(!mults.isEmpty(), "channelMults must not be empty");
@@ -261,6 +333,13 @@ public final class UNetConfig {
       check(groups >= 1, "groups must be >= 1, got " + groups);
       check(numClasses >= 0, "numClasses must be >= 0, got " + numClasses);
       check(mults.size() <= 8, "at most 8 levels (channel multipliers), got " + mults.size());
+      check(numResBlocks <= MAX_RES_BLOCKS, "numResBlocks must be at most " + MAX_RES_BLOCKS + ", got " + numResBlocks);
+      check(mults.stream().allMatch(m -> m >= 1), "channel multipliers must be >= 1");
+      check(numClasses <= 1_000_000, "numClasses must be at most 1000000, got " + numClasses);
+      double params = count(inChannels, imageSize, baseChannels, mults, numResBlocks, attention, numClasses);
+      check(params <= MAX_PARAMETERS, String.format(java.util.Locale.ROOT, "a U-Net of base %d channels, multipliers %s"
+          + " and %d ResBlocks per level has %.3g parameters, more than the %d (%d GiB of float32) a model may have",
+          baseChannels, mults, numResBlocks, params, MAX_PARAMETERS, MAX_PARAMETERS * 4 >> 30));
       java.util.List<Integer> resolutions = new java.util.ArrayList<>();
       for (int i = 0, r = imageSize; i < mults.size(); i++, r = (r + 1) / 2) {
         resolutions.add(r);

@@ -28,7 +28,25 @@ public final class InputImages {
    * 0 where it is dark (the region to keep).
    */
   public static float[] readMask(Path file, int size) {
-    byte[] bytes = decode(file, size, 1);
+    return threshold(decode(file, size, 1));
+  }
+
+  /**
+   * {@link #readMask(Path, int)} for the image {@code image}: the mask must have the image's width
+   * and height, pixel for pixel (both are resized and cropped the same way, so a mask of another size
+   * would mark another region).
+   */
+  public static float[] readMask(Path file, int size, Path image) {
+    java.awt.image.BufferedImage m = decoded(file);
+    java.awt.image.BufferedImage i = decoded(image);
+    if (m.getWidth() != i.getWidth() || m.getHeight() != i.getHeight()) {
+      throw new IllegalArgumentException(file + ": the mask is " + m.getWidth() + "x" + m.getHeight() + " pixels, the image "
+          + image + " " + i.getWidth() + "x" + i.getHeight() + "; a mask must have its image's size");
+    }
+    return threshold(ImageDecoder.convert(m, size, 1));
+  }
+
+  private static float[] threshold(byte[] bytes) {
     float[] v = new float[bytes.length];
     for (int i = 0; i < v.length; i++) {
       v[i] = (bytes[i] & 0xFF) > 127 ? 1f : 0f;
@@ -37,11 +55,18 @@ public final class InputImages {
   }
 
   private static byte[] decode(Path file, int size, int channels) {
+    return ImageDecoder.convert(decoded(file), size, channels);
+  }
+
+  private static java.awt.image.BufferedImage decoded(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(file + " is a folder, not an image file");
+    }
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + ": no such image file");
     }
     try {
-      return ImageDecoder.decode(file, size, channels);
+      return ImageDecoder.read(file);
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read the image (" + e.getMessage() + ")");
     }

@@ -67,7 +67,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   /**
    * Loads from a run directory, checkpoint or weights file.
    *
-   * @param useEma take the EMA weights of a checkpoint (ignored for weights files, which hold one set)
+   * @param useEma take the EMA weights of a checkpoint; false (the raw weights) is refused for weights
+   *     files, which hold one set
    */
   public static TrainedModel load(Path path, boolean useEma) {
     if (Files.isRegularFile(path)) {
@@ -103,15 +104,16 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    * weights file.
    */
   public static TrainedModel resolve(String spec, boolean useEma) {
-    if (spec == null || spec.isBlank()) {
-      return Pretrained.defaultModel().load();
-    }
-    Path path = Path.of(spec);
-    Pretrained shipped = Pretrained.byId(spec);
-    if (shipped != null && !Files.exists(path)) {
+    boolean none = spec == null || spec.isBlank();
+    Pretrained shipped = none ? Pretrained.defaultModel() : Pretrained.byId(spec);
+    if (shipped != null && (none || !Files.exists(Path.of(spec)))) {
+      if (!useEma) {
+        throw new IllegalArgumentException("the shipped model " + shipped.id + " holds one set of weights (its run's EMA"
+            + " weights); raw weights are only in checkpoints");
+      }
       return shipped.load();
     }
-    return load(path, useEma);
+    return load(Path.of(spec), useEma);
   }
 
   /**
@@ -121,6 +123,13 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   static TrainedModel fromContents(Safetensors.Contents c, String file, boolean useEma) {
     ModelSpec spec = ModelFile.spec(c, file, System.err::println);
     boolean checkpoint = ModelFile.isCheckpoint(c);
+    if (checkpoint) {
+      Checkpoint.steps(c.metadata(), file);
+    }
+    if (!useEma && !checkpoint) {
+      throw new IllegalArgumentException(file + " is a weights file, which holds one set of weights (its run's EMA"
+          + " weights); raw weights are only in checkpoints");
+    }
     UNet net = new UNet(spec.unet());
     try {
       ModelFile.copyInto(c.tensors(), checkpoint ? (useEma ? "ema." : "model.") : "", net.parameters());

@@ -24,7 +24,20 @@ import org.bytedeco.pytorch.Tensor;
  * and denoises again, resamples - 1 times, which harmonizes the filled region with the known one.
  */
 public final class RePaint {
+  /** The most network evaluations per image a RePaint schedule may take (the paper's 250, 10, 10: 2410). */
+  public static final long MAX_EVALUATIONS = 1_000_000;
+
   private RePaint() {}
+
+  /**
+   * Network evaluations per image of {@link #schedule}, computed without building it: N, plus
+   * jumpLength for each of the resamples - 1 returns at each jump index.
+   */
+  public static long evaluations(long steps, long jumpLength, long resamples) {
+    long jumps = steps > jumpLength ? (steps - jumpLength + jumpLength - 1) / jumpLength : 0;
+    double n = steps + (double) jumps * (resamples - 1) * jumpLength;
+    return n > Long.MAX_VALUE / 2 ? Long.MAX_VALUE / 2 : (long) n;
+  }
 
   /**
    * The order in which the N visited steps are taken, as step indices from N-1 down to -1 (the clean
@@ -32,9 +45,16 @@ public final class RePaint {
    * jumpLength, 2 jumpLength, ... below N - jumpLength (the authors' {@code get_schedule_jump}).
    */
   public static int[] schedule(int steps, int jumpLength, int resamples) {
-    if (steps < 1 || jumpLength < 1 || resamples < 1) {
-      throw new IllegalArgumentException("RePaint needs steps, jump length and resamples >= 1, got "
+    if (steps < 1 || jumpLength < 1 || resamples < 1 || steps > 100_000 || jumpLength > 100_000
+        || resamples > 100_000) {
+      throw new IllegalArgumentException("RePaint needs steps, jump length and resamples between 1 and 100000, got "
           + steps + ", " + jumpLength + ", " + resamples);
+    }
+    long evaluations = evaluations(steps, jumpLength, resamples);
+    if (evaluations > MAX_EVALUATIONS) {
+      throw new IllegalArgumentException("RePaint with " + steps + " steps, jump length " + jumpLength + " and "
+          + resamples + " resamples takes " + evaluations + " network evaluations per image, more than "
+          + MAX_EVALUATIONS);
     }
     int[] jumpsLeft = new int[steps];
     for (int j = 0; j < steps - jumpLength; j += jumpLength) {

@@ -164,16 +164,31 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     if (!ModelFile.isCheckpoint(c)) {
       throw new StoreException(file + ": not a jdiffusion checkpoint (format " + c.metadata().get("format") + ")");
     }
+    long[] steps = steps(c.metadata(), file.toString());
     try {
       String json = c.metadata().getOrDefault(TRAINING_KEY, c.metadata().get("config"));
       TrainConfig config = Json.readTolerant(json, TrainConfig.quick(), TrainConfig.class, file + ": training",
           TrainConfig.ADDED_LATER, System.err::println);
-      long step = Long.parseLong(c.metadata().get("step"));
-      long optSteps = Long.parseLong(c.metadata().get("optimizer_steps"));
+      return new Checkpoint(config, steps[0], steps[1], c);
+    } catch (RuntimeException e) {
+      throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The step and the optimizer steps a checkpoint's metadata records, checked (0 &lt;= optimizer steps
+   * &lt;= step): a checkpoint whose counts are impossible is corrupt, for sampling as for resuming.
+   *
+   * @throws StoreException when they are missing, not numbers, or impossible
+   */
+  public static long[] steps(Map<String, String> metadata, String file) {
+    try {
+      long step = Long.parseLong(metadata.get("step"));
+      long optSteps = Long.parseLong(metadata.get("optimizer_steps"));
       if (step < 0 || optSteps < 0 || optSteps > step) {
         throw new IllegalArgumentException("step " + step + ", optimizer steps " + optSteps);
       }
-      return new Checkpoint(config, step, optSteps, c);
+      return new long[] {step, optSteps};
     } catch (RuntimeException e) {
       throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");
     }

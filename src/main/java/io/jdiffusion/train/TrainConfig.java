@@ -579,7 +579,7 @@ public final class TrainConfig {
       require(emaDecay >= 0 && emaDecay < 1, "EMA decay must be in [0, 1), got " + emaDecay);
       require(huberDelta > 0, "huber delta must be > 0, got " + huberDelta);
       require(classDropout >= 0 && classDropout <= 1, "class dropout must be in [0, 1], got " + classDropout);
-      require(threads >= 0, "threads must be >= 0, got " + threads);
+      require(threads >= 0 && threads <= 1024, "threads must be between 0 (all cores) and 1024, got " + threads);
       require(logEvery >= 1, "log interval must be >= 1, got " + logEvery);
       require(checkpointEvery >= 1, "checkpoint interval must be >= 1, got " + checkpointEvery);
       require(keepCheckpoints >= 1, "keep-checkpoints must be >= 1, got " + keepCheckpoints);

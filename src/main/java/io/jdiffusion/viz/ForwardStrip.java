@@ -21,8 +21,9 @@ public final class ForwardStrip {
 
   /** Paper timesteps 0, every, 2 every, ..., ending with T (added when T is not a multiple). */
   public static int[] timesteps(int trainSteps, int every) {
-    if (every < 1) {
-      throw new IllegalArgumentException("the forward strip's interval must be >= 1, got " + every);
+    if (every < 1 || every > trainSteps) {
+      throw new IllegalArgumentException("the forward strip's interval must be between 1 and T (" + trainSteps + "), got "
+          + every);
     }
     int n = trainSteps / every + 1 + (trainSteps % every == 0 ? 0 : 1);
     int[] t = new int[n];

@@ -36,6 +36,7 @@ public final class LossPlot {
   private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
   private static final int MIN_WIDTH = 200;
   private static final int MIN_HEIGHT = 150;
+  private static final int MAX_SIDE = 10_000;
 
   private LossPlot() {}
 
@@ -50,9 +51,9 @@ public final class LossPlot {
    */
   public record Style(int width, int height, boolean logY, double smoothing, String title) {
     public Style {
-      if (width < MIN_WIDTH || height < MIN_HEIGHT) {
-        throw new IllegalArgumentException("a loss plot needs at least " + MIN_WIDTH + "x" + MIN_HEIGHT + " pixels, got "
-            + width + "x" + height);
+      if (width < MIN_WIDTH || height < MIN_HEIGHT || width > MAX_SIDE || height > MAX_SIDE) {
+        throw new IllegalArgumentException("a loss plot needs between " + MIN_WIDTH + "x" + MIN_HEIGHT + " and " + MAX_SIDE
+            + "x" + MAX_SIDE + " pixels, got " + width + "x" + height);
       }
       if (!(smoothing >= 0 && smoothing < 1)) {
         throw new IllegalArgumentException("smoothing must be in [0, 1), got " + smoothing);

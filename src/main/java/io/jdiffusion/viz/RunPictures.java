@@ -44,10 +44,11 @@ public final class RunPictures {
       SampleOptions sampling) {
     public Options {
       require(images >= 1 && images <= 64, "the number of images must be in [1, 64], got " + images);
-      require(columns >= 2, "the reverse strip needs at least 2 columns, got " + columns);
-      require(frames >= 2, "the GIF needs at least 2 frames, got " + frames);
+      require(columns >= 2 && columns <= 1001, "the reverse strip needs at least 2 columns and at most 1001, got " + columns);
+      require(frames >= 2 && frames <= 1001, "the GIF needs at least 2 frames and at most 1001, got " + frames);
       require(forwardEvery >= 1, "the forward interval must be >= 1, got " + forwardEvery);
-      require(frameMs >= 10, "the frame time must be >= 10 ms, got " + frameMs);
+      require(frameMs >= 10 && frameMs <= 655_350, "the frame time must be between 10 ms and 655350 ms (GIF stores "
+          + "1/100 s in 16 bits), got " + frameMs);
     }
 
     /** 4 images, 11 columns, up to 30 frames of 80 ms, forward every T/10, seed 0, the given sampling. */
@@ -74,6 +75,7 @@ public final class RunPictures {
     int per = ch * size * size;
     int n = o.images();
     int last = o.sampling().steps();
+    int[] ts = ForwardStrip.timesteps(model.schedule().steps(), o.forwardEvery()); // checked before any sampling
     int[] stripStates = ReverseProcess.evenly(o.columns(), last);
     int[] gifStates = ReverseProcess.evenly(o.frames(), last);
     TreeSet<Integer> all = new TreeSet<>();
@@ -114,7 +116,6 @@ public final class RunPictures {
       x0 = new float[per];
       place(states.get(last).xt(), 0, per, x0, 0);
     }
-    int[] ts = ForwardStrip.timesteps(model.schedule().steps(), o.forwardEvery());
     String[] tLabels = new String[ts.length];
     for (int j = 0; j < ts.length; j++) {
       tLabels[j] = "t=" + ts[j];

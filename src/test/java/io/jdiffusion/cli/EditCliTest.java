@@ -126,6 +126,10 @@ class EditCliTest {
     Files.writeString(junk, "not a png");
     assertCleanError(run("inpaint", runDir.toString(), "--image", photo.toString(), "--mask", junk.toString(), "-q"),
         "junk.png: cannot read the image");
+    Path small = dir.resolve("small-mask.png"); // the left half of an 8x6 mask is not the left half of the photo's crop
+    ImageIO.write(new BufferedImage(8, 6, BufferedImage.TYPE_BYTE_GRAY), "png", small.toFile());
+    assertCleanError(run("inpaint", runDir.toString(), "--image", photo.toString(), "--mask", small.toString(), "-q"),
+        "small-mask.png: the mask is 8x6 pixels, the image " + photo + " 16x12; a mask must have its image's size");
     assertCleanError(run("inpaint", runDir.toString(), "--image", photo.toString(), "--mask", mask.toString(),
         "--jump", "0", "-q"), "jump length");
     assertCleanError(run("inpaint", runDir.toString(), "--image", photo.toString(), "-q"), "--mask");

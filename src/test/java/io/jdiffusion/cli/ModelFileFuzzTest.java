@@ -1,17 +1,22 @@
 package io.jdiffusion.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jdiffusion.TestTorch;
+import io.jdiffusion.model.ModelFile;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
 import io.jdiffusion.train.Checkpoint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +95,54 @@ class ModelFileFuzzTest {
     CliTest.assertCleanError(CliTest.run("export", bad.toString(), "-o", dir.resolve("y.safetensors").toString()),
         "checksum");
     assertTrue(!Files.exists(dir.resolve("y.safetensors")), "a corrupt file is never exported with a fresh checksum");
+  }
+
+  /**
+   * Files that verify (rewritten with fresh checksums) but describe something impossible: a model too
+   * large for memory is refused from its description, before any allocation; a checkpoint whose step
+   * is negative is refused for sampling as for resuming; raw weights are not taken from a weights file.
+   */
+  @Test
+  void verifiedFilesWithImpossibleContentAreRefused(@TempDir Path dir) throws Exception {
+    Path runDir = dir.resolve("run");
+    CliTest.Run t = CliTest.run(CliTest.concat(new String[] {"train", "--out", runDir.toString(), "--steps", "1"}, MICRO));
+    assertEquals(0, t.code(), t.err());
+    Path weights = runDir.resolve("weights.safetensors");
+    Safetensors.Contents w = Safetensors.read(weights);
+    for (String[] edit : new String[][] {{"\"baseChannels\" : 8", "\"baseChannels\" : 100000"},
+        {"\"numResBlocks\" : 1", "\"numResBlocks\" : 1000000"}, {"\"numClasses\" : 10", "\"numClasses\" : 2000000000"}}) {
+      Map<String, String> meta = new LinkedHashMap<>(w.metadata());
+      String model = meta.get(ModelFile.MODEL_KEY);
+      assertTrue(model.contains(edit[0]), model);
+      meta.put(ModelFile.MODEL_KEY, model.replace(edit[0], edit[1]));
+      Path huge = dir.resolve("huge.safetensors");
+      Safetensors.write(huge, w.tensors(), meta, false);
+      StoreException e = assertThrows(StoreException.class, () -> TrainedModel.load(huge, true), edit[1]);
+      assertTrue(e.getMessage().startsWith(huge + ": unreadable model description"), e.getMessage());
+    }
+
+    Path ckpt = Checkpoint.pathFor(runDir, 1);
+    Safetensors.Contents c = Safetensors.read(ckpt);
+    for (String[] steps : new String[][] {{"-6", "0"}, {"1", "2"}, {"x", "0"}}) {
+      Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+      meta.put("step", steps[0]);
+      meta.put("optimizer_steps", steps[1]);
+      Path bad = dir.resolve("bad-" + steps[0]).resolve("checkpoints").resolve("step-0000001.safetensors");
+      Files.createDirectories(bad.getParent());
+      Safetensors.write(bad, c.tensors(), meta, false);
+      StoreException e = assertThrows(StoreException.class, () -> TrainedModel.load(bad, true));
+      assertTrue(e.getMessage().contains("unreadable checkpoint metadata"), e.getMessage());
+      CliTest.assertCleanError(CliTest.run("sample", bad.getParent().getParent().toString(), "-n", "1", "--steps", "1",
+          "--out", dir.resolve("s.png").toString(), "-q"), "unreadable checkpoint metadata");
+    }
+    assertTrue(!Files.exists(dir.resolve("s.png")));
+
+    CliTest.assertCleanError(CliTest.run("sample", weights.toString(), "--raw", "-n", "1", "--dry-run"),
+        "is a weights file, which holds one set of weights");
+    CliTest.assertCleanError(CliTest.run("export", "fashion-mnist", "--raw", "-o", dir.resolve("e.safetensors").toString()),
+        "raw weights are only in checkpoints");
+    assertEquals(0, CliTest.run("sample", runDir.toString(), "--raw", "-n", "1", "--dry-run").code(),
+        "a run's checkpoint holds raw weights");
   }
 
   /** Writes {@code bytes} and asserts that loading them fails with a StoreException; returns 1. */

@@ -101,6 +101,8 @@ class DatasetsTest {
   void badShapeArguments() {
     assertThrows(DataException.class, () -> Datasets.open(null, 28, 2));
     assertThrows(DataException.class, () -> Datasets.open(null, 0, 1));
+    DataException e = assertThrows(DataException.class, () -> Datasets.open(null, 100_000, 1)); // 1e10 bytes an image
+    assertTrue(e.getMessage().contains("image size must be between 1 and 1024, got 100000"), e.getMessage());
     assertThrows(DataException.class, () -> Datasets.open("fashion-mnist:", 28, 1));
   }
 

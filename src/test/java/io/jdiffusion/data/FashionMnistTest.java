@@ -72,6 +72,25 @@ class FashionMnistTest {
   }
 
   @Test
+  void anImageHeaderThatDisagreesWithTheLabelsIsRefusedBeforeItsPayloadIsRead() throws Exception {
+    fixture(dir, "train", 10, 10, true);
+    // a gzip bomb's header: 1.5e9 one-pixel images (whose zeros would be 1.5 GB decompressed, 1.5 MB on disk);
+    // the check of the two headers refuses it without reading on, so its payload may as well be missing
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(gz))) {
+      out.writeInt(Idx.IMAGES_MAGIC);
+      out.writeInt(1_500_000_000);
+      out.writeInt(1);
+      out.writeInt(1);
+      out.write(new byte[1 << 16]);
+    }
+    Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gz.toByteArray());
+    DataException e = assertThrows(DataException.class, () -> FashionMnist.load(dir, true));
+    assertTrue(e.getMessage().contains("train-labels-idx1-ubyte.gz: 10 labels but ")
+        && e.getMessage().endsWith("train-images-idx3-ubyte.gz has 1500000000 images"), e.getMessage());
+  }
+
+  @Test
   void labelOutOfRangeIsReported() {
     fixture(dir, "train", 2, 2, false);
     Idx.writeLabels(dir.resolve("train-labels-idx1-ubyte"), new byte[] {1, 10}, false);

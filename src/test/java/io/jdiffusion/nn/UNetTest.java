@@ -52,6 +52,24 @@ class UNetTest {
   }
 
   @Test
+  void theConfigCountsTheParametersTheNetworkBuildsAndRefusesHugeOnesUpFront() {
+    for (UNetConfig c : List.of(UNetConfig.tiny(1, 28, 0), UNetConfig.reference(3, 32, 10), TestTorch.micro(0),
+        TestTorch.micro(3), UNetConfig.tiny(3, 7, 0).toBuilder().channelMults(List.of(1, 2, 3)).numResBlocks(3)
+            .attentionResolutions(List.of(7, 2)).heads(2).build())) {
+      assertEquals(new UNet(c).parameterCount(), c.parameterCount(), c.toString());
+    }
+    // sizes whose weights would not fit in memory are refused by the config, before any allocation
+    UNetConfig.Builder b = UNetConfig.tiny(1, 28, 0).toBuilder();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.baseChannels(100_000).build());
+    assertTrue(e.getMessage().contains("parameters, more than the 1073741824"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.baseChannels(2_000_000_000).build()); // no int overflow
+    assertThrows(IllegalArgumentException.class, () -> b.baseChannels(32).channelMults(List.of(1, 1_000_000)).build());
+    assertThrows(IllegalArgumentException.class, () -> b.channelMults(List.of(1, 2)).numResBlocks(1_000_000).build());
+    assertThrows(IllegalArgumentException.class, () -> b.numResBlocks(1).numClasses(2_000_000_000).build());
+    assertThrows(IllegalArgumentException.class, () -> b.numClasses(0).inChannels(2).build());
+  }
+
+  @Test
   void outputHasTheInputShapeForOddAndEvenSizes() {
     for (int size : new int[] {8, 28, 7}) {
       UNetConfig c = io.jdiffusion.TestTorch.unet(3, size, 8, List.of(1, 2, 2), 1, List.of(), 2, 0.0, 4, 0);

@@ -52,6 +52,19 @@ class EditingTest {
   }
 
   @Test
+  void rePaintsCostIsCountedBeforeTheScheduleIsBuilt() {
+    for (int[] c : new int[][] {{10, 3, 2}, {5, 10, 10}, {3, 1, 1}, {250, 10, 10}, {50, 7, 4}, {49, 7, 4}, {1, 1, 9}}) {
+      assertEquals(RePaint.evaluations(RePaint.schedule(c[0], c[1], c[2])), RePaint.evaluations(c[0], c[1], c[2]),
+          java.util.Arrays.toString(c));
+    }
+    // 50 steps, 4 returns of 10 steps each resampled 50000 times: refused at once, not built until the heap is full
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RePaint.schedule(50, 10, 50_000));
+    assertTrue(e.getMessage().contains("takes 2000010 network evaluations per image, more than 1000000"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> RePaint.schedule(50, 10, 2_000_000_000));
+    assertThrows(IllegalArgumentException.class, () -> RePaint.schedule(50, 2_000_000_000, 2));
+  }
+
+  @Test
   void inpaintingWithEverythingKnownReturnsTheOriginal() {
     Denoiser d = new GaussianDenoiser(LINEAR, MU, SD, Prediction.EPS);
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {

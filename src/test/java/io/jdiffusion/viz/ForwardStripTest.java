@@ -40,6 +40,8 @@ class ForwardStripTest {
     assertArrayEquals(new int[] {0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}, ForwardStrip.timesteps(1000, 100));
     assertArrayEquals(new int[] {0, 20, 40, 50}, ForwardStrip.timesteps(50, 20));
     assertThrows(IllegalArgumentException.class, () -> ForwardStrip.timesteps(50, 0));
+    assertArrayEquals(new int[] {0, 50}, ForwardStrip.timesteps(50, 50));
+    assertThrows(IllegalArgumentException.class, () -> ForwardStrip.timesteps(50, 51)); // an interval past T: no strip
   }
 
   @Test

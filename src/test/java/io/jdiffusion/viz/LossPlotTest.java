@@ -125,6 +125,9 @@ class LossPlotTest {
     assertThrows(IllegalArgumentException.class,
         () -> LossPlot.render(new double[] {1, 2}, new double[] {1, Double.NaN}, LossPlot.Style.defaults("nan")));
     assertThrows(IllegalArgumentException.class, () -> new LossPlot.Style(50, 50, true, 0.9, "tiny"));
+    // a height of 2e9 pixels used to overflow the picture's array (NegativeArraySizeException)
+    assertThrows(IllegalArgumentException.class, () -> new LossPlot.Style(800, 2_000_000_000, true, 0.9, "huge"));
+    assertThrows(IllegalArgumentException.class, () -> new LossPlot.Style(100_000, 400, true, 0.9, "wide"));
     assertThrows(IllegalArgumentException.class, () -> new LossPlot.Style(800, 400, true, 1.0, "no smoothing of 1"));
   }
 
