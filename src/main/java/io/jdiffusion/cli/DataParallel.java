@@ -1,6 +1,6 @@
 package io.jdiffusion.cli;
 
-import io.jdiffusion.distributed.GlooReplicas;
+import io.jdiffusion.distributed.C10dReplicas;
 import io.jdiffusion.nn.CpuInfo;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.train.TrainConfig;
@@ -24,10 +24,10 @@ final class DataParallel implements AutoCloseable {
   /** Store key of the non-finite policy. */
   static final String POLICY_KEY = "jdiffusion/on-nonfinite";
 
-  private final GlooReplicas replicas;
+  private final C10dReplicas replicas;
   private final List<Process> workers;
 
-  private DataParallel(GlooReplicas replicas, List<Process> workers) {
+  private DataParallel(C10dReplicas replicas, List<Process> workers) {
     this.replicas = replicas;
     this.workers = workers;
   }
@@ -43,9 +43,10 @@ final class DataParallel implements AutoCloseable {
    * @param nproc processes on this machine (the others are started here), or 1 with {@code worldSize}
    * @param worldSize processes in all (machines started by hand), or 0 for {@code nproc}
    * @param master HOST:PORT of the rendezvous; null for 127.0.0.1 and a free port (one machine only)
+   * @param device the --device value, given to every process (plain cuda: a GPU each)
    */
   static DataParallel start(int nproc, int worldSize, String master, String network, long timeoutMs,
-      TrainConfig config, String policy) throws IOException {
+      TrainConfig config, String policy, String device) throws IOException {
     int world = worldSize > 0 ? worldSize : nproc;
     String host = "127.0.0.1";
     int port;
@@ -64,9 +65,9 @@ final class DataParallel implements AutoCloseable {
     List<Process> workers = new ArrayList<>();
     try {
       for (int rank = 1; rank < nproc; rank++) {
-        workers.add(spawn(rank, world, host + ":" + port, network, timeoutMs, config.threads()));
+        workers.add(spawn(rank, world, host + ":" + port, network, timeoutMs, config.threads(), device));
       }
-      GlooReplicas replicas = GlooReplicas.join(host, port, 0, world, network, timeoutMs);
+      C10dReplicas replicas = C10dReplicas.join(host, port, 0, world, network, timeoutMs);
       replicas.exchange(CONFIG_KEY, Json.write(config));
       replicas.exchange(POLICY_KEY, policy);
       return new DataParallel(replicas, workers);
@@ -90,13 +91,34 @@ final class DataParallel implements AutoCloseable {
     return cmd;
   }
 
+  /**
+   * This process's index among the job's processes on this machine, from torchrun's LOCAL_RANK (0 when
+   * it is not set): it picks the GPU of {@code --device cuda}.
+   */
+  static int localRank(java.util.Map<String, String> env) {
+    String v = env.get("LOCAL_RANK");
+    if (v == null || v.isBlank()) {
+      return 0;
+    }
+    try {
+      int r = Integer.parseInt(v.strip());
+      if (r < 0 || r > 1023) {
+        throw new NumberFormatException();
+      }
+      return r;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("LOCAL_RANK must be a whole number between 0 and 1023, got " + v);
+    }
+  }
+
   /** A {@code train-worker} JVM with this JVM's class path and options. */
-  private static Process spawn(int rank, int world, String master, String network, long timeoutMs, int threads)
-      throws IOException {
+  private static Process spawn(int rank, int world, String master, String network, long timeoutMs, int threads,
+      String device) throws IOException {
     List<String> cmd = javaCommand();
     cmd.addAll(List.of("train-worker",
         "--rank", Integer.toString(rank), "--world-size", Integer.toString(world), "--master", master,
-        "--network", network, "--timeout", Long.toString(timeoutMs / 1000), "--threads", Integer.toString(threads)));
+        "--network", network, "--timeout", Long.toString(timeoutMs / 1000), "--threads", Integer.toString(threads),
+        "--device", device, "--local-rank", Integer.toString(rank)));
     return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
@@ -129,7 +151,7 @@ final class DataParallel implements AutoCloseable {
         + newestCheckpoint + "; 'train --resume' continues from it", e);
   }
 
-  GlooReplicas replicas() {
+  C10dReplicas replicas() {
     return replicas;
   }
 

@@ -21,6 +21,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
     description = {"Check this machine: CPU, engine and thread settings, and every libtorch kernel the models use,",
         "at their real shapes, against float64; shows which convolutions take another route and why."})
 public final class DoctorCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Option(names = "--model", paramLabel = "MODEL",
       description = "Check this model's shapes (run directory, weights file or shipped name) instead of the shipped"
           + " models and bundled classifiers; repeatable.")
@@ -49,6 +51,7 @@ public final class DoctorCommand implements Callable<Integer> {
   public Integer call() {
     List<Precision> ps = precisions.stream().map(Precision::parse).distinct().toList();
     Torch.init(threads);
+    device.use();
     Kernels.onNotice(s -> { });
     List<String> names = new ArrayList<>(); // the models first: a bad --model is refused before any output
     List<Object> nets = new ArrayList<>();
@@ -117,12 +120,12 @@ public final class DoctorCommand implements Callable<Integer> {
       try {
         if (net instanceof UNet u) {
           var c = u.config();
-          u.forward(torch.zeros(1, c.inChannels(), c.imageSize(), c.imageSize()), new double[] {500},
+          u.forward(Torch.zeros(1, c.inChannels(), c.imageSize(), c.imageSize()), new double[] {500},
               c.numClasses() > 0 ? new int[] {c.numClasses()} : null, f);
         } else {
           Classifier c = (Classifier) net;
           var cc = c.config();
-          c.logits(c.features(torch.zeros(1, cc.inChannels(), cc.imageSize(), cc.imageSize()), f), f);
+          c.logits(c.features(Torch.zeros(1, cc.inChannels(), cc.imageSize(), cc.imageSize()), f), f);
         }
       } catch (Kernels.KernelFailure e) {
         // recorded in the verdicts and reported in the table

@@ -10,10 +10,12 @@ import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Sampler;
 import io.jdiffusion.sampling.Timesteps;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The model and DDPM/DDIM options shared by {@code inpaint}, {@code img2img} and {@code interpolate}. */
 public final class EditOptions {
+  @Mixin DeviceFlag device;
   @Option(names = "--steps", description = "Visited timesteps (default: min(50, T)).")
   Integer steps;
   @Option(names = "--spacing", defaultValue = "leading",
@@ -52,6 +54,7 @@ public final class EditOptions {
   /** Starts libtorch and loads the model. */
   TrainedModel load(String model) {
     Torch.init(threads);
+    device.use();
     return TrainedModel.resolve(model, !raw);
   }
 

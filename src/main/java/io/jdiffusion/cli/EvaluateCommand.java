@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
     description = {"Measure sample quality: FID, KID, IS and precision/recall of a run's samples (or of an image folder)",
         "against a reference dataset; every number names its feature extractor, e.g. FID(fashion-classifier)."})
 public final class EvaluateCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Parameters(index = "0", paramLabel = "SOURCE", description = "Run directory or weights .safetensors file (samples "
       + "are generated), a folder of images, or a built-in dataset (fashion-mnist-test: the train-vs-test floor).")
   String sourceSpec;
@@ -113,6 +114,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     String floorRef = !floor ? null : testRef != null ? testRef : DatasetSpecs.testSplit(ref).orElseThrow(
         () -> new IllegalArgumentException("no known test split for '" + ref + "'; pass --test-ref for --floor"));
     Torch.init(threads);
+    device.use(shards.localRank());
     boolean isModel = !isDataset && (Files.isRegularFile(source) || Files.isDirectory(source.resolve("checkpoints")));
     TrainedModel model = isModel ? TrainedModel.load(source, !raw) : null;
     int processes = shards.processes(n);

@@ -31,6 +31,7 @@ import picocli.CommandLine.Parameters;
         "strip (x_t and the clean-image estimate of a few samples at evenly spaced steps) and an animated GIF of",
         "the denoising. Writes forward.png, reverse.png and denoising.gif into RUN/strips (or --out)."})
 public final class PicturesCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1", description = Help.MODEL_OR_DEFAULT)
   String model;
 
@@ -72,6 +73,7 @@ public final class PicturesCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--num must be between 1 and 64, got " + n);
     }
     Torch.init(threads);
+    device.use();
     TrainedModel m = TrainedModel.resolve(model, !raw);
     int T = m.scheduleConfig().steps();
     SampleOptions o = sampling.resolve(m.schedule(), seed, n);

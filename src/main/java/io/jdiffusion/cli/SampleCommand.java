@@ -21,6 +21,7 @@ import picocli.CommandLine.Parameters;
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1", description = Help.MODEL_OR_DEFAULT)
   String model;
 
@@ -60,6 +61,7 @@ public final class SampleCommand implements Callable<Integer> {
       }
     }
     Torch.init(threads > 0 || processes == 1 ? threads : DataParallel.threadsPerProcess(processes));
+    device.use(shards.localRank());
     TrainedModel m = TrainedModel.resolve(model, !raw);
     SampleOptions o = sampling.resolve(m.schedule(), seed, batch);
     Integer classIndex = condition.classIndex(m);

@@ -33,6 +33,11 @@ public final class ShardFlags {
     return processes;
   }
 
+  /** This process's index among the processes on this machine: its shard, 0 for the parent. */
+  int localRank() {
+    return shard == null ? 0 : ShardedSampling.shardIndex(shard);
+  }
+
   /** Whether this process is a shard process (started by another's --nproc). */
   boolean isShard() {
     return shard != null;

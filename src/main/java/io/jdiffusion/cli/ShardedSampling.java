@@ -83,6 +83,20 @@ final class ShardedSampling {
 
   /** [first, end) of shard "K/N" of n images, checking the shard options. */
   static int[] range(String shard, Path out, int n) {
+    int[] kn = shard(shard);
+    if (out == null) {
+      throw new IllegalArgumentException("--shard must be K/N with 0 <= K < N, and --shard-out given");
+    }
+    return new int[] {start(kn[0], kn[1], n), start(kn[0] + 1, kn[1], n)};
+  }
+
+  /** K of a shard K/N. */
+  static int shardIndex(String shard) {
+    return shard(shard)[0];
+  }
+
+  /** K and N of a shard K/N, checked. */
+  private static int[] shard(String shard) {
     String[] kn = shard.split("/");
     int k;
     int shards;
@@ -93,10 +107,10 @@ final class ShardedSampling {
       k = -1;
       shards = 0;
     }
-    if (kn.length != 2 || out == null || shards < 1 || k < 0 || k >= shards) {
+    if (kn.length != 2 || shards < 1 || k < 0 || k >= shards) {
       throw new IllegalArgumentException("--shard must be K/N with 0 <= K < N, and --shard-out given");
     }
-    return new int[] {start(k, shards, n), start(k + 1, shards, n)};
+    return new int[] {k, shards};
   }
 
   /** The arguments without those the shard processes get their own value of (and their values). */

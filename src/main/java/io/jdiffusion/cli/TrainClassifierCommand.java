@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,6 +28,7 @@ import picocli.CommandLine.Option;
     description = {"Train a small CNN classifier on a labelled dataset for use as an evaluation feature extractor",
         "(evaluate --extractor classifier:FILE); prints its accuracy on the test split."})
 public final class TrainClassifierCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Option(names = "--data", description = "Labelled training data (default: ${DEFAULT-VALUE}).", defaultValue = "fashion-mnist")
   String data;
   @Option(names = "--test", description = "Held-out data for the accuracy (default: the test split of --data).")
@@ -90,6 +92,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     ClassifierTrainConfig cfg = new ClassifierTrainConfig(n, data, testSpec, model,
         new ClassifierTrainConfig.Optimizer(batchSize, steps, lr, warmup, weightDecay), seed, threads,
         Precision.parse(precision));
+    device.use();
     ClassifierTrainer trainer = new ClassifierTrainer(cfg);
     System.err.printf(Locale.ROOT, "data: %s; test: %s%nclassifier: %,d parameters, %d steps of %d%n",
         train.describe(), held.describe(), trainer.model().parameterCount(), steps, batchSize);

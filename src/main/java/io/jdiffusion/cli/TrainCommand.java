@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train}: trains a U-Net on a dataset into a run directory, then samples a grid. */
@@ -36,6 +37,7 @@ import picocli.CommandLine.Option;
         "about 10 minutes on 2 CPU cores, ending with a sample grid in RUN/samples/final.png, the loss curve",
         "RUN/loss.png, the strips and GIF in RUN/strips and the page RUN/report.html."})
 public final class TrainCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Option(names = {"-o", "--out"}, description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
   Path out;
 
@@ -50,7 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** Options that may change when a run is resumed; every other option would change the run itself. */
   private static final java.util.Set<String> RESUMABLE = java.util.Set.of("--resume", "--steps", "--threads",
       "--final-samples", "--pictures", "--on-nonfinite", "--quiet", "--dry-run", "--help", "--version",
-      "--nproc", "--world-size", "--master", "--network", "--dist-timeout"); // process counts: checked to match
+      "--nproc", "--world-size", "--master", "--network", "--dist-timeout", "--device"); // process counts: checked to match
 
   @Option(names = "--data", description = "Dataset: fashion-mnist-subset (embedded, default), fashion-mnist[:DIR], "
       + "fashion-mnist-test[:DIR], mnist[:DIR], cifar10[:DIR], emoji[:DIR] (get them with 'data fetch NAME'), "
@@ -141,8 +143,10 @@ public final class TrainCommand implements Callable<Integer> {
       worker.network = network;
       worker.timeout = distTimeout;
       worker.threads = threads;
+      worker.device = device;
       return worker.call();
     }
+    device.use(DataParallel.localRank(System.getenv()));
     NonFinitePolicy policy = NonFinitePolicy.parse(onNonFinite);
     if (finalSamples < 0 || finalSamples > 10_000) {
       throw new IllegalArgumentException("--final-samples must be between 0 and 10000, got " + finalSamples);
@@ -341,7 +345,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (cfg.processes() > 1) {
       int local = worldSize != null ? 1 : cfg.processes(); // a resumed run starts its processes again here
       try (DataParallel job = DataParallel.start(local, worldSize != null ? worldSize : 0, master, network,
-          distTimeout * 1000, cfg, onNonFinite)) {
+          distTimeout * 1000, cfg, onNonFinite, device.device)) {
         System.err.printf(Locale.ROOT, "data-parallel: %d processes x %d images per step, %d threads each%n",
             cfg.processes(), cfg.batchSize(), cfg.threads());
         try {

@@ -1,6 +1,6 @@
 package io.jdiffusion.cli;
 
-import io.jdiffusion.distributed.GlooReplicas;
+import io.jdiffusion.distributed.C10dReplicas;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.train.NonFinitePolicy;
@@ -8,6 +8,7 @@ import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
     description = {"One more process of a data-parallel train job (started by 'train --nproc', or by hand on other",
         "machines for 'train --world-size'): joins rank 0 at --master and trains its slice of each batch."})
 public final class TrainWorkerCommand implements Callable<Integer> {
+  @Mixin DeviceFlag device;
   @Option(names = "--rank", required = true, description = "This process's rank, 1 .. world size - 1.") int rank;
   @Option(names = "--world-size", required = true, description = "Processes in the job.") int worldSize;
   @Option(names = "--master", required = true, description = "HOST:PORT of rank 0's rendezvous.") String master;
@@ -30,6 +32,8 @@ public final class TrainWorkerCommand implements Callable<Integer> {
       description = "Seconds to wait for the others, at the start and in every step (default: ${DEFAULT-VALUE}).")
   long timeout;
   @Option(names = "--threads", description = "libtorch threads (default: rank 0's setting).") Integer threads;
+  @Option(names = "--local-rank", description = "This process's index among the job's processes on this machine: "
+      + "its GPU for --device cuda (default: LOCAL_RANK, else 0).") Integer localRank;
 
   @Override
   public Integer call() throws Exception {
@@ -48,7 +52,8 @@ public final class TrainWorkerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--master must be HOST:PORT, got '" + master + "'");
     }
     Torch.init(threads != null ? threads : 0);
-    try (GlooReplicas replicas = GlooReplicas.join(master.substring(0, colon),
+    device.use(localRank != null ? localRank : DataParallel.localRank(System.getenv()));
+    try (C10dReplicas replicas = C10dReplicas.join(master.substring(0, colon),
         Integer.parseInt(master.substring(colon + 1)), rank, worldSize, network, timeout * 1000)) {
       TrainConfig cfg = Json.read(replicas.exchange(DataParallel.CONFIG_KEY, null), TrainConfig.class);
       if (threads != null) {

@@ -262,7 +262,7 @@ public final class KernelCheck {
       double u2 = rng.nextDouble();
       v[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
     }
-    Tensor t = Torch.tensor(v, shape);
+    Tensor t = Torch.cpuTensor(v, shape);
     return dt == ScalarType.Float ? t : t.to(dt);
   }
 }

@@ -97,7 +97,7 @@ public final class Kernels {
   /** A convolution, computed by the route this CPU's checks chose for its shape (see {@link Conv2d}). */
   public static Tensor conv2d(Tensor x, Tensor w, Tensor b, long[] stride, long[] padding) {
     Precision p = precisionOf(x);
-    if (p == null || forced == ConvRoute.FAST) {
+    if (p == null || forced == ConvRoute.FAST || !x.is_cpu()) { // the checks are of CPU kernels
       return ConvRoute.FAST.apply(x, w, b, stride, padding);
     }
     KernelSpec.Conv spec = new KernelSpec.Conv((int) w.size(1), (int) w.size(0), (int) w.size(2), (int) stride[0],

@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * The model's parameters: float32 leaf tensors with gradients, by name, in creation order.
@@ -25,9 +24,7 @@ public final class Params {
    * biases: {@code kaiming_uniform_(a=sqrt(5))} gives bound = 1/sqrt(fan_in).
    */
   public Tensor uniform(String name, double bound, long... shape) {
-    Tensor t = torch.empty(shape);
-    t.uniform_(-bound, bound, new org.bytedeco.pytorch.GeneratorOptional());
-    return register(name, t);
+    return register(name, Torch.initialised(t -> t.uniform_(-bound, bound, new org.bytedeco.pytorch.GeneratorOptional()), shape));
   }
 
   /** A new parameter filled with {@code value} (GroupNorm: weight 1, bias 0). */
@@ -37,9 +34,7 @@ public final class Params {
 
   /** A new parameter drawn from N(0, 1), PyTorch's default for Embedding. */
   public Tensor normal(String name, long... shape) {
-    Tensor t = torch.empty(shape);
-    t.normal_(0, 1, new org.bytedeco.pytorch.GeneratorOptional());
-    return register(name, t);
+    return register(name, Torch.initialised(t -> t.normal_(0, 1, new org.bytedeco.pytorch.GeneratorOptional()), shape));
   }
 
   private Tensor register(String name, Tensor t) {

@@ -24,6 +24,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class Torch {
   private static volatile boolean initialized;
+  private static volatile Device device = Device.CPU;
 
   private Torch() {}
 
@@ -51,6 +52,9 @@ public final class Torch {
         Loader.cacheResources("/org/bytedeco/javacpp/" + platform + "/");
         Loader.cacheResources("/org/bytedeco/openblas/" + platform + "/");
         Loader.cacheResources("/org/bytedeco/pytorch/" + platform + "/");
+        if (Torch.class.getResource("/org/bytedeco/cuda/" + platform + "/") != null) { // the GPU build (-Pcuda)
+          Loader.cacheResources("/org/bytedeco/cuda/" + platform + "/");
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot unpack native libraries: " + e.getMessage(), e);
       }
@@ -73,6 +77,48 @@ public final class Torch {
   /** {@link #init(int)} with libtorch's default thread count. */
   public static void init() {
     init(0);
+  }
+
+  /**
+   * Makes {@code d} the device on which every later tensor is created (starting the engine first).
+   * Set it before building a model: a model's parameters live where they were created.
+   *
+   * @throws IllegalArgumentException when {@code d} is a GPU that this libtorch or this machine does not
+   *     have (the CPU build has no CUDA; a GPU build needs an NVIDIA driver and the device to exist)
+   */
+  public static synchronized void use(Device d) {
+    init();
+    if (d.cuda()) {
+      if (!torch.cuda_is_available()) {
+        throw new IllegalArgumentException("device " + d + " is not available: "
+            + (torch.hasCUDA() ? "no NVIDIA GPU is visible to this process"
+                : "this build's libtorch has no CUDA (build with mvn -Pcuda, see docs/scale.md)"));
+      }
+      int count = torch.cuda_device_count();
+      if (d.index() >= count) {
+        throw new IllegalArgumentException("device " + d + " does not exist: this machine has " + count + " CUDA device(s)");
+      }
+    }
+    device = d;
+  }
+
+  /** The device on which tensors are created: {@link Device#CPU} unless {@link #use} chose another. */
+  public static Device device() {
+    return device;
+  }
+
+  /** {@code t} on the current device: {@code t} itself when it is there already, else a copy. */
+  public static Tensor onDevice(Tensor t) {
+    Device d = device;
+    if (!d.cuda()) {
+      return onCpu(t);
+    }
+    return t.is_cuda() && (d.index() == -1 || t.device().index() == d.index()) ? t : t.to(d.torch(), t.scalar_type());
+  }
+
+  /** {@code t} on the CPU, where Java can read it: {@code t} itself, or a copy from the GPU. */
+  public static Tensor onCpu(Tensor t) {
+    return t.is_cpu() ? t : t.cpu();
   }
 
   /**
@@ -104,8 +150,13 @@ public final class Torch {
     return new Scalar(v);
   }
 
-  /** A float32 tensor holding a copy of {@code data} with the given shape. */
+  /** A float32 tensor on the current device holding a copy of {@code data} with the given shape. */
   public static Tensor tensor(float[] data, long... shape) {
+    return onDevice(cpuTensor(data, shape));
+  }
+
+  /** A float32 tensor on the CPU holding a copy of {@code data} (for work that is CPU-only by nature). */
+  public static Tensor cpuTensor(float[] data, long... shape) {
     long n = 1;
     for (long d : shape) {
       n *= d;
@@ -129,13 +180,13 @@ public final class Torch {
     return longs(v);
   }
 
-  /** An int64 tensor [n] holding {@code values}. */
+  /** An int64 tensor [n] on the current device holding {@code values}. */
   public static Tensor longs(long[] v) {
     Tensor t = torch.empty(new long[] {v.length}, new TensorOptions(ScalarType.Long), new org.bytedeco.pytorch.MemoryFormatOptional());
     try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(t.data_ptr())) {
       p.put(v, 0, v.length);
     }
-    return t;
+    return onDevice(t);
   }
 
   /** A 0-dimensional float32 tensor holding {@code v} (broadcasts against anything). */
@@ -143,15 +194,38 @@ public final class Torch {
     return tensor(new float[] {(float) v});
   }
 
-  /** A float32 tensor of {@code shape} filled with {@code value}. */
+  /** A float32 tensor of {@code shape} on the current device filled with {@code value}. */
   public static Tensor full(double value, long... shape) {
-    return torch.full(shape, s(value), new TensorOptions(ScalarType.Float));
+    return onDevice(torch.full(shape, s(value), new TensorOptions(ScalarType.Float)));
   }
 
-  /** A copy of the values of {@code t} (any float type) as float32, in row-major order. */
+  /** A float32 tensor of zeros of {@code shape} on the current device. */
+  public static Tensor zeros(long... shape) {
+    return full(0, shape);
+  }
+
+  /**
+   * A float32 tensor of standard-normal draws from libtorch's global generator, drawn on the CPU and
+   * moved to the current device: the same seed gives the same draws on every device.
+   */
+  public static Tensor randn(long... shape) {
+    return onDevice(torch.randn(shape));
+  }
+
+  /**
+   * A float32 parameter of {@code shape} on the current device, initialised on the CPU by {@code init}
+   * (which draws from libtorch's global generator, as PyTorch's module initialisers do) so that a seed
+   * gives the same weights on every device.
+   */
+  public static Tensor initialised(java.util.function.Consumer<Tensor> init, long... shape) {
+    Tensor t = torch.empty(shape);
+    init.accept(t);
+    return onDevice(t);
+  }
+
   /** The values of an int64 tensor, in order. */
   public static long[] toLongs(Tensor t) {
-    Tensor c = t.contiguous();
+    Tensor c = onCpu(t).contiguous();
     long[] out = new long[(int) c.numel()];
     try (org.bytedeco.javacpp.LongPointer p = new org.bytedeco.javacpp.LongPointer(c.data_ptr())) {
       p.get(out, 0, out.length);
@@ -159,8 +233,9 @@ public final class Torch {
     return out;
   }
 
+  /** A copy of the values of {@code t} (any float type, any device) as float32, in row-major order. */
   public static float[] toFloats(Tensor t) {
-    Tensor f = t.detach().to(ScalarType.Float).contiguous();
+    Tensor f = onCpu(t.detach().to(ScalarType.Float)).contiguous();
     float[] out = new float[(int) f.numel()];
     try (FloatPointer p = new FloatPointer(f.data_ptr())) {
       p.get(out);

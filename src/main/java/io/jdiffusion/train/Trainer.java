@@ -276,7 +276,7 @@ public final class Trainer implements AutoCloseable {
         t[i] = rng.nextInt(forward.schedule().steps());
       }
       Tensor x0 = Torch.tensor(batch.images(), global, c, s, s);
-      Tensor eps = torch.randn(global, c, s, s);
+      Tensor eps = Torch.randn(global, c, s, s);
       int[] labels = batch.labels();
       // micro-batch j of replica r is the slice (j * replicas + r) * b of the global batch
       List<MicroBatch> micro = new java.util.ArrayList<>();

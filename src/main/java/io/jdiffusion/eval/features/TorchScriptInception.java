@@ -80,7 +80,7 @@ public final class TorchScriptInception implements FeatureExtractor {
     }
     m.eval();
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-      Tensor[] out = call(m, torch.zeros(1, 3, SIZE, SIZE), file.toString());
+      Tensor[] out = call(m, Torch.cpuTensor(new float[3 * SIZE * SIZE], 1, 3, SIZE, SIZE), file.toString());
       int dim = (int) out[0].size(1);
       return new TorchScriptInception(m, name, name + "@" + hash.substring(0, 16), dim, out[1] != null);
     }
@@ -167,7 +167,7 @@ public final class TorchScriptInception implements FeatureExtractor {
       throw new IllegalArgumentException(bad);
     }
     try (PointerScope scope = new PointerScope(); InferenceMode im = new InferenceMode()) {
-      Tensor[] out = call(module, preprocess(Torch.tensor(images, n, channels, height, width)), name);
+      Tensor[] out = call(module, preprocess(Torch.cpuTensor(images, n, channels, height, width)), name);
       double[][] logits = out[1] == null ? null : ClassifierExtractor.rows(Torch.toFloats(out[1]), n);
       return new Features(ClassifierExtractor.rows(Torch.toFloats(out[0]), n), logits);
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.AllreduceOptions;
+import org.bytedeco.pytorch.Backend;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.ByteVector;
 import org.bytedeco.pytorch.GlooDeviceVector;
@@ -21,19 +22,20 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * {@link Replicas} on libtorch's c10d, the engine PyTorch's DistributedDataParallel uses: a TCPStore
- * at the master's address for the rendezvous and a Gloo process group for the collectives (CPU
- * tensors, TCP between processes and machines). Gradients travel as one flat bucket per step, as in
- * DDP; the time spent in collectives is counted for the benchmarks.
+ * at the master's address for the rendezvous and a process group for the collectives, chosen by the
+ * device as {@code torch.distributed} does by default: Gloo for CPU tensors (TCP between processes and
+ * machines), NCCL for CUDA tensors (the GPU build only). Gradients travel as one flat bucket per step,
+ * as in DDP; the time spent in collectives is counted for the benchmarks.
  */
-public final class GlooReplicas implements Replicas, AutoCloseable {
+public final class C10dReplicas implements Replicas, AutoCloseable {
   private final int rank;
   private final int size;
   private final TCPStore store;
-  private final ProcessGroupGloo group;
+  private final Backend group;
   private long collectiveNanos;
   private long collectiveBytes;
 
-  private GlooReplicas(int rank, int size, TCPStore store, ProcessGroupGloo group) {
+  private C10dReplicas(int rank, int size, TCPStore store, Backend group) {
     this.rank = rank;
     this.size = size;
     this.store = store;
@@ -41,13 +43,15 @@ public final class GlooReplicas implements Replicas, AutoCloseable {
   }
 
   /**
-   * Joins the job: rank 0 serves the rendezvous store at {@code port}, the others connect to it.
+   * Joins the job: rank 0 serves the rendezvous store at {@code port}, the others connect to it. The
+   * backend follows {@link Torch#device()}: NCCL when it is a GPU, else Gloo; choose the device first.
    *
    * @param host the master's address (rank 0's machine)
-   * @param network the interface name or host name Gloo binds to ("lo" on one machine)
+   * @param network the interface name or host name Gloo binds to ("lo" on one machine); NCCL finds its
+   *     own (NCCL_SOCKET_IFNAME)
    * @param timeoutMs how long to wait for the others, at the rendezvous and in every collective
    */
-  public static GlooReplicas join(String host, int port, int rank, int size, String network, long timeoutMs) {
+  public static C10dReplicas join(String host, int port, int rank, int size, String network, long timeoutMs) {
     if (size < 1 || rank < 0 || rank >= size) {
       throw new IllegalArgumentException("rank " + rank + " is outside a job of " + size + " processes");
     }
@@ -58,12 +62,28 @@ public final class GlooReplicas implements Replicas, AutoCloseable {
     TCPStoreOptions options = new TCPStoreOptions().port((short) port).isServer(rank == 0)
         .timeout(new Milliseconds(timeoutMs));
     TCPStore store = new TCPStore(host, options);
+    Backend group = Torch.device().cuda() ? nccl(store, rank, size, timeoutMs) : gloo(store, rank, size, network, timeoutMs);
+    return new C10dReplicas(rank, size, store, group);
+  }
+
+  private static Backend gloo(TCPStore store, int rank, int size, String network, long timeoutMs) {
     ProcessGroupGloo.Options gloo = ProcessGroupGloo.Options.create(new Milliseconds(timeoutMs))
         .devices(new GlooDeviceVector(isInterface(network)
             ? ProcessGroupGloo.createDeviceForInterface(network) : ProcessGroupGloo.createDeviceForHostname(network)))
         .threads(1);
-    ProcessGroupGloo group = new ProcessGroupGloo(store, rank, size, gloo);
-    return new GlooReplicas(rank, size, store, group);
+    return new ProcessGroupGloo(store, rank, size, gloo);
+  }
+
+  /** NCCL: only on the GPU build, where libjnitorch_nccl and the system's libnccl.so.2 are present. */
+  private static Backend nccl(TCPStore store, int rank, int size, long timeoutMs) {
+    org.bytedeco.pytorch.nccl.ProcessGroupNCCL group = new org.bytedeco.pytorch.nccl.ProcessGroupNCCL(store, rank, size);
+    group.setTimeout(new Milliseconds(timeoutMs));
+    return group;
+  }
+
+  /** The backend's name as c10d reports it ("gloo" or "nccl"). */
+  public String backend() {
+    return group.getBackendName().getString();
   }
 
   /** Whether {@code network} names one of this machine's network interfaces (else it is a host name or address). */
