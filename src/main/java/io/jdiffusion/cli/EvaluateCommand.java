@@ -150,7 +150,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       if (model != null) {
         int T = model.scheduleConfig().steps();
         SampleOptions o = sampling.resolve(model.schedule(), seed, batch);
-        Progress bar = new Progress("sample", (long) n * o.steps(), quiet);
+        Progress bar = new Progress("sample", (long) n * o.steps(), quiet).rate("images", o.steps());
         int[] labels = Conditioning.inTurn(model, n); // class-balanced
         images = shards.generate(spec, "evaluate", model, n, labels, guidance, o, bar);
         bar.done();

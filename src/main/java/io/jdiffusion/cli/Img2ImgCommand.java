@@ -44,7 +44,7 @@ public final class Img2ImgCommand implements Callable<Integer> {
     int taken = SdEdit.steps(o.steps(), strength);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     float[] input = InputImages.read(image, m.config());
-    Progress bar = new Progress("img2img", (long) n * taken, edit.quiet);
+    Progress bar = new Progress("img2img", (long) n * taken, edit.quiet).rate("images", taken);
     float[] edited = ImageToImage.run(m, input, strength, n, labels, condition.guidance, o, bar);
     bar.done();
     EditOptions.writeRow(out, input, edited, n, m.config());

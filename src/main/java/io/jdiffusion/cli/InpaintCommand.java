@@ -51,7 +51,8 @@ public final class InpaintCommand implements Callable<Integer> {
     int c = m.config().inChannels();
     float[] input = InputImages.read(image, m.config());
     float[] fill = InputImages.readMask(mask, size, image);
-    Progress bar = new Progress("inpaint", (long) n * Inpaint.moves(o.steps(), jump, resample), edit.quiet);
+    long moves = Inpaint.moves(o.steps(), jump, resample);
+    Progress bar = new Progress("inpaint", n * moves, edit.quiet).rate("images", moves);
     float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance, o, bar);
     bar.done();
     float[] masked = new float[input.length]; // the input with the region to fill in grey

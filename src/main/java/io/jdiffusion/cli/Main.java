@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "jdiffusion",
     mixinStandardHelpOptions = true,
-    version = "jdiffusion 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Train denoising diffusion models on images and sample from them (libtorch via JavaCPP).",
     subcommands = {TrainCommand.class, TrainWorkerCommand.class, SampleCommand.class, InpaintCommand.class,
         Img2ImgCommand.class,
@@ -22,6 +22,13 @@ import picocli.CommandLine.Command;
         TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, DoctorCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+  /** {@code --version}: the tool's version as Maven built it, the engine, the JVM and the CPU. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"jdiffusion " + io.jdiffusion.util.ToolVersion.get()};
+    }
+  }
 
   @Override
   public void run() {

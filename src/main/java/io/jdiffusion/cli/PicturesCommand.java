@@ -82,7 +82,7 @@ public final class PicturesCommand implements Callable<Integer> {
     ForwardStrip.timesteps(T, opts.forwardEvery()); // checks --forward-every against T before any output
     Path dir = Outputs.folder(out != null ? out : defaultOut(model), "--out");
     float[] x0 = forwardImage(m.config());
-    Progress bar = new Progress("pictures", (long) n * o.steps(), quiet);
+    Progress bar = new Progress("pictures", (long) n * o.steps(), quiet).rate("images", o.steps());
     RunPictures.Written w = RunPictures.write(m, x0, dir, opts, bar);
     bar.done();
     System.out.printf(Locale.ROOT, "%s (%s), %s, %s (%d frames)%n", w.forward(),

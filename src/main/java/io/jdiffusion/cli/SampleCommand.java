@@ -60,6 +60,9 @@ public final class SampleCommand implements Callable<Integer> {
         Outputs.folder(each, "--each");
       }
     }
+    if (!shards.isShard()) {
+      io.jdiffusion.util.Progress.phase("starting libtorch and loading " + model, quiet);
+    }
     Torch.init(threads > 0 || processes == 1 ? threads : DataParallel.threadsPerProcess(processes));
     device.use(shards.localRank());
     TrainedModel m = TrainedModel.resolve(model, !raw);
@@ -75,7 +78,7 @@ public final class SampleCommand implements Callable<Integer> {
       shards.generateShard(m, n, labels, condition.guidance, o);
       return ExitCode.OK;
     }
-    Progress bar = new Progress("sample", (long) n * o.steps(), quiet);
+    Progress bar = new Progress("sample", (long) n * o.steps(), quiet).rate("images", o.steps());
     float[] images = shards.generate(spec, "sample", m, n, labels, condition.guidance, o, bar);
     bar.done();
     int size = m.config().imageSize();

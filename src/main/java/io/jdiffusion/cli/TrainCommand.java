@@ -370,6 +370,7 @@ public final class TrainCommand implements Callable<Integer> {
         r.steps(), r.finalLoss(), r.imagesPerSecond(), r.checkpoint());
     if (finalSamples > 0) {
       Path grid = runDir.resolve("samples").resolve("final.png");
+      io.jdiffusion.util.Progress.phase("sampling the final grid of " + finalSamples + " images", quiet);
       SampleGrid.write(ema, grid, finalSamples, precision);
       System.out.println("samples: " + grid);
     }

@@ -4,27 +4,63 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr with rate and ETA, redrawn at most every 200 ms; in quiet mode
- * (or when stderr is no terminal and {@code quiet} is set) it prints nothing until {@link #done}.
+ * Progress on stderr with rate and ETA. On a terminal it is a one-line bar redrawn at most every
+ * 200 ms; into a pipe or a log (stderr is no terminal) it is a plain line every 10 s and at the end,
+ * so that logs hold no carriage returns. Quiet prints nothing. {@code JDIFFUSION_PROGRESS=bar|lines|none}
+ * overrides the choice.
  */
 public final class Progress {
+  /** How progress is shown. */
+  public enum Style {
+    BAR, LINES, NONE
+  }
+
+  private static final long LINE_EVERY_NS = 10_000_000_000L;
+
   private final String label;
   private final long total;
-  private final boolean quiet;
+  private final Style style;
   private final PrintStream out;
   private final long start = System.nanoTime();
   private long lastDraw;
+  private long lastShown = -1;
   private String extra = "";
+  private String rateUnit;
+  private double perRateUnit = 1;
 
   public Progress(String label, long total, boolean quiet) {
-    this(label, total, quiet, System.err);
+    this(label, total, quiet ? Style.NONE : detectStyle(), System.err);
   }
 
   public Progress(String label, long total, boolean quiet, PrintStream out) {
+    this(label, total, quiet ? Style.NONE : Style.BAR, out);
+  }
+
+  public Progress(String label, long total, Style style, PrintStream out) {
     this.label = label;
     this.total = Math.max(1, total);
-    this.quiet = quiet;
+    this.style = style;
     this.out = out;
+  }
+
+  /**
+   * Shows the rate in {@code unit}s per second, one unit being {@code per} of the counted units (a
+   * sampling bar counts image-steps and shows images/s: {@code rate("images", steps)}).
+   */
+  public Progress rate(String unit, double per) {
+    this.rateUnit = unit;
+    this.perRateUnit = per;
+    return this;
+  }
+
+  /**
+   * Says on stderr that a phase longer than a second begins ("loading model ...", "sampling the final
+   * grid ..."), unless quiet: so that no wait is silent.
+   */
+  public static void phase(String what, boolean quiet) {
+    if (!quiet && detectStyle() != Style.NONE) {
+      System.err.println(what + " ...");
+    }
   }
 
   /** Sets the text shown after the bar, e.g. "loss 0.031". */
@@ -34,36 +70,78 @@ public final class Progress {
 
   /** Reports that {@code done} of {@code total} units are finished. */
   public void update(long done) {
-    if (quiet) {
+    if (style == Style.NONE) {
       return;
     }
     long now = System.nanoTime();
-    if (done < total && now - lastDraw < 200_000_000L) {
+    long every = style == Style.BAR ? 200_000_000L : LINE_EVERY_NS;
+    long since = lastDraw != 0 ? lastDraw : style == Style.LINES ? start : now - every; // a bar shows at once
+    if (done < total && now - since < every) {
       return;
     }
     lastDraw = now;
-    double secs = (now - start) / 1e9;
+    lastShown = done;
+    String line = line(done, (now - start) / 1e9);
+    if (style == Style.BAR) {
+      out.print("\r" + line + "   ");
+    } else {
+      out.println(line);
+    }
+    out.flush();
+  }
+
+  /** The progress text: label, count or rate, bar, status, elapsed and remaining time. */
+  String line(long done, double secs) {
     double rate = done / Math.max(secs, 1e-9);
     long eta = rate > 0 ? Math.round((total - done) / rate) : 0;
     int width = 24;
     int filled = (int) (width * done / total);
-    String bar = "#".repeat(filled) + ".".repeat(width - filled);
-    out.printf(Locale.ROOT, "\r%s %d/%d [%s] %s elapsed %s ETA %s   ", label, done, total, bar, extra,
+    String count = rateUnit == null
+        ? String.format(Locale.ROOT, "%d/%d", done, total)
+        : String.format(Locale.ROOT, "%3d%% %.1f %s/s", 100 * done / total, rate / perRateUnit, rateUnit);
+    String bar = style == Style.BAR ? " [" + "#".repeat(filled) + ".".repeat(width - filled) + "]" : "";
+    return String.format(Locale.ROOT, "%s %s%s %selapsed %s ETA %s", label, count, bar, extra.isEmpty() ? "" : extra + " ",
         clock(Math.round(secs)), clock(eta));
-    out.flush();
   }
 
-  /** Ends the bar line. */
+  /** Ends the bar line (a terminal) or writes the final line (a log). */
   public void done() {
-    if (!quiet) {
-      update(total);
-      out.println();
+    if (style != Style.NONE) {
+      if (lastShown < total) {
+        update(total);
+      }
+      if (style == Style.BAR) {
+        out.println();
+      }
     }
   }
 
   /** Seconds so far. */
   public double elapsedSeconds() {
     return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Bar on a terminal, lines elsewhere; {@code JDIFFUSION_PROGRESS} overrides. */
+  static Style detectStyle() {
+    String v = System.getenv("JDIFFUSION_PROGRESS");
+    if (v != null && !v.isBlank()) {
+      for (Style st : Style.values()) {
+        if (st.name().equalsIgnoreCase(v.strip())) {
+          return st;
+        }
+      }
+    }
+    return stderrIsTerminal() ? Style.BAR : Style.LINES;
+  }
+
+  /** Whether stderr is a terminal: on Linux its descriptor links to /dev/pts/N or /dev/ttyN. */
+  private static boolean stderrIsTerminal() {
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+      return System.console() != null;
+    }
   }
 
   static String clock(long s) {
