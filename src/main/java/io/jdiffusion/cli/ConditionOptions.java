@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** {@code --class} and {@code --guidance}, shared by the commands that sample. */
 public final class ConditionOptions {
   @Option(names = "--class", paramLabel = "NAME|INDEX",
-      description = "Class to generate (conditional models): a class name of the training data or its index.")
+      description = "Class to generate (conditional models): a class name of the training data or its index "
+          + "(default: none, the unconditional model).")
   String classSpec;
 
   @Option(names = "--guidance", paramLabel = "W", defaultValue = "1",

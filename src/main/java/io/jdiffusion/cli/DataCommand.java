@@ -6,7 +6,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code data}: the group of dataset commands, {@code fetch} and {@code inspect}. */
-@Command(name = "data", mixinStandardHelpOptions = true,
+@Command(name = "data",
+    header = "Fetch and inspect datasets.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion data fetch mnist",
+        "jdiffusion data inspect cifar10 --out cifar.png"}, mixinStandardHelpOptions = true,
     description = {"Get and look at datasets.",
         "Named sets: fashion-mnist, mnist, cifar10, emoji (see 'data fetch --help'); any folder of images also works."},
     subcommands = {DataFetchCommand.class, DataInspectCommand.class, CommandLine.HelpCommand.class})

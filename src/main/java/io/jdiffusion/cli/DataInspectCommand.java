@@ -11,7 +11,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code data inspect NAME|PATH}: statistics table and a PNG grid of examples. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "inspect",
+    header = "Print a dataset's size, shape and statistics, and write a grid of examples.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion data inspect fashion-mnist-subset --out examples.png"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = "Print a dataset's size, shape, channel mean/std and images per class, and write a PNG grid of"
         + " examples (one row per class).")
 public final class DataInspectCommand implements Callable<Integer> {

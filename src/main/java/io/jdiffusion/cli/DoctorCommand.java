@@ -28,19 +28,24 @@ import picocli.CommandLine.Option;
  * {@code doctor}: what this machine is, which engine runs, and the numerical self-check of every kernel
  * the shipped models and evaluation classifiers use (or a given model), with the route each takes.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "doctor",
+    header = "Check this machine: CPU, engine, threads, and every libtorch kernel the models use.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion doctor",
+        "jdiffusion doctor --model runs/quickstart --recheck"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Check this machine: CPU, engine and thread settings, and every libtorch kernel the models use,",
         "at their real shapes, against float64; shows which convolutions take another route and why."})
 public final class DoctorCommand implements Callable<Integer> {
   @Mixin DeviceFlag device;
   @Option(names = "--model", paramLabel = "MODEL",
       description = "Check this model's shapes (run directory, weights file or shipped name) instead of the shipped"
-          + " models and bundled classifiers; repeatable.")
+          + " models and bundled classifiers; repeatable (default: none).")
   List<String> models = new ArrayList<>();
   @Option(names = "--precision", split = ",", defaultValue = "fp32,bf16",
       description = "Precisions to check (default: ${DEFAULT-VALUE}).")
   List<String> precisions;
-  @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = all cores, default).")
+  @Option(names = "--threads", defaultValue = "0", description = Help.THREADS)
   int threads;
   @Option(names = "--recheck", description = "Ignore and replace this machine's cached verdicts.")
   boolean recheck;

@@ -29,7 +29,7 @@ public final class EditOptions {
   @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).")
   String precision;
   @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
-  @Option(names = "--threads", defaultValue = "0", description = "libtorch threads (0 = all cores).") int threads;
+  @Option(names = "--threads", defaultValue = "0", description = Help.THREADS) int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
 
   /** Checks --num and the output before any work, then starts libtorch and loads the model. */

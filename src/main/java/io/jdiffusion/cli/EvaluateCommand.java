@@ -36,7 +36,12 @@ import picocli.CommandLine.Parameters;
  * dataset: FID, KID, Inception Score and precision/recall in the feature space of one or more
  * extractors, printed as a table and written to metrics.json.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "evaluate",
+    header = "Measure sample quality: FID, KID, IS, precision and recall against a reference dataset.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion evaluate fashion-mnist --ref fashion-mnist-subset -n 2000",
+        "jdiffusion evaluate runs/quickstart --ref fashion-mnist --sampler ddpm --floor"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Measure sample quality: FID, KID, IS and precision/recall of a run's samples (or of an image folder)",
         "against a reference dataset; every number names its feature extractor, e.g. FID(fashion-classifier)."})
 public final class EvaluateCommand implements Callable<Integer> {
@@ -88,7 +93,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"},
       description = "metrics.json path (default: SOURCE/metrics.json, beside a file, ./metrics.json for a dataset).")
   Path out;
-  @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
+  @Option(names = "--threads", description = Help.THREADS, defaultValue = "0") int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bars.") boolean quiet;
   @Mixin ShardFlags shards;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

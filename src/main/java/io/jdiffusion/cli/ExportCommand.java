@@ -16,7 +16,11 @@ import picocli.CommandLine.Parameters;
  * parameter names and the configs in the metadata, in float32 or bfloat16 (how the shipped models
  * were made from their runs).
  */
-@Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "export",
+    header = "Write a model's weights as one safetensors file, with diffusers' parameter names.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion export runs/quickstart -o quickstart.safetensors --bf16"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Write a model's weights (EMA by default) as one safetensors file: diffusers names, configs and",
         "class names in the metadata; --bf16 halves the size. The file loads anywhere a model is asked for."})
 public final class ExportCommand implements Callable<Integer> {

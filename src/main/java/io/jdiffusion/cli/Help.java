@@ -10,4 +10,7 @@ final class Help {
       + "(fashion-mnist, fashion-mnist-cond, mnist); default: the shipped fashion-mnist model.";
 
   private Help() {}
+
+  /** --threads of the commands that compute. */
+  static final String THREADS = "libtorch threads (default: 0, one per physical core).";
 }

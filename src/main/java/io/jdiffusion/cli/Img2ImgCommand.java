@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code img2img}: SDEdit, noising an image part of the way and denoising it with DDIM. */
-@Command(name = "img2img", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "img2img",
+    header = "Edit an image with SDEdit (Meng et al. 2022): noise it part-way, then denoise it with DDIM.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion img2img fashion-mnist --image sketch.png --strength 0.6 -n 4 -o edits.png"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Edit an image with SDEdit (Meng et al. 2022): noise it to --strength, then denoise with DDIM.",
         "Writes one row: the input, then the edited images."})
 public final class Img2ImgCommand implements Callable<Integer> {

@@ -16,7 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code inpaint}: fills the white region of a mask with RePaint. */
-@Command(name = "inpaint", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "inpaint",
+    header = "Fill the masked region of an image with RePaint (Lugmayr et al. 2022).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion inpaint fashion-mnist --image shirt.png --mask hole.png -n 4 -o filled.png"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Fill the masked region of an image with RePaint (Lugmayr et al. 2022).",
         "Writes one row: the input with the region to fill in grey, then the filled images."})
 public final class InpaintCommand implements Callable<Integer> {

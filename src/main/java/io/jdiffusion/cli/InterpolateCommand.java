@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code interpolate}: DDIM-inverts two images and decodes the slerp path between their latents. */
-@Command(name = "interpolate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "interpolate",
+    header = "Interpolate between two images through their DDIM-inverted latents (spherical interpolation).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion interpolate fashion-mnist a.png b.png --frames 8 -o path.png"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Interpolate between two images: DDIM inversion of both, spherical interpolation of the",
         "latents, deterministic DDIM decoding of each point. Writes the path as one row of frames."})
 public final class InterpolateCommand implements Callable<Integer> {

@@ -20,7 +20,14 @@ import picocli.CommandLine.Command;
         Img2ImgCommand.class,
         InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, DataCommand.class,
         TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, DoctorCommand.class,
-        CommandLine.HelpCommand.class})
+        CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion sample -n 16 -o grid.png      # 16 images from the shipped fashion-mnist model",
+        "jdiffusion train                         # train the quick-start model (about 10 minutes)",
+        "jdiffusion sample runs/quickstart        # sample from it",
+        "jdiffusion COMMAND --help                # each command's options and examples",
+        "source <(jdiffusion generate-completion) # tab completion in bash and zsh"})
 public final class Main implements Runnable {
   /** {@code --version}: the tool's version as Maven built it, the engine, the JVM and the CPU. */
   static final class Version implements CommandLine.IVersionProvider {
@@ -32,16 +39,67 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    commandLine().usage(System.out);
   }
 
   public static void main(String[] args) {
     System.exit(execute(args));
   }
 
+  /** The commands of the top-level help, by what they are for. */
+  static final java.util.LinkedHashMap<String, List<String>> GROUPS = new java.util.LinkedHashMap<>();
+
+  static {
+    GROUPS.put("Generate", List.of("sample", "pictures"));
+    GROUPS.put("Edit", List.of("inpaint", "img2img", "interpolate"));
+    GROUPS.put("Train", List.of("train", "train-worker", "train-classifier"));
+    GROUPS.put("Evaluate", List.of("evaluate", "report"));
+    GROUPS.put("Data and models", List.of("data", "export", "doctor"));
+    GROUPS.put("Shell", List.of("help", "generate-completion"));
+  }
+
+  /** The command line with this tool's help layout: 100 columns, commands grouped (see {@link #GROUPS}). */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setUsageHelpWidth(100);
+    cli.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::groupedCommands);
+    cli.getCommandSpec().usageMessage().commandListHeading("%n");
+    cli.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+    return cli;
+  }
+
+  /** The top-level command list, one group after another, each command with its one-line header. */
+  private static String groupedCommands(CommandLine.Help help) {
+    StringBuilder out = new StringBuilder();
+    java.util.Map<String, CommandLine.Help> subs = new java.util.HashMap<>();
+    for (CommandLine.Help sub : help.subcommands().values()) { // keyed by name, whatever its aliases
+      subs.put(sub.commandSpec().name(), sub);
+    }
+    for (java.util.Map.Entry<String, List<String>> g : GROUPS.entrySet()) {
+      out.append(g.getKey()).append(":\n");
+      CommandLine.Help.TextTable table = CommandLine.Help.TextTable.forColumns(help.colorScheme(),
+          new CommandLine.Help.Column(22, 2, CommandLine.Help.Column.Overflow.SPAN),
+          new CommandLine.Help.Column(help.commandSpec().usageMessage().width() - 22, 2,
+              CommandLine.Help.Column.Overflow.WRAP));
+      for (String name : g.getValue()) {
+        CommandLine.Help sub = subs.get(name);
+        if (sub == null) {
+          continue;
+        }
+        CommandLine.Model.UsageMessageSpec u = sub.commandSpec().usageMessage();
+        String[] summary = u.header().length > 0 ? u.header() : u.description();
+        String[] aliases = sub.commandSpec().aliases();
+        table.addRowValues(aliases.length == 0 ? name : name + ", " + String.join(", ", aliases),
+            summary.length > 0 ? summary[0] : "");
+      }
+      out.append(table).append("\n");
+    }
+    return out.toString();
+  }
+
   /** Runs the command line and returns the exit code (no System.exit, for tests). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     cli.setExitCodeExceptionMapper(Main::exitCode);
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println("error: " + message(ex));

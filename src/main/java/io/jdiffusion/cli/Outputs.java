@@ -1,5 +1,6 @@
 package io.jdiffusion.cli;
 
+import io.jdiffusion.image.PngText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -16,7 +17,32 @@ final class Outputs {
    * its folder exists or can be created and is writable.
    */
   static Path png(Path file, String option) {
-    return typed(file, option, "PNG", ".png");
+    return png(file, option, null);
+  }
+
+  /**
+   * {@link #png(Path, String)}, and an existing file is replaced only when jdiffusion wrote it (its
+   * "Software" text chunk says so) or {@code force} is set: a picture of the user's is never lost.
+   *
+   * @param force whether the command's --force was given; null for commands without one
+   */
+  static Path png(Path file, String option, Boolean force) {
+    typed(file, option, "PNG", ".png");
+    if (Files.isRegularFile(file) && !Boolean.TRUE.equals(force) && !writtenByUs(file)) {
+      throw new IllegalArgumentException(option + " " + file + " exists and was not written by jdiffusion; "
+          + (force != null ? "pass --force to replace it, or give another name" : "give another name"));
+    }
+    return file;
+  }
+
+  /** Whether {@code png} is a PNG this tool wrote (its Software chunk names jdiffusion). */
+  static boolean writtenByUs(Path png) {
+    try {
+      return png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")
+          && PngText.read(png).getOrDefault("Software", "").startsWith("jdiffusion ");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**

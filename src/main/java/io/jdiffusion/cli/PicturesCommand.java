@@ -26,7 +26,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code pictures} (alias {@code strip}): forward strip, reverse strip and denoising GIF of a model. */
-@Command(name = "pictures", aliases = "strip", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "pictures",
+    header = "Draw a model's forward and reverse process: two strips and an animated denoising GIF.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion pictures runs/quickstart                 # into runs/quickstart/strips",
+        "jdiffusion pictures fashion-mnist --out strips/"}, aliases = "strip", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Draw a model's forward-process strip (one image noised at t = 0, T/10, ..., T), its reverse-process",
         "strip (x_t and the clean-image estimate of a few samples at evenly spaced steps) and an animated GIF of",
         "the denoising. Writes forward.png, reverse.png and denoising.gif into RUN/strips (or --out)."})
@@ -63,7 +68,7 @@ public final class PicturesCommand implements Callable<Integer> {
       defaultValue = "0")
   int index;
   @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
-  @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
+  @Option(names = "--threads", description = Help.THREADS, defaultValue = "0") int threads;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
   @Mixin SamplerFlags sampling;
 

@@ -12,7 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code report}: redraws a run's loss curve and writes its one-page HTML report. */
-@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "report",
+    header = "Redraw a run's loss curve and write its one-page HTML report.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion report runs/quickstart                   # runs/quickstart/report.html"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Redraw RUN/loss.png from metrics.csv and write RUN/report.html: one self-contained page with",
         "the configuration, loss curve, sample grids, strips and GIF, metrics summary and checkpoints."})
 public final class ReportCommand implements Callable<Integer> {

@@ -3,6 +3,7 @@ package io.jdiffusion.cli;
 import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.Conditioning;
+import io.jdiffusion.pipeline.Provenance;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.store.Json;
@@ -17,7 +18,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sample}: generates images from a run directory, checkpoint or weights file. */
-@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sample",
+    header = "Generate images with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun into a PNG grid.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion sample -n 16 -o grid.png                 # the shipped fashion-mnist model",
+        "jdiffusion sample runs/quickstart --sampler dpm++2m --steps 20 --seed 7",
+        "jdiffusion sample fashion-mnist-cond --class Sneaker --guidance 3 -n 8",
+        "jdiffusion sample mnist -n 64 --each digits/          # also one PNG per image"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
@@ -32,10 +40,15 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   int batch;
   @Option(names = "--raw", description = "Use the raw weights of a checkpoint instead of the EMA.") boolean raw;
-  @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
+  @Option(names = "--threads", description = Help.THREADS, defaultValue = "0") int threads;
   @Option(names = {"-o", "--out"}, description = "Grid PNG (default: ${DEFAULT-VALUE}).", defaultValue = "samples.png")
   Path out;
-  @Option(names = "--each", description = "Also write every image as DIR/NNNNN.png.") Path each;
+  @Option(names = "--each", description = "Also write every image as DIR/seed-S.png, S its seed (default: none).")
+  Path each;
+  @Option(names = "--force", description = "Replace --out and --each files even when another program wrote them "
+      + "(jdiffusion's own are always replaced).") boolean force;
+  @Option(names = "--json", description = "Print the result as one JSON line (files, model and its weights' sha256, "
+      + "sampler settings, seeds, time) instead of the sentence.") boolean json;
   @Option(names = "--cols", description = "Grid columns (default: sqrt(n)).") Integer cols;
   @Option(names = {"-q", "--quiet"}, description = "No progress bar.") boolean quiet;
   @Option(names = "--dry-run", description = "Print the model's and the sampler's settings and exit.") boolean dryRun;
@@ -55,13 +68,17 @@ public final class SampleCommand implements Callable<Integer> {
     }
     int processes = shards.processes(n);
     if (!shards.isShard()) {
-      Outputs.png(out, "--out");
+      Outputs.png(out, "--out", force);
       if (each != null) {
         Outputs.folder(each, "--each");
+        for (int i = 0; i < n; i++) {
+          Outputs.png(eachFile(i), "--each", force);
+        }
       }
     }
     if (!shards.isShard()) {
-      io.jdiffusion.util.Progress.phase("starting libtorch and loading " + model, quiet);
+      io.jdiffusion.util.Progress.phase("starting libtorch and loading " + (model != null ? model : "the shipped model"),
+          quiet);
     }
     Torch.init(threads > 0 || processes == 1 ? threads : DataParallel.threadsPerProcess(processes));
     device.use(shards.localRank());
@@ -84,18 +101,45 @@ public final class SampleCommand implements Callable<Integer> {
     int size = m.config().imageSize();
     int c = m.config().inChannels();
     int columns = cols != null ? cols : (int) Math.ceil(Math.sqrt(n));
+    String modelName = model != null ? model : "fashion-mnist";
+    Provenance from = Provenance.of(modelName, m, o, classIndex, condition.guidance);
     ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING,
-        ImageGrid.upscaleFor(size));
+        ImageGrid.upscaleFor(size), from.grid(n));
     if (each != null) {
       Files.createDirectories(each);
       for (int i = 0; i < n; i++) {
-        ImageGrid.writeImage(each.resolve(String.format("%05d.png", i)), images, i, c, size, size);
+        ImageGrid.writeImage(eachFile(i), images, i, c, size, size, 1, from.image(i));
       }
+    }
+    double secs = bar.elapsedSeconds();
+    if (json) {
+      java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+      r.put("out", out.toString());
+      r.put("each", each == null ? null : each.toString());
+      r.put("images", n);
+      r.put("model", modelName);
+      r.put("model_sha256", from.modelSha256());
+      r.putAll(o.toJson());
+      r.put("seeds", java.util.List.of(o.seed(), o.seed() + n - 1));
+      r.put("class", from.className());
+      r.put("guidance", from.guidance());
+      r.put("evaluations_per_image", o.evaluations());
+      r.put("seconds", secs);
+      r.put("images_per_second", n / secs);
+      System.out.println(Json.mapper().writer().without(
+          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+      return ExitCode.OK;
     }
     String what = classIndex == null ? "" : String.format(Locale.ROOT, " of class %d%s, guidance %s", classIndex,
         m.classNames().isEmpty() ? "" : " (" + m.classNames().get(classIndex) + ")", condition.guidance);
-    System.out.printf(Locale.ROOT, "%d images%s, %s %d steps (%d evaluations each), %.1f s (%.2f images/s): %s%n", n,
-        what, o.sampler().name(), o.steps(), o.evaluations(), bar.elapsedSeconds(), n / bar.elapsedSeconds(), out);
+    System.out.printf(Locale.ROOT, "%d images%s from %s, %s %d steps (%d evaluations each), seeds %d..%d, %.1f s "
+        + "(%.2f images/s): %s%n", n, what, modelName, o.sampler().name(), o.steps(), o.evaluations(), o.seed(),
+        o.seed() + n - 1, secs, n / secs, out);
     return ExitCode.OK;
+  }
+
+  /** Image i's own file under --each: named by its seed. */
+  private Path eachFile(int i) {
+    return each.resolve("seed-" + (seed + i) + ".png");
   }
 }

@@ -24,7 +24,11 @@ import picocli.CommandLine.Option;
  * {@code train-classifier}: trains the small domain classifier whose features {@code evaluate} uses
  * for FID, KID, IS and precision/recall, and reports its test-split accuracy.
  */
-@Command(name = "train-classifier", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train-classifier",
+    header = "Train the small CNN classifier that evaluate can use as its feature extractor.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion train-classifier --data mnist --out mnist-classifier.safetensors"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Train a small CNN classifier on a labelled dataset for use as an evaluation feature extractor",
         "(evaluate --extractor classifier:FILE); prints its accuracy on the test split."})
 public final class TrainClassifierCommand implements Callable<Integer> {
@@ -54,7 +58,7 @@ public final class TrainClassifierCommand implements Callable<Integer> {
       defaultValue = "128") int featureDim;
   @Option(names = "--groups", description = "GroupNorm groups (default: ${DEFAULT-VALUE}).", defaultValue = "4") int groups;
   @Option(names = "--seed", description = "Seed (default: ${DEFAULT-VALUE}).", defaultValue = "0") long seed;
-  @Option(names = "--threads", description = "libtorch threads (0 = all cores).", defaultValue = "0") int threads;
+  @Option(names = "--threads", description = Help.THREADS, defaultValue = "0") int threads;
   @Option(names = "--precision", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).", defaultValue = "fp32")
   String precision;
   @Option(names = "--fp32-weights", description = "Store float32 weights instead of bfloat16.") boolean fp32Weights;

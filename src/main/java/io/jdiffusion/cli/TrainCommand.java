@@ -32,11 +32,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code train}: trains a U-Net on a dataset into a run directory, then samples a grid. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train",
+    header = "Train a diffusion model; by default a tiny U-Net on the embedded Fashion-MNIST subset (about 10 minutes on 2 cores).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion train                                   # the quick start: runs/quickstart",
+        "jdiffusion train --data mnist --steps 3000 -o runs/mnist",
+        "jdiffusion train --preset reference --class-conditional --data fashion-mnist -o runs/ref",
+        "jdiffusion train --resume runs/ref --steps 80000     # continue a run",
+        "jdiffusion train --nproc 2 --steps 200 -o runs/ddp   # data-parallel, 2 processes"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Train a diffusion model. With no options: the tiny U-Net on the embedded Fashion-MNIST subset,",
         "about 10 minutes on 2 CPU cores, ending with a sample grid in RUN/samples/final.png, the loss curve",
         "RUN/loss.png, the strips and GIF in RUN/strips and the page RUN/report.html."})
 public final class TrainCommand implements Callable<Integer> {
+  static {
+    PresetDefaults.publish(); // the defaults its help shows, from the presets themselves
+  }
+
   @Mixin DeviceFlag device;
   @Option(names = {"-o", "--out"}, description = "Run directory (default: ${DEFAULT-VALUE}).", defaultValue = "runs/quickstart")
   Path out;
@@ -70,36 +82,37 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--channels", description = "1 grey or 3 RGB (default: dataset's).")
   Integer channels;
 
-  @Option(names = "--steps", description = "Optimizer steps.") Integer steps;
-  @Option(names = "--batch-size", description = "Images per step.") Integer batchSize;
-  @Option(names = "--lr", description = "Peak learning rate.") Double lr;
-  @Option(names = "--warmup", description = "Linear warm-up steps.") Integer warmup;
-  @Option(names = "--lr-schedule", description = "constant or cosine.") String lrSchedule;
-  @Option(names = "--weight-decay", description = "AdamW weight decay.") Double weightDecay;
-  @Option(names = "--grad-clip", description = "Max gradient norm (0 = off).") Double gradClip;
-  @Option(names = "--ema-decay", description = "EMA decay.") Double emaDecay;
-  @Option(names = "--prediction", description = "eps, x0 or v.") String prediction;
-  @Option(names = "--loss", description = "l2, l1 or huber.") String loss;
-  @Option(names = "--beta-schedule", description = "linear, cosine, quadratic or sigmoid.") String betaSchedule;
-  @Option(names = "--timesteps", description = "Diffusion steps T.") Integer timesteps;
-  @Option(names = "--precision", description = "fp32 or bf16 (mixed, fp32 master weights).") String precision;
-  @Option(names = "--threads", description = "libtorch threads (0 = all cores).") Integer threads;
-  @Option(names = "--seed", description = "Seed for weights, batches, timesteps and noise.") Long seed;
+  @Option(names = "--steps", description = "Optimizer steps (default: ${sys:jdiffusion.default.steps}).") Integer steps;
+  @Option(names = "--batch-size", description = "Images per step (default: ${sys:jdiffusion.default.batch-size}).") Integer batchSize;
+  @Option(names = "--lr", description = "Peak learning rate (default: ${sys:jdiffusion.default.lr}).") Double lr;
+  @Option(names = "--warmup", description = "Linear warm-up steps (default: ${sys:jdiffusion.default.warmup}).") Integer warmup;
+  @Option(names = "--lr-schedule", description = "constant or cosine (default: ${sys:jdiffusion.default.lr-schedule}).") String lrSchedule;
+  @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${sys:jdiffusion.default.weight-decay}).") Double weightDecay;
+  @Option(names = "--grad-clip", description = "Max gradient norm (0 = off) (default: ${sys:jdiffusion.default.grad-clip}).") Double gradClip;
+  @Option(names = "--ema-decay", description = "EMA decay (default: ${sys:jdiffusion.default.ema-decay}).") Double emaDecay;
+  @Option(names = "--prediction", description = "eps, x0 or v (default: ${sys:jdiffusion.default.prediction}).") String prediction;
+  @Option(names = "--loss", description = "l2, l1 or huber (default: ${sys:jdiffusion.default.loss}).") String loss;
+  @Option(names = "--beta-schedule", description = "linear, cosine, quadratic or sigmoid (default: ${sys:jdiffusion.default.beta-schedule}).") String betaSchedule;
+  @Option(names = "--timesteps", description = "Diffusion steps T (default: ${sys:jdiffusion.default.timesteps}).") Integer timesteps;
+  @Option(names = "--precision", description = "fp32 or bf16 (mixed, fp32 master weights) (default: ${sys:jdiffusion.default.precision}).") String precision;
+  @Option(names = "--threads", description = "libtorch threads (default: 0 = one per core; with --nproc the cores "
+      + "split evenly).") Integer threads;
+  @Option(names = "--seed", description = "Seed for weights, batches, timesteps and noise (default: ${sys:jdiffusion.default.seed}).") Long seed;
   @Option(names = "--flip", description = "Random horizontal flips.", negatable = true) Boolean flip;
-  @Option(names = "--base-channels", description = "U-Net base channels.") Integer baseChannels;
-  @Option(names = "--channel-mults", split = ",", description = "Channel multiplier per level, e.g. 1,2,2.") List<Integer> mults;
-  @Option(names = "--res-blocks", description = "ResBlocks per level.") Integer resBlocks;
-  @Option(names = "--attention-res", split = ",", description = "Resolutions with self-attention, e.g. 7.") List<Integer> attnRes;
-  @Option(names = "--heads", description = "Attention heads.") Integer heads;
-  @Option(names = "--dropout", description = "ResBlock dropout.") Double dropout;
-  @Option(names = "--groups", description = "GroupNorm groups.") Integer groups;
+  @Option(names = "--base-channels", description = "U-Net base channels (default: ${sys:jdiffusion.default.base-channels}).") Integer baseChannels;
+  @Option(names = "--channel-mults", split = ",", description = "Channel multiplier per level, e.g. 1,2,2 (default: ${sys:jdiffusion.default.channel-mults}).") List<Integer> mults;
+  @Option(names = "--res-blocks", description = "ResBlocks per level (default: ${sys:jdiffusion.default.res-blocks}).") Integer resBlocks;
+  @Option(names = "--attention-res", split = ",", description = "Resolutions with self-attention, e.g. 7 (default: ${sys:jdiffusion.default.attention-res}).") List<Integer> attnRes;
+  @Option(names = "--heads", description = "Attention heads (default: ${sys:jdiffusion.default.heads}).") Integer heads;
+  @Option(names = "--dropout", description = "ResBlock dropout (default: ${sys:jdiffusion.default.dropout}).") Double dropout;
+  @Option(names = "--groups", description = "GroupNorm groups (default: ${sys:jdiffusion.default.groups}).") Integer groups;
   @Option(names = "--class-conditional", description = "Condition on the dataset's labels (with label dropout).")
   boolean conditional;
-  @Option(names = "--class-dropout", description = "Label dropout probability (conditional only).") Double classDropout;
-  @Option(names = "--log-every", description = "Steps between metrics rows.") Integer logEvery;
-  @Option(names = "--checkpoint-every", description = "Steps between checkpoints.") Integer checkpointEvery;
-  @Option(names = "--keep-checkpoints", description = "Checkpoints to keep.") Integer keep;
-  @Option(names = "--sample-every", description = "Steps between preview grids (0 = only at the end).") Integer sampleEvery;
+  @Option(names = "--class-dropout", description = "Label dropout probability (conditional only) (default: ${sys:jdiffusion.default.class-dropout}).") Double classDropout;
+  @Option(names = "--log-every", description = "Steps between metrics rows (default: ${sys:jdiffusion.default.log-every}).") Integer logEvery;
+  @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${sys:jdiffusion.default.checkpoint-every}).") Integer checkpointEvery;
+  @Option(names = "--keep-checkpoints", description = "Checkpoints to keep (default: ${sys:jdiffusion.default.keep-checkpoints}).") Integer keep;
+  @Option(names = "--sample-every", description = "Steps between preview grids (0 = only at the end) (default: ${sys:jdiffusion.default.sample-every}).") Integer sampleEvery;
   @Option(names = "--final-samples", description = "Images in the final grid (0 = none; default ${DEFAULT-VALUE}).",
       defaultValue = "64") int finalSamples;
   @Option(names = "--pictures", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -120,10 +133,10 @@ public final class TrainCommand implements Callable<Integer> {
       + "process, --threads default: the cores split evenly; default 1).")
   Integer nproc;
   @Option(names = "--world-size", description = "Processes of a job over several machines: this one is rank 0, start "
-      + "the others with 'train-worker --rank R --world-size N --master HOST:PORT'.")
+      + "the others with 'train-worker --rank R --world-size N --master HOST:PORT' (default: none, one machine).")
   Integer worldSize;
   @Option(names = "--master", description = "HOST:PORT where rank 0 serves the rendezvous (with --world-size; "
-      + "--nproc alone picks 127.0.0.1 and a free port).")
+      + "default: with --nproc alone, 127.0.0.1 and a free port).")
   String master;
   @Option(names = "--network", defaultValue = "lo", description = "Network interface (lo, eth0, ...) or host name "
       + "Gloo binds to (default: ${DEFAULT-VALUE}; use the machine's address for --world-size).")

@@ -17,7 +17,11 @@ import picocli.CommandLine.Option;
  * writes nothing. {@code train --nproc N} starts these itself; on other machines start one per
  * process by hand, with the same data available there.
  */
-@Command(name = "train-worker", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "train-worker",
+    header = "Join a data-parallel train job as one more process (started by 'train --nproc', or by hand on other machines).",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "jdiffusion train-worker --rank 1 --world-size 2 --master hostA:29500 --network eth0"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"One more process of a data-parallel train job (started by 'train --nproc', or by hand on other",
         "machines for 'train --world-size'): joins rank 0 at --master and trains its slice of each batch."})
 public final class TrainWorkerCommand implements Callable<Integer> {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
@@ -57,7 +58,14 @@ public final class ImageGrid {
   public static void writeGrid(
       Path png, float[] images, int n, int channels, int h, int w, int cols, int padding,
       int upscale) {
-    write(png, toImage(images, n, channels, h, w, cols, padding, upscale));
+    writeGrid(png, images, n, channels, h, w, cols, padding, upscale, Map.of());
+  }
+
+  /** {@link #writeGrid(Path, float[], int, int, int, int, int, int, int)} with provenance text chunks. */
+  public static void writeGrid(
+      Path png, float[] images, int n, int channels, int h, int w, int cols, int padding,
+      int upscale, Map<String, String> text) {
+    write(png, toImage(images, n, channels, h, w, cols, padding, upscale), text);
   }
 
   /** Writes image {@code index} of {@code images} on its own, at its own size. */
@@ -68,6 +76,12 @@ public final class ImageGrid {
   /** Writes image {@code index} of {@code images} on its own, enlarged {@code upscale} times. */
   public static void writeImage(
       Path png, float[] images, int index, int c, int h, int w, int upscale) {
+    writeImage(png, images, index, c, h, w, upscale, Map.of());
+  }
+
+  /** Writes image {@code index} of {@code images} on its own, enlarged, with provenance text chunks. */
+  public static void writeImage(
+      Path png, float[] images, int index, int c, int h, int w, int upscale, Map<String, String> text) {
     int size = c * h * w;
     if (index < 0 || (long) (index + 1) * size > images.length) {
       throw new IllegalArgumentException(
@@ -76,7 +90,7 @@ public final class ImageGrid {
     }
     float[] one = new float[size];
     System.arraycopy(images, index * size, one, 0, size);
-    write(png, toImage(one, 1, c, h, w, 1, 0, upscale));
+    write(png, toImage(one, 1, c, h, w, 1, 0, upscale), text);
   }
 
   /**
@@ -178,12 +192,20 @@ public final class ImageGrid {
 
   /** Encodes {@code image} as PNG into {@code png} via a temporary file and an atomic rename. */
   public static void write(Path png, BufferedImage image) {
+    write(png, image, Map.of());
+  }
+
+  /**
+   * Encodes {@code image} as PNG into {@code png} via a temporary file and an atomic rename, with a
+   * "Software" text chunk naming this tool and its version, then the chunks of {@code text}
+   * (provenance: model, sampler, seeds, ...; see {@link PngText}).
+   */
+  public static void write(Path png, BufferedImage image, Map<String, String> text) {
+    Map<String, String> chunks = new java.util.LinkedHashMap<>();
+    chunks.put("Software", "jdiffusion " + io.jdiffusion.util.ToolVersion.get());
+    chunks.putAll(text);
     try {
-      AtomicFiles.write(png, out -> {
-        if (!ImageIO.write(image, "png", out)) {
-          throw new IOException("no PNG writer available");
-        }
-      });
+      AtomicFiles.write(png, out -> PngText.write(image, chunks, out));
     } catch (IOException e) {
       throw new UncheckedIOException(png + ": cannot write PNG (" + e.getMessage() + ")", e);
     }

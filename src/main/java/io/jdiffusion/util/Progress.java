@@ -55,10 +55,10 @@ public final class Progress {
 
   /**
    * Says on stderr that a phase longer than a second begins ("loading model ...", "sampling the final
-   * grid ..."), unless quiet: so that no wait is silent.
+   * grid ..."), so that no wait at a terminal is silent; not in quiet mode, and not into logs.
    */
   public static void phase(String what, boolean quiet) {
-    if (!quiet && detectStyle() != Style.NONE) {
+    if (!quiet && detectStyle() == Style.BAR) {
       System.err.println(what + " ...");
     }
   }
