@@ -71,8 +71,9 @@ public final class Json {
 
   /**
    * {@link #readTolerant(String, Object, Class, String, java.util.function.Consumer)}, without a warning
-   * for the top-level fields in {@code addedLater}: fields a newer version added whose default is what
-   * older files meant (nothing changes for the user, so nothing is said).
+   * for the fields in {@code addedLater}, by dotted path ("steps", "unet.normEps"): fields a newer
+   * version added whose default is what older files meant (nothing changes for the user, so nothing is
+   * said).
    */
   public static <T> T readTolerant(String json, T defaults, Class<T> type, String what,
       java.util.Set<String> addedLater, java.util.function.Consumer<String> warn) {
@@ -104,13 +105,13 @@ public final class Json {
       } else if (b.isObject() && e.getValue().isObject()) {
         overlay((com.fasterxml.jackson.databind.node.ObjectNode) b,
             (com.fasterxml.jackson.databind.node.ObjectNode) e.getValue(), path + e.getKey() + ".", what,
-            java.util.Set.of(), warn);
+            addedLater, warn);
       } else {
         base.set(e.getKey(), e.getValue());
       }
     });
     base.fieldNames().forEachRemaining(k -> {
-      if (!stored.has(k) && !addedLater.contains(k)) {
+      if (!stored.has(k) && !addedLater.contains(path + k)) {
         warn.accept("warning: " + what + ": no field '" + path + k + "', using the default " + base.get(k));
       }
     });
