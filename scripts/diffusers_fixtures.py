@@ -258,7 +258,7 @@ def write_ddim(model, DDIMScheduler, folder):
     """A DDPMPipeline-style folder and 10 deterministic DDIM steps of diffusers' own scheduler loop."""
     import torch
     sched = DDIMScheduler(num_train_timesteps=1000, beta_schedule='linear', beta_start=1e-4, beta_end=0.02,
-                          clip_sample=True, set_alpha_to_one=True, steps_offset=1, prediction_type='epsilon',
+                          clip_sample=True, set_alpha_to_one=True, steps_offset=0, prediction_type='epsilon',
                           timestep_spacing='leading')
     save_model_folder(model, os.path.join(folder, 'unet'), 'F32')
     os.makedirs(os.path.join(folder, 'scheduler'), exist_ok=True)
