@@ -1,5 +1,6 @@
 package io.jdiffusion.cli;
 
+import io.jdiffusion.interop.DiffusersFolder;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.store.Sha256;
@@ -22,12 +23,22 @@ import picocli.CommandLine.Parameters;
 public final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
   String model;
-  @Option(names = {"-o", "--out"}, required = true, description = "The .safetensors file to write.") Path out;
+  @Option(names = {"-o", "--out"}, description = "The .safetensors file to write.") Path out;
+  @Option(names = "--diffusers", paramLabel = "DIR", description = {"Write a diffusers folder instead: config.json,"
+      + " diffusion_pytorch_model.safetensors, model_index.json, unet/ and scheduler/ (a DDIMScheduler; use",
+      "use_clipped_model_output=True in its step to reproduce jdiffusion's DDIM). UNet2DModel.from_pretrained(DIR)",
+      "and DDPMPipeline.from_pretrained(DIR) load it."}) Path diffusers;
   @Option(names = "--bf16", description = "Store bfloat16 instead of float32.") boolean bf16;
   @Option(names = "--raw", description = "A checkpoint's raw weights instead of the EMA.") boolean raw;
 
   @Override
   public Integer call() throws Exception {
+    if (diffusers != null) {
+      return exportDiffusers();
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("give --out FILE.safetensors, or --diffusers DIR");
+    }
     if (Files.isDirectory(out)) {
       throw new IllegalArgumentException(out + " is a directory; give a file name");
     }
@@ -42,6 +53,21 @@ public final class ExportCommand implements Callable<Integer> {
     String sha = Sha256.hex(bytes);
     System.out.printf(Locale.ROOT, "%s: %,d parameters, %s, %,d bytes, sha256 %s%n", out, m.net().parameterCount(),
         bf16 ? "bfloat16" : "float32", bytes.length, sha);
+    return ExitCode.OK;
+  }
+
+  private int exportDiffusers() throws Exception {
+    if (out != null || bf16) {
+      throw new IllegalArgumentException("--diffusers writes a float32 folder; -o and --bf16 do not apply");
+    }
+    if (Files.exists(diffusers) && !Files.isDirectory(diffusers)) {
+      throw new IllegalArgumentException("--diffusers " + diffusers + " is a file; give a directory");
+    }
+    Torch.init(1);
+    TrainedModel m = TrainedModel.resolve(model, !raw);
+    DiffusersFolder.write(diffusers, m.net(), m.scheduleConfig(), m.prediction());
+    System.out.printf(Locale.ROOT, "%s: %,d parameters, diffusers UNet2DModel + DDIMScheduler (DDPMPipeline layout)%n",
+        diffusers, m.net().parameterCount());
     return ExitCode.OK;
   }
 }

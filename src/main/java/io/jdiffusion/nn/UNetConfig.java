@@ -1,6 +1,7 @@
 package io.jdiffusion.nn;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
@@ -38,6 +39,74 @@ public final class UNetConfig {
     TIMESTEP
   }
 
+  /**
+   * Jackson value filters (equals = "leave out"): a field added later is not written while it holds
+   * its default, so the files of models that do not use it stay byte for byte what they were.
+   */
+  static final class Omit {
+    private Omit() {}
+
+    static final class One {
+      @Override
+      public boolean equals(Object o) {
+        return Integer.valueOf(1).equals(o);
+      }
+
+      @Override
+      public int hashCode() {
+        return 1;
+      }
+    }
+
+    static final class OneDouble {
+      @Override
+      public boolean equals(Object o) {
+        return Double.valueOf(1.0).equals(o);
+      }
+
+      @Override
+      public int hashCode() {
+        return 2;
+      }
+    }
+
+    static final class NormEps {
+      @Override
+      public boolean equals(Object o) {
+        return Double.valueOf(1e-5).equals(o);
+      }
+
+      @Override
+      public int hashCode() {
+        return 3;
+      }
+    }
+
+    static final class True {
+      @Override
+      public boolean equals(Object o) {
+        return Boolean.TRUE.equals(o);
+      }
+
+      @Override
+      public int hashCode() {
+        return 4;
+      }
+    }
+
+    static final class Table {
+      @Override
+      public boolean equals(Object o) {
+        return o == ClassEmbedding.TABLE;
+      }
+
+      @Override
+      public int hashCode() {
+        return 5;
+      }
+    }
+  }
+
   /** The JSON fields added after the first version, whose defaults reproduce the older files' models. */
   public static final Set<String> ADDED_LATER = Set.of(
       "outChannels", "levelChannels", "upAttentionResolutions", "headDim", "normEps", "downsamplePadding",
@@ -70,38 +139,55 @@ public final class UNetConfig {
   /** Classes for conditional models, 0 for unconditional; with nullClass, label index numClasses means "no label" (classifier-free guidance). */
   private final int numClasses;
   /** Channels of the prediction (diffusers' out_channels); 0: the same as inChannels. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final int outChannels;
   /** Channels of each level (diffusers' block_out_channels); null: baseChannels * channelMults. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   private final List<Integer> levelChannels;
   /** Resolutions at which self-attention follows each ResBlock on the way up (AttnUpBlock2D); null: attentionResolutions. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   private final List<Integer> upAttentionResolutions;
   /** Channels per attention head (diffusers' attention_head_dim): heads = channels / headDim at each level; 0: heads is the head count. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final int headDim;
   /** Epsilon of every GroupNorm (diffusers' norm_eps). */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.NormEps.class)
   private final double normEps;
   /** Padding of the stride-2 convolutions (diffusers' downsample_padding): 1 pads each side, 0 pads right and bottom only. */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.One.class)
   private final int downsamplePadding;
   /** Time sinusoids ordered cos, sin instead of sin, cos (diffusers' flip_sin_to_cos). */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final boolean flipSinToCos;
   /** Frequency i of the time sinusoids is 10000^(-i/(d/2 - freqShift)) (diffusers' freq_shift). */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.One.class)
   private final int freqShift;
   /** Width of the time embedding (diffusers' time_embedding_dim); 0: 4 x the first level's channels. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final int timeEmbeddingDim;
   /** ResBlocks apply the time embedding as GN(h) (1 + scale) + shift after the second norm (diffusers' resnet_time_scale_shift "scale_shift") instead of adding it before ("default"). */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final boolean scaleShift;
   /** Whether there is a middle block at the lowest resolution (diffusers' mid_block_type UNetMidBlock2D, or None). */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.True.class)
   private final boolean midBlock;
   /** Whether the middle block has self-attention between its ResBlocks (diffusers' add_attention). */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.True.class)
   private final boolean midAttention;
   /** The middle block's ResBlocks and attention divide their residual sums by it (diffusers' mid_block_scale_factor). */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.OneDouble.class)
   private final double midBlockScaleFactor;
   /** GroupNorm groups of the middle attention (diffusers' attn_norm_num_groups); 0: groups with default time conditioning, no norm with scaleShift. */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final int midAttentionGroups;
   /** Maps the input x to 2x - 1 first (diffusers' center_input_sample). */
+  @JsonInclude(JsonInclude.Include.NON_DEFAULT)
   private final boolean centerInputSample;
   /** The class embedding has one more row, numClasses, for "no label" (jdiffusion's classifier-free guidance); diffusers' num_class_embeds = numClasses + 1 with it, numClasses without. */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.True.class)
   private final boolean nullClass;
   /** How a label becomes an embedding (diffusers' class_embed_type): a learned table (None), or the time embedding's sinusoids and MLP of its own ("timestep"). */
+  @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Omit.Table.class)
   private final ClassEmbedding classEmbedding;
 
   private UNetConfig(Builder b) {

@@ -100,7 +100,9 @@ public final class Json {
       java.util.Set<String> addedLater, java.util.function.Consumer<String> warn) {
     stored.fields().forEachRemaining(e -> {
       com.fasterxml.jackson.databind.JsonNode b = base.get(e.getKey());
-      if (b == null) {
+      if (b == null && addedLater.contains(path + e.getKey())) {
+        base.set(e.getKey(), e.getValue()); // a later field the defaults leave out of their JSON while at its default
+      } else if (b == null) {
         warn.accept("warning: " + what + ": unknown field '" + path + e.getKey() + "' ignored (written by a newer version?)");
       } else if (b.isObject() && e.getValue().isObject()) {
         overlay((com.fasterxml.jackson.databind.node.ObjectNode) b,

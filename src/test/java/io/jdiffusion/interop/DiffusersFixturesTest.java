@@ -181,4 +181,28 @@ class DiffusersFixturesTest {
       assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
     }
   }
+
+  @Test
+  void anImportedModelKeepsItsDiffusersOptionsInJdiffusionsOwnWeightsFile(@TempDir Path dir) throws Exception {
+    DiffusersFolder.Loaded m = DiffusersFolder.load(fixture("scale_shift"), WARNINGS::add);
+    io.jdiffusion.pipeline.TrainedModel model = new io.jdiffusion.pipeline.TrainedModel(m.net(),
+        m.scheduler().schedule(), m.scheduler().prediction());
+    Path f = dir.resolve("w.safetensors");
+    model.exportWeights(f, false);
+    List<String> warnings = new ArrayList<>();
+    System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream()) {
+      @Override
+      public void println(String x) {
+        warnings.add(x);
+      }
+    });
+    io.jdiffusion.pipeline.TrainedModel back;
+    try {
+      back = io.jdiffusion.pipeline.TrainedModel.load(f, true);
+    } finally {
+      System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true));
+    }
+    assertEquals(m.net().config(), back.config());
+    assertEquals(List.of(), warnings);
+  }
 }
