@@ -29,7 +29,7 @@ class ArchitectureTest {
       Map.entry("data", 2), Map.entry("nn", 2),
       Map.entry("diffusion", 3),
       Map.entry("model", 4), Map.entry("sampling", 4),
-      Map.entry("train", 5),
+      Map.entry("train", 5), Map.entry("interop", 5),
       Map.entry("pipeline", 6), Map.entry("distributed", 6),
       Map.entry("viz", 7), Map.entry("eval.features", 7),
       Map.entry("report", 8),

@@ -1,5 +1,6 @@
 package io.jdiffusion.cli;
 
+import io.jdiffusion.interop.DiffusersFolder;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.store.Sha256;
@@ -20,18 +21,30 @@ import picocli.CommandLine.Parameters;
     header = "Write a model's weights as one safetensors file, with diffusers' parameter names.",
     footerHeading = "%nExamples:%n",
     footer = {
-        "jdiffusion export runs/quickstart -o quickstart.safetensors --bf16"}, mixinStandardHelpOptions = true, sortOptions = false,
+        "jdiffusion export runs/quickstart -o quickstart.safetensors --bf16",
+        "jdiffusion export fashion-mnist --diffusers fashion-mnist-diffusers/   # a folder diffusers loads"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Write a model's weights (EMA by default) as one safetensors file: diffusers names, configs and",
         "class names in the metadata; --bf16 halves the size. The file loads anywhere a model is asked for."})
 public final class ExportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
   String model;
-  @Option(names = {"-o", "--out"}, required = true, description = "The .safetensors file to write.") Path out;
+  @Option(names = {"-o", "--out"}, description = "The .safetensors file to write (this or --diffusers; default: none).")
+  Path out;
+  @Option(names = "--diffusers", paramLabel = "DIR", description = "Write a diffusers folder instead (default: "
+      + "none): config.json, diffusion_pytorch_model.safetensors, model_index.json, unet/ and scheduler/ (a "
+      + "DDIMScheduler; use use_clipped_model_output=True in its step to reproduce jdiffusion's DDIM). "
+      + "UNet2DModel.from_pretrained(DIR) and DDPMPipeline.from_pretrained(DIR) load it.") Path diffusers;
   @Option(names = "--bf16", description = "Store bfloat16 instead of float32.") boolean bf16;
   @Option(names = "--raw", description = "A checkpoint's raw weights instead of the EMA.") boolean raw;
 
   @Override
   public Integer call() throws Exception {
+    if (diffusers != null) {
+      return exportDiffusers();
+    }
+    if (out == null) {
+      throw new IllegalArgumentException("give --out FILE.safetensors, or --diffusers DIR");
+    }
     if (Files.isDirectory(out)) {
       throw new IllegalArgumentException(out + " is a directory; give a file name");
     }
@@ -46,6 +59,21 @@ public final class ExportCommand implements Callable<Integer> {
     String sha = Sha256.hex(bytes);
     System.out.printf(Locale.ROOT, "%s: %,d parameters, %s, %,d bytes, sha256 %s%n", out, m.net().parameterCount(),
         bf16 ? "bfloat16" : "float32", bytes.length, sha);
+    return ExitCode.OK;
+  }
+
+  private int exportDiffusers() throws Exception {
+    if (out != null || bf16) {
+      throw new IllegalArgumentException("--diffusers writes a float32 folder; -o and --bf16 do not apply");
+    }
+    if (Files.exists(diffusers) && !Files.isDirectory(diffusers)) {
+      throw new IllegalArgumentException("--diffusers " + diffusers + " is a file; give a directory");
+    }
+    Torch.init(1);
+    TrainedModel m = TrainedModel.resolve(model, !raw);
+    DiffusersFolder.write(diffusers, m.net(), m.scheduleConfig(), m.prediction());
+    System.out.printf(Locale.ROOT, "%s: %,d parameters, diffusers UNet2DModel + DDIMScheduler (DDPMPipeline layout)%n",
+        diffusers, m.net().parameterCount());
     return ExitCode.OK;
   }
 }

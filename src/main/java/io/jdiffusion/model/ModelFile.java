@@ -93,7 +93,8 @@ public final class ModelFile {
       } else {
         throw new StoreException(file + ": not a jdiffusion checkpoint or weights file (format '" + format + "')");
       }
-      return Json.readTolerant(json, ModelSpec.defaults(), ModelSpec.class, file + ": model", warn);
+      return Json.readTolerant(json, ModelSpec.defaults(), ModelSpec.class, file + ": model",
+          io.jdiffusion.nn.UNetConfig.addedLater("unet."), warn);
     } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException | NullPointerException e) {
       throw new StoreException(file + ": unreadable model description (" + e.getMessage() + ")");
     }

@@ -3,7 +3,7 @@ package io.jdiffusion.nn;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * 2-D convolution, square kernel, "same" padding for odd kernels, PyTorch default init. The kernel
+ * 2-D convolution, square kernel, "same" padding for odd kernels unless told otherwise, PyTorch default init. The kernel
  * that computes it is the one {@link Kernels} found correct on this CPU for its shape.
  */
 public final class Conv2d {
@@ -21,11 +21,16 @@ public final class Conv2d {
    * @param stride stride (2 for downsampling)
    */
   public Conv2d(Params params, String name, int in, int out, int kernel, int stride) {
+    this(params, name, in, out, kernel, stride, kernel / 2);
+  }
+
+  /** A convolution with {@code padding} zeros on each side instead of "same" padding. */
+  public Conv2d(Params params, String name, int in, int out, int kernel, int stride, int padding) {
     double bound = 1.0 / Math.sqrt((double) in * kernel * kernel);
     this.weight = params.uniform(name + ".weight", bound, out, in, kernel, kernel);
     this.bias = params.uniform(name + ".bias", bound, out);
     this.stride = new long[] {stride, stride};
-    this.padding = new long[] {kernel / 2, kernel / 2};
+    this.padding = new long[] {padding, padding};
   }
 
   /** y = W * x + b, computed in {@code f.precision()}. */

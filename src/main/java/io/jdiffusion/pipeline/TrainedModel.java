@@ -3,6 +3,7 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.FashionMnist;
 import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.interop.DiffusersFolder;
 import io.jdiffusion.model.ModelFile;
 import io.jdiffusion.model.ModelSpec;
 import io.jdiffusion.nn.UNet;
@@ -25,8 +26,9 @@ import java.util.Map;
  * A network ready for sampling, rebuilt from a file alone: the U-Net (EMA weights by default), its
  * noise schedule, what it predicts, and the names of its classes.
  *
- * <p>Loads a run directory (its newest checkpoint), a checkpoint file, or an exported weights file
- * ({@link #exportWeights}: diffusers-style names, config in the metadata).
+ * <p>Loads a run directory (its newest checkpoint), a checkpoint file, an exported weights file
+ * ({@link #exportWeights}: diffusers-style names, config in the metadata), or a diffusers model folder
+ * (UNet2DModel or DDPMPipeline layout, {@link DiffusersFolder}).
  *
  * @param classNames the dataset's class names in label order (metadata "class_names"), or empty when
  *     unknown: unconditional models, and files written before names were stored (Fashion-MNIST runs
@@ -76,6 +78,10 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
     if (!Files.isDirectory(path)) {
       throw new StoreException(path + ": no such run directory or weights file");
+    }
+    if (DiffusersFolder.isFolder(path)) {
+      DiffusersFolder.Loaded d = DiffusersFolder.load(path, System.err::println);
+      return new TrainedModel(d.net(), d.scheduler().schedule(), d.scheduler().prediction());
     }
     Path newest;
     try {

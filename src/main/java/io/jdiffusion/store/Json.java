@@ -71,8 +71,9 @@ public final class Json {
 
   /**
    * {@link #readTolerant(String, Object, Class, String, java.util.function.Consumer)}, without a warning
-   * for the top-level fields in {@code addedLater}: fields a newer version added whose default is what
-   * older files meant (nothing changes for the user, so nothing is said).
+   * for the fields in {@code addedLater}, by dotted path ("steps", "unet.normEps"): fields a newer
+   * version added whose default is what older files meant (nothing changes for the user, so nothing is
+   * said).
    */
   public static <T> T readTolerant(String json, T defaults, Class<T> type, String what,
       java.util.Set<String> addedLater, java.util.function.Consumer<String> warn) {
@@ -99,18 +100,20 @@ public final class Json {
       java.util.Set<String> addedLater, java.util.function.Consumer<String> warn) {
     stored.fields().forEachRemaining(e -> {
       com.fasterxml.jackson.databind.JsonNode b = base.get(e.getKey());
-      if (b == null) {
+      if (b == null && addedLater.contains(path + e.getKey())) {
+        base.set(e.getKey(), e.getValue()); // a later field the defaults leave out of their JSON while at its default
+      } else if (b == null) {
         warn.accept("warning: " + what + ": unknown field '" + path + e.getKey() + "' ignored (written by a newer version?)");
       } else if (b.isObject() && e.getValue().isObject()) {
         overlay((com.fasterxml.jackson.databind.node.ObjectNode) b,
             (com.fasterxml.jackson.databind.node.ObjectNode) e.getValue(), path + e.getKey() + ".", what,
-            java.util.Set.of(), warn);
+            addedLater, warn);
       } else {
         base.set(e.getKey(), e.getValue());
       }
     });
     base.fieldNames().forEachRemaining(k -> {
-      if (!stored.has(k) && !addedLater.contains(k)) {
+      if (!stored.has(k) && !addedLater.contains(path + k)) {
         warn.accept("warning: " + what + ": no field '" + path + k + "', using the default " + base.get(k));
       }
     });

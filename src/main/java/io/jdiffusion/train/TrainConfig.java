@@ -122,7 +122,9 @@ public final class TrainConfig {
    * Fields added after the first version whose default is what files without them meant (one
    * process, no accumulation): reading an older file takes the default without a warning.
    */
-  public static final java.util.Set<String> ADDED_LATER = java.util.Set.of("processes", "gradAccum");
+  public static final java.util.Set<String> ADDED_LATER = java.util.stream.Stream.concat(
+      java.util.stream.Stream.of("processes", "gradAccum"), UNetConfig.addedLater("model.").stream())
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   /** A builder holding the defaults (the quick preset). */
   public static Builder builder() {

@@ -21,6 +21,32 @@ class ExportCommandTest {
   }
 
   @Test
+  void aDiffusersExportLoadsBackAsTheSameModelThroughEveryCommandsResolve(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("mnist-diffusers");
+    CliTest.Run r = run("export", "mnist", "--diffusers", out.toString());
+    assertEquals(ExitCode.OK, r.code(), r.err());
+    for (String f : new String[] {"config.json", "diffusion_pytorch_model.safetensors", "model_index.json",
+        "unet/config.json", "unet/diffusion_pytorch_model.safetensors", "scheduler/scheduler_config.json"}) {
+      assertTrue(Files.isRegularFile(out.resolve(f)), f);
+    }
+    TrainedModel shipped = TrainedModel.resolve("mnist", true);
+    TrainedModel back = TrainedModel.resolve(out.toString(), true);
+    assertEquals(shipped.scheduleConfig(), back.scheduleConfig());
+    assertEquals(shipped.prediction(), back.prediction());
+    assertEquals(shipped.config().numClasses(), back.config().numClasses());
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      var x = org.bytedeco.pytorch.global.torch.randn(2, 1, 28, 28);
+      int[] labels = {7, 10}; // a digit and "no label"
+      float[] a = io.jdiffusion.nn.Torch.toFloats(shipped.net().forward(x, new double[] {3, 700}, labels,
+          io.jdiffusion.nn.Forward.EVAL_FP32));
+      float[] b = io.jdiffusion.nn.Torch.toFloats(back.net().forward(x, new double[] {3, 700}, labels,
+          io.jdiffusion.nn.Forward.EVAL_FP32));
+      assertEquals(0.0, TestTorch.maxAbsDiff(a, b));
+    }
+    assertCleanError(run("export", "mnist", "--diffusers", out.toString(), "--bf16"), "do not apply");
+  }
+
+  @Test
   void exportingAShippedModelInBf16ReproducesItsFileByteForByte(@TempDir Path dir) throws Exception {
     // The shipped file is itself a bf16 export, and bf16 -> float -> bf16 is exact: same bytes, same
     // pinned sha256 (Pretrained.FASHION_MNIST).

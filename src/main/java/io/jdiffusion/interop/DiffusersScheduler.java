@@ -1,0 +1,178 @@
+package io.jdiffusion.interop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Timesteps;
+import io.jdiffusion.schedule.BetaSchedule;
+import io.jdiffusion.schedule.ScheduleConfig;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.store.StoreException;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * diffusers' scheduler_config.json (DDPMScheduler, DDIMScheduler) as jdiffusion's noise schedule,
+ * prediction and sampler defaults, both ways. A setting jdiffusion's samplers would not reproduce is
+ * refused by its key: thresholding, a clip range other than 1, steps_offset with "leading" spacing,
+ * set_alpha_to_one false, rescale_betas_zero_snr, learned variances, trained_betas that are not a
+ * linear schedule.
+ *
+ * @param schedule beta_schedule, beta_start, beta_end, num_train_timesteps
+ * @param prediction prediction_type: epsilon, v_prediction or sample
+ * @param spacing timestep_spacing
+ * @param clip clip_sample
+ * @param variance variance_type (DDPM)
+ * @param sampler "ddpm" for DDPMScheduler, "ddim" for DDIMScheduler
+ */
+public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction, Timesteps spacing, boolean clip,
+    Ddpm.Variance variance, String sampler) {
+
+  /** What a model folder without a scheduler config gets: DDPMScheduler's defaults. */
+  public static DiffusersScheduler defaults() {
+    return new DiffusersScheduler(ScheduleConfig.defaults(), Prediction.EPS, Timesteps.LEADING, true,
+        Ddpm.Variance.FIXED_SMALL, "ddpm");
+  }
+
+  /**
+   * Reads a scheduler config.
+   *
+   * @param file names it in errors
+   * @param warn receives a line for a scheduler class other than DDPM's and DDIM's (only its schedule is used)
+   */
+  public static DiffusersScheduler read(JsonNode c, String file, Consumer<String> warn) {
+    if (c == null || !c.isObject()) {
+      throw new StoreException(file + ": not a JSON object");
+    }
+    String cls = c.path("_class_name").asText("DDPMScheduler");
+    String sampler = switch (cls) {
+      case "DDPMScheduler" -> "ddpm";
+      case "DDIMScheduler" -> "ddim";
+      default -> {
+        warn.accept("warning: " + file + ": " + cls + " is read for its noise schedule; jdiffusion samples with its own"
+            + " samplers");
+        yield "ddim";
+      }
+    };
+    int steps = c.path("num_train_timesteps").asInt(1000);
+    double start = c.path("beta_start").asDouble(1e-4);
+    double end = c.path("beta_end").asDouble(0.02);
+    String kind = c.path("beta_schedule").asText("linear");
+    BetaSchedule betas = switch (kind) {
+      case "linear" -> BetaSchedule.LINEAR;
+      case "scaled_linear" -> BetaSchedule.QUADRATIC;
+      case "squaredcos_cap_v2" -> BetaSchedule.COSINE;
+      case "sigmoid" -> BetaSchedule.SIGMOID;
+      default -> throw refuse(file, "beta_schedule", kind, "linear, scaled_linear, squaredcos_cap_v2 or sigmoid");
+    };
+    ScheduleConfig schedule;
+    try {
+      schedule = new ScheduleConfig(betas, steps, start, end);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(file + ": " + e.getMessage());
+    }
+    JsonNode trained = c.get("trained_betas");
+    if (trained != null && !trained.isNull()) {
+      schedule = fromTrainedBetas(trained, file);
+    }
+    Prediction prediction = switch (c.path("prediction_type").asText("epsilon")) {
+      case "epsilon" -> Prediction.EPS;
+      case "v_prediction" -> Prediction.V;
+      case "sample" -> Prediction.X0;
+      default -> throw refuse(file, "prediction_type", c.path("prediction_type").asText(),
+          "epsilon, v_prediction or sample");
+    };
+    boolean clip = c.path("clip_sample").asBoolean(true);
+    if (clip && c.has("clip_sample_range") && c.get("clip_sample_range").asDouble() != 1.0) {
+      throw refuse(file, "clip_sample_range", c.get("clip_sample_range").asText(), "1.0 (clipping to [-1, 1])");
+    }
+    if (c.path("thresholding").asBoolean(false)) {
+      throw refuse(file, "thresholding", "true", "false (dynamic thresholding is not implemented)");
+    }
+    if (c.path("rescale_betas_zero_snr").asBoolean(false)) {
+      throw refuse(file, "rescale_betas_zero_snr", "true", "false");
+    }
+    Timesteps spacing;
+    try {
+      spacing = Timesteps.parse(c.path("timestep_spacing").asText("leading"));
+    } catch (IllegalArgumentException e) {
+      throw refuse(file, "timestep_spacing", c.path("timestep_spacing").asText(), "leading, trailing or linspace");
+    }
+    int offset = c.path("steps_offset").asInt(0);
+    if (offset != 0 && spacing == Timesteps.LEADING) {
+      throw refuse(file, "steps_offset", String.valueOf(offset), "0 with leading spacing (jdiffusion's leading "
+          + "timesteps start at 0)");
+    }
+    if (sampler.equals("ddim") && !c.path("set_alpha_to_one").asBoolean(true)) {
+      throw refuse(file, "set_alpha_to_one", "false", "true (the last DDIM step lands on alphaBar = 1)");
+    }
+    String v = c.path("variance_type").asText("fixed_small");
+    Ddpm.Variance variance = switch (v) {
+      case "fixed_small" -> Ddpm.Variance.FIXED_SMALL;
+      case "fixed_large" -> Ddpm.Variance.FIXED_LARGE;
+      default -> throw refuse(file, "variance_type", v, "fixed_small or fixed_large");
+    };
+    return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler);
+  }
+
+  /** Explicit betas are taken when they are a linear schedule (to 1e-9 relative); others are refused. */
+  private static ScheduleConfig fromTrainedBetas(JsonNode trained, String file) {
+    if (!trained.isArray() || trained.size() < 2) {
+      throw new StoreException(file + ": trained_betas must be a list of at least 2 numbers");
+    }
+    int n = trained.size();
+    double first = trained.get(0).asDouble();
+    double last = trained.get(n - 1).asDouble();
+    ScheduleConfig linear;
+    try {
+      linear = ScheduleConfig.linear(n, first, last);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException(file + ": trained_betas: " + e.getMessage());
+    }
+    double[] expect = BetaSchedule.LINEAR.betas(n, first, last);
+    for (int i = 0; i < n; i++) {
+      if (Math.abs(trained.get(i).asDouble() - expect[i]) > 1e-9 * Math.abs(expect[i])) {
+        throw refuse(file, "trained_betas", "(" + n + " explicit values)", "explicit betas only when they are linear");
+      }
+    }
+    return linear;
+  }
+
+  private static StoreException refuse(String file, String key, String value, String allowed) {
+    return new StoreException(file + ": " + key + " " + value + " is not supported (jdiffusion reproduces " + allowed
+        + ")");
+  }
+
+  /**
+   * The scheduler_config.json of a jdiffusion model: a DDIMScheduler whose loop reproduces jdiffusion's
+   * DDIM (with {@code use_clipped_model_output=True} in {@code step}).
+   */
+  public static ObjectNode write(ScheduleConfig s, Prediction p) {
+    ObjectNode c = Json.mapper().createObjectNode();
+    c.put("_class_name", "DDIMScheduler");
+    c.put("_diffusers_version", "0.31.0");
+    c.put("beta_end", s.betaEnd());
+    c.put("beta_schedule", switch (s.betaSchedule()) {
+      case LINEAR -> "linear";
+      case QUADRATIC -> "scaled_linear";
+      case COSINE -> "squaredcos_cap_v2";
+      case SIGMOID -> "sigmoid";
+    });
+    c.put("beta_start", s.betaStart());
+    c.put("clip_sample", true);
+    c.put("clip_sample_range", 1.0);
+    c.put("num_train_timesteps", s.steps());
+    c.put("prediction_type", switch (p) {
+      case EPS -> "epsilon";
+      case V -> "v_prediction";
+      case X0 -> "sample";
+    });
+    c.put("set_alpha_to_one", true);
+    c.put("steps_offset", 0);
+    c.put("thresholding", false);
+    c.put("timestep_spacing", Timesteps.LEADING.name().toLowerCase(Locale.ROOT));
+    c.putNull("trained_betas");
+    return c;
+  }
+}

@@ -1,0 +1,174 @@
+package io.jdiffusion.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Safetensors files written by other tools (diffusers' {@code diffusion_pytorch_model.safetensors},
+ * the Hub's files): no checksum to verify, so every header field is bounds-checked instead: the
+ * header length, each tensor's dtype, shape and offsets (within the data section, not overlapping,
+ * covering it exactly, size = elements x width). F32, F16 and BF16 are read, each into float32.
+ *
+ * <p>The file is read tensor by tensor through a {@link FileChannel}, never whole, so files over
+ * 2 GiB load (each tensor must hold fewer than 2^31 elements, as a Java array does).
+ */
+public final class ForeignSafetensors {
+  private static final long MAX_HEADER = 100L << 20;
+
+  private ForeignSafetensors() {}
+
+  /** Reads every tensor of {@code file} as float32, with the header's string metadata. */
+  public static Safetensors.Contents read(Path file) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < 8) {
+        throw new StoreException(file + ": not a safetensors file (" + size + " bytes)");
+      }
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(ch, len, 0, file);
+      long headerLen = len.getLong(0);
+      if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8) {
+        throw new StoreException(file + ": not a safetensors file, or truncated (header length " + headerLen + ")");
+      }
+      ByteBuffer head = ByteBuffer.allocate((int) headerLen);
+      readFully(ch, head, 8, file);
+      JsonNode header;
+      try {
+        header = Json.mapper().readTree(new String(head.array(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new StoreException(file + ": corrupt safetensors header (not JSON)");
+      }
+      if (header == null || !header.isObject()) {
+        throw new StoreException(file + ": corrupt safetensors header (not a JSON object)");
+      }
+      long dataStart = 8 + headerLen;
+      long dataSize = size - dataStart;
+      Map<String, String> metadata = new LinkedHashMap<>();
+      List<long[]> spans = new ArrayList<>();
+      Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getKey().equals("__metadata__")) {
+          if (e.getValue().isObject()) {
+            e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+          }
+          continue;
+        }
+        tensors.put(e.getKey(), entry(ch, file, e.getKey(), e.getValue(), dataStart, dataSize, spans));
+      }
+      spans.sort((a, b) -> Long.compare(a[0], b[0]));
+      long covered = 0;
+      for (long[] span : spans) {
+        if (span[0] != covered) {
+          throw new StoreException(file + ": corrupt safetensors header (tensor data "
+              + (span[0] < covered ? "overlaps" : "has a gap") + " at byte " + Math.min(span[0], covered) + ")");
+        }
+        covered = span[1];
+      }
+      if (covered != dataSize) {
+        throw new StoreException(file + ": corrupt or truncated (data section " + dataSize + " bytes, header describes "
+            + covered + ")");
+      }
+      return new Safetensors.Contents(tensors, metadata);
+    } catch (IOException e) {
+      throw new StoreException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  private static Safetensors.Entry entry(FileChannel ch, Path file, String name, JsonNode t, long dataStart,
+      long dataSize, List<long[]> spans) throws IOException {
+    JsonNode dtype = t.get("dtype");
+    JsonNode shapeNode = t.get("shape");
+    JsonNode offsets = t.get("data_offsets");
+    if (dtype == null || shapeNode == null || !shapeNode.isArray() || offsets == null || offsets.size() != 2
+        || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+      throw new StoreException(file + ": corrupt safetensors header entry for " + name);
+    }
+    int width = switch (dtype.asText()) {
+      case "F32" -> 4;
+      case "F16", "BF16" -> 2;
+      default -> throw new StoreException(file + ": tensor " + name + " has dtype " + dtype.asText()
+          + "; F32, F16 and BF16 can be read");
+    };
+    long[] shape = new long[shapeNode.size()];
+    long n = 1;
+    for (int i = 0; i < shape.length; i++) {
+      shape[i] = shapeNode.get(i).asLong(-1);
+      if (shape[i] < 0 || shape[i] > Integer.MAX_VALUE) {
+        throw new StoreException(file + ": tensor " + name + " has an impossible dimension " + shapeNode.get(i));
+      }
+      n *= shape[i];
+      if (n > Integer.MAX_VALUE - 8) {
+        throw new StoreException(file + ": tensor " + name + " has more than 2^31 elements");
+      }
+    }
+    long start = offsets.get(0).asLong();
+    long end = offsets.get(1).asLong();
+    if (start < 0 || end < start || end > dataSize || end - start != n * width) {
+      throw new StoreException(file + ": corrupt or truncated (tensor " + name + " out of bounds)");
+    }
+    if (end > start) {
+      spans.add(new long[] {start, end});
+    }
+    float[] values = new float[(int) n];
+    int chunk = 1 << 20; // elements per read
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, chunk) * width + width).order(ByteOrder.LITTLE_ENDIAN);
+    int nonFinite = 0;
+    for (long done = 0; done < n; ) {
+      int count = (int) Math.min(chunk, n - done);
+      buf.clear().limit(count * width);
+      readFully(ch, buf, dataStart + start + done * width, file);
+      buf.flip();
+      for (int i = 0; i < count; i++) {
+        float v = width == 4 ? buf.getFloat()
+            : dtype.asText().equals("F16") ? fromF16(buf.getShort()) : Safetensors.fromBf16(buf.getShort());
+        nonFinite += Float.isFinite(v) ? 0 : 1;
+        values[(int) done + i] = v;
+      }
+      done += count;
+    }
+    if (nonFinite > 0) {
+      throw new StoreException(file + ": tensor " + name + " holds " + nonFinite
+          + " non-finite values (NaN or infinity); such weights cannot be used");
+    }
+    return new Safetensors.Entry(shape, values);
+  }
+
+  /** IEEE 754 binary16 bits -> float32 (exact: every half value is a float). */
+  static float fromF16(short h) {
+    int bits = h & 0xFFFF;
+    int sign = (bits & 0x8000) << 16;
+    int exp = (bits >>> 10) & 0x1F;
+    int mant = bits & 0x3FF;
+    if (exp == 0x1F) { // infinity or NaN
+      return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
+    }
+    if (exp == 0) { // zero or subnormal: mant x 2^-24
+      float v = mant * 0x1p-24f;
+      return sign != 0 ? -v : v;
+    }
+    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buf, long position, Path file) throws IOException {
+    long pos = position;
+    while (buf.hasRemaining()) {
+      int r = ch.read(buf, pos);
+      if (r < 0) {
+        throw new StoreException(file + ": truncated");
+      }
+      pos += r;
+    }
+  }
+}
