@@ -2,6 +2,7 @@ package io.jdiffusion.util;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 
 /**
  * A one-line progress bar on stderr with rate and ETA, redrawn at most every 200 ms; in quiet mode
@@ -12,6 +13,7 @@ public final class Progress {
   private final long total;
   private final boolean quiet;
   private final PrintStream out;
+  private final LongConsumer listener;
   private final long start = System.nanoTime();
   private long lastDraw;
   private String extra = "";
@@ -21,10 +23,24 @@ public final class Progress {
   }
 
   public Progress(String label, long total, boolean quiet, PrintStream out) {
+    this(label, total, quiet, out, null);
+  }
+
+  private Progress(String label, long total, boolean quiet, PrintStream out, LongConsumer listener) {
     this.label = label;
     this.total = Math.max(1, total);
     this.quiet = quiet;
     this.out = out;
+    this.listener = listener;
+  }
+
+  /**
+   * A progress that prints nothing and hands every {@link #update} to {@code listener} (a server's
+   * progress stream). The listener runs on the computing thread; what it throws (a cancellation)
+   * ends the computation.
+   */
+  public static Progress listening(long total, LongConsumer listener) {
+    return new Progress("", total, true, System.err, java.util.Objects.requireNonNull(listener));
   }
 
   /** Sets the text shown after the bar, e.g. "loss 0.031". */
@@ -34,6 +50,9 @@ public final class Progress {
 
   /** Reports that {@code done} of {@code total} units are finished. */
   public void update(long done) {
+    if (listener != null) {
+      listener.accept(done);
+    }
     if (quiet) {
       return;
     }
@@ -55,7 +74,7 @@ public final class Progress {
 
   /** Ends the bar line. */
   public void done() {
-    if (!quiet) {
+    if (!quiet) { // a listener has seen the last update already
       update(total);
       out.println();
     }
