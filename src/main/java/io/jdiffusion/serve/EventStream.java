@@ -1,7 +1,6 @@
 package io.jdiffusion.serve;
 
 import com.sun.net.httpserver.HttpExchange;
-import io.jdiffusion.store.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +74,7 @@ final class EventStream {
   }
 
   private static void send(OutputStream out, String event, Object data) throws IOException {
-    out.write(("event: " + event + "\ndata: " + Json.write(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.write(("event: " + event + "\ndata: " + Http.compact(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
   }
 }

@@ -144,7 +144,7 @@ final class Fields {
     }
     byte[] bytes;
     try {
-      bytes = Base64.getMimeDecoder().decode(s);
+      bytes = Base64.getDecoder().decode(s.replaceAll("\\s", ""));
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(name + " is not valid base64 (" + e.getMessage() + ")");
     }

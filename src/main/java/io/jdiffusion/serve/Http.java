@@ -1,5 +1,7 @@
 package io.jdiffusion.serve;
 
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import io.jdiffusion.store.Json;
 import java.io.IOException;
@@ -19,7 +21,9 @@ final class Http {
    */
   static byte[] body(HttpExchange ex, int max) throws IOException {
     String type = ex.getRequestHeaders().getFirst("Content-Type");
-    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+    String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+    if (!t.isEmpty() && !t.contains("json") && !t.startsWith("text/plain")
+        && !t.startsWith("application/x-www-form-urlencoded")) { // curl -d's default, with a JSON body
       throw new ApiError(415, "the body must be JSON (Content-Type: application/json), got " + type);
     }
     String length = ex.getRequestHeaders().getFirst("Content-Length");
@@ -41,9 +45,20 @@ final class Http {
     }
   }
 
+  private static final ObjectWriter COMPACT = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
+
   /** A JSON response. */
   static void json(HttpExchange ex, int status, Object value) throws IOException {
-    bytes(ex, status, "application/json", Json.write(value).getBytes(StandardCharsets.UTF_8));
+    bytes(ex, status, "application/json", compact(value).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code value} as JSON on one line (server-sent events' data lines, response bodies). */
+  static String compact(Object value) {
+    try {
+      return COMPACT.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
   }
 
   /** An error response: {@code {"error": "..."}} with the error's status. */
