@@ -82,6 +82,8 @@ final class ApiHandler implements HttpHandler {
       m.put("events", "/api/jobs/" + job.id + "/events");
       m.put("result", "/api/jobs/" + job.id + "/result");
       Http.json(ex, 202, m);
+    } else if (p.length == 2 && p[0].equals("jobs") && method.equals("POST")) {
+      throw ApiError.notFound("unknown operation '" + p[1] + "' (operations: " + String.join(", ", Requests.OPS) + ")");
     } else if (p.length == 2 && p[0].equals("jobs")) {
       Job job = job(p[1]);
       if (method.equals("DELETE")) {

@@ -50,6 +50,8 @@ final class Job {
   private ApiError error;
   private long version;
   private volatile ApiError cancelRequest;
+  /** The pending timeout, cancelled when the job finishes so that it does not hold the result. */
+  volatile java.util.concurrent.Future<?> deadline;
 
   /**
    * @param previewEvery an x0 preview every this many steps, 0 for none

@@ -7,9 +7,9 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +50,9 @@ final class Scheduler implements AutoCloseable {
           r.run();
         }, "jdiffusion-worker-" + n.incrementAndGet()),
         new ThreadPoolExecutor.AbortPolicy());
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jdiffusion-timeouts"));
+    ScheduledThreadPoolExecutor timeouts = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "jdiffusion-timeouts"));
+    timeouts.setRemoveOnCancelPolicy(true); // a finished job's timeout leaves the timer's queue at once
+    this.timer = timeouts;
   }
 
   /**
@@ -64,17 +66,19 @@ final class Scheduler implements AutoCloseable {
     Runnable work = () -> run(job);
     jobs.put(job.id, job);
     queued.put(job.id, work);
+    job.deadline = timer.schedule(() -> cancel(job, new ApiError(503, "timed out after " + config.timeoutSeconds()
+        + " s (the server's limit per request, waiting included); ask for less work")), config.timeoutSeconds(),
+        TimeUnit.SECONDS);
     try {
       pool.execute(work);
     } catch (RejectedExecutionException e) {
+      job.deadline.cancel(false);
       jobs.remove(job.id);
       queued.remove(job.id);
       throw new ApiError(429, pool.isShutdown() ? "the server is shutting down"
           : "the server is busy: " + config.maxConcurrent() + " requests are running and " + config.queue()
               + " waiting, the most it queues; try again later");
     }
-    timer.schedule(() -> cancel(job, new ApiError(503, "timed out after " + config.timeoutSeconds() + " s (the server's"
-        + " limit per request, waiting included); ask for less work")), config.timeoutSeconds(), TimeUnit.SECONDS);
     return job;
   }
 
@@ -149,6 +153,10 @@ final class Scheduler implements AutoCloseable {
   }
 
   private void retire(Job job) {
+    java.util.concurrent.Future<?> deadline = job.deadline;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
     finished.add(job.id);
     while (finished.size() > RETAINED) {
       String old = finished.poll();

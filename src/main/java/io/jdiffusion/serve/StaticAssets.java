@@ -24,7 +24,7 @@ final class StaticAssets implements HttpHandler {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       String name = path.equals("/") ? "index.html" : path.substring(1);
-      if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+      if (!ex.getRequestMethod().equals("GET")) {
         Http.error(ex, new ApiError(405, ex.getRequestMethod() + " is not allowed here; use GET"));
         return;
       }

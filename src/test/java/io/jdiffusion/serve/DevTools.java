@@ -152,10 +152,24 @@ final class DevTools implements AutoCloseable {
     return r.path("result").path("value");
   }
 
-  /** Waits until the JavaScript condition holds in the page, checking every 100 ms. */
+  /**
+   * Waits until the JavaScript condition holds in the page, checking every 100 ms; a navigation that
+   * replaces the page meanwhile (the first load) starts the wait again in the new page.
+   */
   void await(String condition, long seconds) throws Exception {
-    eval("new Promise((resolve) => { const t = setInterval(() => { try { if (" + condition + ") { clearInterval(t);"
-        + " resolve(true); } } catch (e) { } }, 100); })", seconds);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      try {
+        eval("new Promise((resolve) => { const t = setInterval(() => { try { if (" + condition + ") {"
+            + " clearInterval(t); resolve(true); } } catch (e) { } }, 100); })", seconds);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!String.valueOf(e.getMessage()).contains("context was destroyed") || System.nanoTime() > end) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   /** A mouse event at page coordinates (pressed, moved or released, with the left button). */

@@ -310,7 +310,7 @@ class ServeApiTest {
         {"404", "/api/generate", "{\"model\": \"/etc/passwd\"}", "unknown model '/etc/passwd'"},
         {"404", "/api/generate", "{\"model\": \"../runs/quickstart\"}", "unknown model"},
         {"404", "/api/paint", "{}", "no such endpoint"},
-        {"404", "/api/jobs/paint", "{}", "no such endpoint"},
+        {"404", "/api/jobs/paint", "{}", "unknown operation 'paint'"},
         {"413", "/api/generate", "{\"x\": \"" + "a".repeat(70 << 10) + "\"}", "limit of 65536"},
     };
     for (String[] c : cases) {

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web page in headless Chromium, driven over the DevTools protocol: generate with a live
- * preview, paint a mask on a result and inpaint it, then check the screenshot. Skipped when no
- * Chromium is installed.
+ * preview, paint a mask on a result and inpaint it, then check the screenshot (kept where the
+ * system property jdiffusion.screenshot says). Skipped when no Chromium is installed.
  */
 class ServeWebPageTest {
   private static final int WIDTH = 1200;
@@ -95,7 +95,8 @@ class ServeWebPageTest {
         }
       }
       assertTrue(colours.size() > 30, "the result panel looks empty: " + colours.size() + " colours");
-      java.nio.file.Files.write(dir.resolve("page.png"), Base64.getDecoder().decode(png));
+      String keep = System.getProperty("jdiffusion.screenshot"); // e.g. docs/images/serve-page.png
+      java.nio.file.Files.write(keep != null ? Path.of(keep) : dir.resolve("page.png"), Base64.getDecoder().decode(png));
     }
   }
 }
