@@ -46,7 +46,10 @@ final class Scheduler implements AutoCloseable {
     this.pool = new ThreadPoolExecutor(config.maxConcurrent(), config.maxConcurrent(), 0, TimeUnit.SECONDS,
         config.queue() == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(config.queue()),
         r -> daemon(() -> {
-          torch.set_num_threads(threads); // this worker's OpenMP team size
+          // this worker's OpenMP team size; asking first runs libtorch's once-per-thread lazy initialisation,
+          // which would otherwise reset the count to the process-wide last setting at the first operation
+          torch.get_num_threads();
+          torch.set_num_threads(threads);
           r.run();
         }, "jdiffusion-worker-" + n.incrementAndGet()),
         new ThreadPoolExecutor.AbortPolicy());
