@@ -32,7 +32,7 @@ class ArchitectureTest {
       Map.entry("train", 5), Map.entry("interop", 5),
       Map.entry("pipeline", 6), Map.entry("distributed", 6),
       Map.entry("viz", 7), Map.entry("eval.features", 7),
-      Map.entry("report", 8),
+      Map.entry("report", 8), Map.entry("serve", 8),
       Map.entry("fetch", 9), Map.entry("bench", 9),
       Map.entry("cli", 10));
 

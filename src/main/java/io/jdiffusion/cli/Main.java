@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|pictures|report|data|train-classifier|evaluate|export|doctor ...}. */
+/** Entry point: {@code jdiffusion train|sample|inpaint|img2img|interpolate|pictures|report|data|train-classifier|evaluate|export|doctor|serve ...}. */
 @Command(
     name = "jdiffusion",
     mixinStandardHelpOptions = true,
@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, TrainWorkerCommand.class, SampleCommand.class, InpaintCommand.class,
         Img2ImgCommand.class,
         InterpolateCommand.class, PicturesCommand.class, ReportCommand.class, DataCommand.class,
-        TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, DoctorCommand.class,
+        TrainClassifierCommand.class, EvaluateCommand.class, ExportCommand.class, DoctorCommand.class, ServeCommand.class,
         CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
     footerHeading = "%nExamples:%n",
     footer = {
@@ -50,7 +50,7 @@ public final class Main implements Runnable {
   static final java.util.LinkedHashMap<String, List<String>> GROUPS = new java.util.LinkedHashMap<>();
 
   static {
-    GROUPS.put("Generate", List.of("sample", "pictures"));
+    GROUPS.put("Generate", List.of("sample", "pictures", "serve"));
     GROUPS.put("Edit", List.of("inpaint", "img2img", "interpolate"));
     GROUPS.put("Train", List.of("train", "train-worker", "train-classifier"));
     GROUPS.put("Evaluate", List.of("evaluate", "report"));

@@ -67,41 +67,58 @@ public final class ImageDecoder {
    */
   static BufferedImage read(Path file, long maxBytes) throws IOException {
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-      if (in == null) {
-        throw new IOException("cannot open");
+      return read(in, MAX_PIXELS, maxBytes);
+    }
+  }
+
+  /**
+   * Decodes the first image of an encoded file held in memory (an upload), refusing from its header
+   * alone images of more than {@code maxPixels} pixels (at most {@link #MAX_PIXELS}).
+   *
+   * @throws IOException as {@link #read(Path)}; the message is one line
+   */
+  public static BufferedImage read(byte[] encoded, long maxPixels) throws IOException {
+    try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+      return read(in, Math.min(maxPixels, MAX_PIXELS), MAX_BYTES);
+    }
+  }
+
+  private static BufferedImage read(ImageInputStream in, long maxPixels, long maxBytes) throws IOException {
+    if (in == null) {
+      throw new IOException("cannot open");
+    }
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    if (!readers.hasNext()) {
+      throw new IOException("not a supported image format");
+    }
+    ImageReader reader = readers.next();
+    try {
+      reader.setInput(in, true, true);
+      long w = reader.getWidth(0);
+      long h = reader.getHeight(0);
+      if (w <= 0 || h <= 0 || w * h > maxPixels) {
+        throw new IOException("image of " + w + "x" + h + " pixels is empty or too large (at most " + maxPixels
+            + " pixels)");
       }
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new IOException("not a supported image format");
+      long bytes = w * h * bytesPerPixel(reader);
+      if (bytes > maxBytes) {
+        throw new IOException("image of " + w + "x" + h + " pixels would take " + (bytes >> 20) + " MiB to decode, more than "
+            + (maxBytes >> 20) + " MiB");
       }
-      ImageReader reader = readers.next();
-      try {
-        reader.setInput(in, true, true);
-        long w = reader.getWidth(0);
-        long h = reader.getHeight(0);
-        if (w <= 0 || h <= 0 || w * h > MAX_PIXELS) {
-          throw new IOException("image of " + w + "x" + h + " pixels is empty or too large");
-        }
-        long bytes = w * h * bytesPerPixel(reader);
-        if (bytes > maxBytes) {
-          throw new IOException("image of " + w + "x" + h + " pixels would take " + (bytes >> 20) + " MiB to decode, more than "
-              + (maxBytes >> 20) + " MiB");
-        }
-        java.util.List<String> warnings = new java.util.ArrayList<>();
-        reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-        BufferedImage image = reader.read(0);
-        if (!warnings.isEmpty()) {
-          throw new IOException("corrupt or truncated image (" + warnings.get(0) + ")");
-        }
-        if (image == null) {
-          throw new IOException("no image in the file");
-        }
-        return image;
-      } catch (RuntimeException e) { // ImageIO's decoders throw these on some corrupt inputs
-        throw new IOException("corrupt image (" + e + ")", e);
-      } finally {
-        reader.dispose();
+      java.util.List<String> warnings = new java.util.ArrayList<>();
+      reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+      BufferedImage image = reader.read(0);
+      if (!warnings.isEmpty()) {
+        throw new IOException("corrupt or truncated image (" + warnings.get(0) + ")");
       }
+      if (image == null) {
+        throw new IOException("no image in the file");
+      }
+      return image;
+    } catch (RuntimeException e) { // ImageIO's decoders throw these on some corrupt inputs
+      throw new IOException("corrupt image (" + e + ")", e);
+    } finally {
+      reader.dispose();
     }
   }
 

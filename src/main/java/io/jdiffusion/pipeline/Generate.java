@@ -33,6 +33,18 @@ public final class Generate {
    */
   public static float[] images(TrainedModel model, int n, int[] labels, double guidance, SampleOptions o,
       Progress progress) {
+    return images(model, n, labels, guidance, o, progress, StepCallback.NONE);
+  }
+
+  /**
+   * {@link #images(TrainedModel, int, int[], double, SampleOptions, Progress)} that also tells
+   * {@code onStep} about every step of every batch (after the progress update): x0 previews. What
+   * it throws ends the run, every tensor freed.
+   *
+   * @param onStep told about each step; the state's tensors are the current batch's
+   */
+  public static float[] images(TrainedModel model, int n, int[] labels, double guidance, SampleOptions o,
+      Progress progress, StepCallback onStep) {
     UNetConfig c = model.config();
     if (c.numClasses() > 0 && labels == null) {
       labels = Conditioning.repeat(c.numClasses(), n); // "no label": the model's unconditional branch
@@ -50,8 +62,11 @@ public final class Generate {
         Denoiser d = Conditioning.denoiser(model, batchLabels, guidance, o.precision());
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), c.imageSize(), c.imageSize());
-        StepCallback tick = progress == null ? StepCallback.NONE
+        StepCallback tick = progress == null ? onStep
             : step -> progress.update(done + (long) (step.index() + 1) * b);
+        if (progress != null && onStep != StepCallback.NONE) {
+          tick = tick.andThen(onStep);
+        }
         Tensor x = SamplingLoop.run(o.sampler(), d, s, xT, o.steps(), o.spacing(), noise, o.settings(), tick);
         toUnit(Torch.toFloats(x), out, start * per);
       }

@@ -15,7 +15,12 @@ public final class InputImages {
 
   /** The image in {@code file} as C x S x S values in [0, 1], channel-major. */
   public static float[] read(Path file, UNetConfig c) {
-    byte[] bytes = decode(file, c.imageSize(), c.inChannels());
+    return of(decoded(file), c);
+  }
+
+  /** A decoded image (an upload) as C x S x S values in [0, 1], converted as {@link #read(Path, UNetConfig)}. */
+  public static float[] of(java.awt.image.BufferedImage image, UNetConfig c) {
+    byte[] bytes = ImageDecoder.convert(image, c.imageSize(), c.inChannels());
     float[] v = new float[bytes.length];
     for (int i = 0; i < v.length; i++) {
       v[i] = (bytes[i] & 0xFF) / 255f;
@@ -43,7 +48,15 @@ public final class InputImages {
       throw new IllegalArgumentException(file + ": the mask is " + m.getWidth() + "x" + m.getHeight() + " pixels, the image "
           + image + " " + i.getWidth() + "x" + i.getHeight() + "; a mask must have its image's size");
     }
-    return threshold(ImageDecoder.convert(m, size, 1));
+    return mask(m, size);
+  }
+
+  /**
+   * A decoded mask as S x S values, 1 where it is light (fill), 0 where dark (keep), converted as
+   * {@link #readMask(Path, int, Path)}; the caller checks that it has its image's size.
+   */
+  public static float[] mask(java.awt.image.BufferedImage mask, int size) {
+    return threshold(ImageDecoder.convert(mask, size, 1));
   }
 
   private static float[] threshold(byte[] bytes) {

@@ -2,6 +2,7 @@ package io.jdiffusion.util;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 
 /**
  * Progress on stderr with rate and ETA. On a terminal it is a one-line bar redrawn at most every
@@ -21,6 +22,7 @@ public final class Progress {
   private final long total;
   private final Style style;
   private final PrintStream out;
+  private final LongConsumer listener;
   private final long start = System.nanoTime();
   private long lastDraw;
   private long lastShown = -1;
@@ -33,14 +35,28 @@ public final class Progress {
   }
 
   public Progress(String label, long total, boolean quiet, PrintStream out) {
-    this(label, total, quiet ? Style.NONE : Style.BAR, out);
+    this(label, total, quiet ? Style.NONE : Style.BAR, out, null);
   }
 
   public Progress(String label, long total, Style style, PrintStream out) {
+    this(label, total, style, out, null);
+  }
+
+  private Progress(String label, long total, Style style, PrintStream out, LongConsumer listener) {
     this.label = label;
     this.total = Math.max(1, total);
     this.style = style;
     this.out = out;
+    this.listener = listener;
+  }
+
+  /**
+   * A progress that prints nothing and hands every {@link #update} to {@code listener} (a server's
+   * progress stream). The listener runs on the computing thread; what it throws (a cancellation)
+   * ends the computation.
+   */
+  public static Progress listening(long total, LongConsumer listener) {
+    return new Progress("", total, Style.NONE, System.err, java.util.Objects.requireNonNull(listener));
   }
 
   /**
@@ -70,6 +86,9 @@ public final class Progress {
 
   /** Reports that {@code done} of {@code total} units are finished. */
   public void update(long done) {
+    if (listener != null) {
+      listener.accept(done);
+    }
     if (style == Style.NONE) {
       return;
     }

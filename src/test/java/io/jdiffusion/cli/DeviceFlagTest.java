@@ -30,7 +30,7 @@ class DeviceFlagTest {
     CommandLine cli = new CommandLine(new Main());
     TreeSet<String> with = new TreeSet<>();
     collect(cli, with);
-    assertEquals(new TreeSet<>(List.of("doctor", "evaluate", "img2img", "inpaint", "interpolate", "pictures", "sample", "strip", "strip",
+    assertEquals(new TreeSet<>(List.of("doctor", "evaluate", "img2img", "inpaint", "interpolate", "pictures", "sample", "serve", "strip",
         "train", "train-classifier", "train-worker")), with);
   }
 

@@ -1,0 +1,97 @@
+package io.jdiffusion.serve;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import io.jdiffusion.store.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Reading requests and writing responses on an {@link HttpExchange}: JSON, bytes, errors, bounded bodies. */
+final class Http {
+  private Http() {}
+
+  /**
+   * The request body, at most {@code max} bytes.
+   *
+   * @throws ApiError 413 when it is larger, 415 when it is declared as something other than JSON
+   */
+  static byte[] body(HttpExchange ex, int max) throws IOException {
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+    if (!t.isEmpty() && !t.contains("json") && !t.startsWith("text/plain")
+        && !t.startsWith("application/x-www-form-urlencoded")) { // curl -d's default, with a JSON body
+      throw new ApiError(415, "the body must be JSON (Content-Type: application/json), got " + type);
+    }
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.strip()) > max) {
+          throw new ApiError(413, "the body has " + length.strip() + " bytes, more than this server's limit of " + max);
+        }
+      } catch (NumberFormatException e) {
+        throw ApiError.badRequest("Content-Length is not a number: " + length);
+      }
+    }
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] bytes = in.readNBytes(max + 1);
+      if (bytes.length > max) {
+        throw new ApiError(413, "the body is larger than this server's limit of " + max + " bytes");
+      }
+      return bytes;
+    }
+  }
+
+  private static final ObjectWriter COMPACT = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
+
+  /** A JSON response. */
+  static void json(HttpExchange ex, int status, Object value) throws IOException {
+    bytes(ex, status, "application/json", compact(value).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code value} as JSON on one line (server-sent events' data lines, response bodies). */
+  static String compact(Object value) {
+    try {
+      return COMPACT.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** An error response: {@code {"error": "..."}} with the error's status. */
+  static void error(HttpExchange ex, ApiError e) throws IOException {
+    json(ex, e.status(), Map.of("error", e.getMessage() == null ? "error" : e.getMessage()));
+  }
+
+  /** A response with a fixed-length body. */
+  static void bytes(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  /** The value of query parameter {@code name}, or null. */
+  static String query(HttpExchange ex, String name) {
+    String q = ex.getRequestURI().getRawQuery();
+    if (q == null) {
+      return null;
+    }
+    for (String part : q.split("&")) {
+      int eq = part.indexOf('=');
+      String k = eq < 0 ? part : part.substring(0, eq);
+      if (k.equals(name)) {
+        return java.net.URLDecoder.decode(eq < 0 ? "" : part.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+}

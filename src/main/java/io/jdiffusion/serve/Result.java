@@ -1,0 +1,81 @@
+package io.jdiffusion.serve;
+
+import io.jdiffusion.image.ImageGrid;
+import io.jdiffusion.pipeline.Images;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A finished request: its images and where they came from.
+ *
+ * @param images the images in [0, 1]
+ * @param provenance model, sampler, steps, eta, guidance, class, seed, tool version and the
+ *     operation's own settings, in that order; null values are left out of PNG text
+ * @param seeded whether image i was drawn from seed + i (false for interpolation's deterministic frames)
+ * @param columns the grid's columns
+ */
+record Result(Images images, Map<String, Object> provenance, boolean seeded, int columns) {
+
+  /** Image i as a PNG of its own size, with its provenance (and its own seed) as tEXt chunks. */
+  byte[] png(int i) {
+    return Png.encode(images.image(i), text(i));
+  }
+
+  /**
+   * The images as the command line writes them: one image alone at its size, several as the grid of
+   * {@code sample -o} (square-ish, 2-pixel grey padding, small images doubled); provenance as tEXt.
+   */
+  byte[] gridPng() {
+    if (images.count() == 1) {
+      return png(0);
+    }
+    return Png.encode(ImageGrid.toImage(images.pixels(), images.count(), images.channels(), images.height(),
+        images.width(), columns, ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(images.height())), text(-1));
+  }
+
+  /** The JSON body: provenance, and every image as base64 PNG with its seed. */
+  Map<String, Object> json() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("provenance", provenance);
+    m.put("width", images.width());
+    m.put("height", images.height());
+    m.put("channels", images.channels());
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (int i = 0; i < images.count(); i++) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("index", i);
+      if (seeded) {
+        one.put("seed", seed(i));
+      }
+      one.put("png", Base64.getEncoder().encodeToString(png(i)));
+      list.add(one);
+    }
+    m.put("images", list);
+    return m;
+  }
+
+  private long seed(int i) {
+    return ((Number) provenance.get("seed")).longValue() + i;
+  }
+
+  /** PNG text: every non-null provenance value; for image i >= 0 of a seeded result, its own seed. */
+  private Map<String, String> text(int i) {
+    Map<String, String> t = new LinkedHashMap<>();
+    provenance.forEach((k, v) -> {
+      if (v != null) {
+        t.put(k, String.valueOf(v));
+      }
+    });
+    if (i >= 0 && seeded) {
+      t.put("seed", Long.toString(seed(i)));
+    }
+    if (i >= 0) {
+      t.put("index", Integer.toString(i));
+    }
+    t.put("Software", String.valueOf(provenance.get("version")));
+    return t;
+  }
+}

@@ -1,0 +1,26 @@
+package io.jdiffusion.serve;
+
+import io.jdiffusion.util.Progress;
+
+/**
+ * One parsed, validated request: everything is checked before it is queued, so that a queued task
+ * fails only on what cannot be known in advance (memory, cancellation).
+ */
+interface Task {
+  /** generate, inpaint, img2img or interpolate. */
+  String op();
+
+  /** The model it samples from. */
+  ServedModel model();
+
+  /** Progress units of the whole task (image-steps). */
+  long units();
+
+  /**
+   * Computes the result on the calling (worker) thread.
+   *
+   * @param progress advanced as the computation goes; throws to cancel it
+   * @param previews told about x0 estimates, for tasks that make them; never null
+   */
+  Result run(Progress progress, Previews previews);
+}

@@ -1,0 +1,179 @@
+package io.jdiffusion.bench;
+
+import io.jdiffusion.pipeline.Generate;
+import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Samplers;
+import io.jdiffusion.serve.ServeConfig;
+import io.jdiffusion.serve.Server;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load test of {@code jdiffusion serve} on loopback: C clients send {@code POST /api/generate} (n images,
+ * DDIM, S steps, the quick-start model fashion-mnist) back to back for D seconds against an in-process
+ * server with K workers and a queue of Q; a client that gets 429 waits 50 ms and tries again. Then the
+ * same work through the library directly for comparison: one caller with every core, and K callers with
+ * the server's threads each. Prints a Markdown table.
+ *
+ * <pre>java -cp ... io.jdiffusion.bench.ServeLoadBench [CLIENTS=32] [SECONDS=120] [K=2] [QUEUE=16] [N=4] [STEPS=20]</pre>
+ *
+ * Latencies are of served requests (200) only, queueing included. Peak RSS is the whole process's
+ * (server, clients and the library run), from /proc/self/status VmHWM; the RSS after the warm-up and
+ * at the end show whether memory stays flat over the run. It stops by itself.
+ */
+public final class ServeLoadBench {
+  private ServeLoadBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int clients = arg(args, 0, 32);
+    int seconds = arg(args, 1, 120);
+    int k = arg(args, 2, 2);
+    int queue = arg(args, 3, 16);
+    int n = arg(args, 4, 4);
+    int steps = arg(args, 5, 20);
+    ServeConfig config = ServeConfig.defaults(0, List.of("fashion-mnist"), "jdiffusion bench")
+        .withConcurrency(k, queue);
+    try (Server server = Server.start(config)) {
+      HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
+      URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/generate");
+      post(http, uri, n, steps, 0); // warm-up: kernel checks, first allocations
+      long rssStart = status("VmRSS");
+      List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+      AtomicLong refused = new AtomicLong();
+      AtomicLong errors = new AtomicLong();
+      AtomicLong seeds = new AtomicLong();
+      long t0 = System.nanoTime();
+      long end = t0 + seconds * 1_000_000_000L;
+      List<Thread> threads = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        Thread t = new Thread(() -> {
+          while (System.nanoTime() < end) {
+            long s = System.nanoTime();
+            int status;
+            try {
+              status = post(http, uri, n, steps, seeds.getAndAdd(n));
+            } catch (IOException | InterruptedException e) {
+              status = -1;
+            }
+            if (status == 200) {
+              latencies.add(System.nanoTime() - s);
+            } else if (status == 429) {
+              refused.incrementAndGet();
+              sleep(50);
+            } else {
+              errors.incrementAndGet();
+            }
+          }
+        });
+        t.start();
+        threads.add(t);
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      double wall = (System.nanoTime() - t0) / 1e9;
+      long rssEnd = status("VmRSS");
+      List<Long> sorted = new ArrayList<>(latencies);
+      Collections.sort(sorted);
+      double served = sorted.size() * (double) n / wall;
+      int cores = io.jdiffusion.nn.CpuInfo.current().physicalCores();
+      double libraryAll = library(n, steps, Math.max(10, seconds / 4), 1, cores);
+      double libraryK = library(n, steps, Math.max(10, seconds / 4), k, config.workerThreads());
+      System.out.printf(Locale.ROOT, "| clients | seconds | K | queue | threads/request | n x steps | served | p50 s |"
+          + " p95 s | p99 s | 429s | errors | RSS after warm-up / end / peak MiB | images/s served | library, 1 caller x %d threads | library, %d callers x %d threads |%n", cores, k,
+          config.workerThreads());
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      System.out.printf(Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d x %d | %d | %.2f | %.2f | %.2f | %d | %d |"
+          + " %d / %d / %d | %.2f | %.2f | %.2f |%n", clients, wall, k, queue, config.workerThreads(), n, steps, sorted.size(),
+          pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), refused.get(), errors.get(), rssStart >> 10, rssEnd >> 10,
+          status("VmHWM") >> 10, served, libraryAll, libraryK);
+    }
+    System.exit(0);
+  }
+
+  /**
+   * The library's images/s for the same requests, for about {@code seconds}: {@code callers} threads
+   * calling {@link Generate#images} one request after another, each with {@code threads} libtorch
+   * threads (1 caller with every core; or the server's arrangement, K callers with cores / K each).
+   */
+  private static double library(int n, int steps, int seconds, int callers, int threads) throws InterruptedException {
+    TrainedModel m = TrainedModel.resolve("fashion-mnist", true);
+    try {
+      SampleOptions o = SampleOptions.defaultsFor(Samplers.DDIM, m.schedule()).toBuilder().steps(steps).batch(n).build();
+      AtomicLong images = new AtomicLong();
+      long[] span = new long[2];
+      List<Thread> all = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        Thread t = new Thread(() -> {
+          org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+          Generate.images(m, n, null, o, null); // warm-up at this thread count
+          synchronized (span) {
+            span[0] = span[0] == 0 ? System.nanoTime() : span[0];
+          }
+          long end = System.nanoTime() + seconds * 1_000_000_000L;
+          while (System.nanoTime() < end) {
+            Generate.images(m, n, null, o.withSeed(images.getAndAdd(n)), null);
+          }
+        });
+        t.start();
+        all.add(t);
+      }
+      for (Thread t : all) {
+        t.join();
+      }
+      return images.get() / ((System.nanoTime() - span[0]) / 1e9);
+    } finally {
+      m.net().close();
+    }
+  }
+
+  private static int post(HttpClient http, URI uri, int n, int steps, long seed) throws IOException, InterruptedException {
+    String body = "{\"n\": " + n + ", \"steps\": " + steps + ", \"seed\": " + seed + "}";
+    return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static double pct(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e9;
+  }
+
+  /** A kB field of /proc/self/status (VmRSS, VmHWM), 0 where there is none. */
+  private static long status(String field) throws IOException {
+    Path p = Path.of("/proc/self/status");
+    if (!Files.isReadable(p)) {
+      return 0;
+    }
+    for (String line : Files.readAllLines(p)) {
+      if (line.startsWith(field + ":")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return 0;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int arg(String[] args, int i, int fallback) {
+    return args.length > i ? Integer.parseInt(args[i]) : fallback;
+  }
+}
