@@ -753,6 +753,7 @@ tc tc-unlabelled             --data "$T/unlabelled" --test "$T/unlabelled"
 
 # evaluate
 ev eval-source-missing       "$T/nope" --ref fashion-mnist-subset
+ev eval-ambiguous-name        mnist --ref fashion-mnist-subset
 ev eval-no-ref               "$T/cls"
 ev eval-ref-unknown          "$T/cls" --ref bogus-set
 ev eval-ref-missing          "$T/cls" --ref "$T/nope"

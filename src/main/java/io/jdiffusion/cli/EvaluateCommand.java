@@ -40,14 +40,17 @@ import picocli.CommandLine.Parameters;
     header = "Measure sample quality: FID, KID, IS, precision and recall against a reference dataset.",
     footerHeading = "%nExamples:%n",
     footer = {
-        "jdiffusion evaluate fashion-mnist --ref fashion-mnist-subset -n 2000",
+        "jdiffusion evaluate model:fashion-mnist --ref fashion-mnist-subset -n 2000   # the shipped model",
+        "jdiffusion evaluate data:fashion-mnist-test --ref fashion-mnist                # a dataset's own images",
         "jdiffusion evaluate runs/quickstart --ref fashion-mnist --sampler ddpm --floor"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Measure sample quality: FID, KID, IS and precision/recall of a run's samples (or of an image folder)",
         "against a reference dataset; every number names its feature extractor, e.g. FID(fashion-classifier)."})
 public final class EvaluateCommand implements Callable<Integer> {
   @Mixin DeviceFlag device;
-  @Parameters(index = "0", paramLabel = "SOURCE", description = "Run directory or weights .safetensors file (samples "
-      + "are generated), a folder of images, or a built-in dataset (fashion-mnist-test: the train-vs-test floor).")
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "What to measure: a model to sample from (run "
+      + "directory, weights or checkpoint file, diffusers folder, model:NAME for a shipped model), a folder of images, or "
+      + "a dataset (data:NAME, e.g. data:fashion-mnist-test: the train-vs-test floor). A bare name that is both a "
+      + "shipped model and a dataset (mnist, fashion-mnist) must say which.")
   String sourceSpec;
   private Path source;
   @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, fashion-mnist-test, "
@@ -101,10 +104,14 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     QualityMetrics.Options opts = validatedOptions();
-    source = Path.of(sourceSpec);
-    boolean isDataset = !Files.exists(source) && DatasetSpecs.family(sourceSpec).isPresent();
-    if (!Files.exists(source) && !isDataset) {
-      throw new IllegalArgumentException(source + ": no such run directory, weights file, image folder or dataset");
+    SourceKind kind = SourceKind.of(sourceSpec);
+    String bare = kind.bare(sourceSpec);
+    source = Path.of(bare);
+    boolean isDataset = kind == SourceKind.DATASET;
+    if (isDataset && Datasets.unprefixed(ref).equals(bare) && seed == refSeed) {
+      System.err.println("warning: the source and --ref are the same dataset (" + bare + ") with the same seed: the "
+          + "same images, so every distance is 0 by construction; --seed draws another subset, --floor compares "
+          + "train with test");
     }
     Path file = out != null ? out : isDataset ? Path.of("metrics.json") : Files.isDirectory(source)
         ? source.resolve("metrics.json") : source.toAbsolutePath().getParent().resolve("metrics.json");
@@ -120,8 +127,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         () -> new IllegalArgumentException("no known test split for '" + ref + "'; pass --test-ref for --floor"));
     Torch.init(threads);
     device.use(shards.localRank());
-    boolean isModel = !isDataset && (Files.isRegularFile(source) || Files.isDirectory(source.resolve("checkpoints")));
-    TrainedModel model = isModel ? TrainedModel.load(source, !raw) : null;
+    TrainedModel model = kind == SourceKind.MODEL ? TrainedModel.resolve(bare, !raw) : null;
     int processes = shards.processes(n);
     if (processes > 1 && model == null) {
       throw new IllegalArgumentException("--nproc needs a model to sample from; " + source + " holds images");
@@ -167,14 +173,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         info.put("source", src);
       } else if (isDataset) {
-        ImageDataset data = Datasets.open(sourceSpec, s, c);
+        ImageDataset data = Datasets.open(bare, s, c);
         count = Math.min(n, data.size());
         int[] idx = ReferenceFeatures.subset(data.size(), count, seed);
         images = new float[count * c * s * s];
         for (int i = 0; i < count; i++) {
           data.read(idx[i], images, i * c * s * s);
         }
-        info.put("source", Map.of("kind", "dataset", "spec", sourceSpec, "description", data.describe()));
+        info.put("source", Map.of("kind", "dataset", "spec", bare, "description", data.describe()));
       } else {
         ImageFolder folder = ImageFolder.load(source, s, c);
         count = Math.min(n, folder.size());

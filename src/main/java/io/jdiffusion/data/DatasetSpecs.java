@@ -60,6 +60,6 @@ public final class DatasetSpecs {
   }
 
   private static String normalize(String spec) {
-    return spec == null || spec.isBlank() ? Datasets.DEFAULT_SPEC : spec.strip();
+    return spec == null || spec.isBlank() ? Datasets.DEFAULT_SPEC : Datasets.unprefixed(spec.strip());
   }
 }

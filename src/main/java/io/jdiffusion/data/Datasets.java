@@ -156,7 +156,21 @@ public final class Datasets {
   }
 
   private static String normalise(String spec) {
-    return spec == null || spec.isBlank() ? DEFAULT_SPEC : spec.strip();
+    return spec == null || spec.isBlank() ? DEFAULT_SPEC : unprefixed(spec.strip());
+  }
+
+  /** Prefix that marks a name as a dataset wherever a model could also be meant: {@code data:mnist}. */
+  public static final String PREFIX = "data:";
+
+  /**
+   * {@code spec} without its optional {@code data:} prefix; a {@code model:} name is refused here, where
+   * a dataset is asked for.
+   */
+  public static String unprefixed(String spec) {
+    if (spec.startsWith("model:")) {
+      throw new DataException("'" + spec + "' names a model; a dataset is needed here (" + ACCEPTED + ")");
+    }
+    return spec.startsWith(PREFIX) ? spec.substring(PREFIX.length()) : spec;
   }
 
   /** Splits {@code NAME[:DIR]}; anything else is a folder path. */

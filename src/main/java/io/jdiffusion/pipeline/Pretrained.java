@@ -46,6 +46,11 @@ public enum Pretrained {
     return FASHION_MNIST;
   }
 
+  /** The names of the shipped models. */
+  public static java.util.List<String> ids() {
+    return java.util.Arrays.stream(values()).map(p -> p.id).toList();
+  }
+
   /** Looks a shipped model up by name ("fashion-mnist"). */
   public static Pretrained byId(String id) {
     for (Pretrained p : values()) {

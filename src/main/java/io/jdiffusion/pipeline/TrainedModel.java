@@ -104,12 +104,22 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
   }
 
+  /** Prefix that marks a name as a model wherever a dataset could also be meant: {@code model:mnist}. */
+  public static final String MODEL_PREFIX = "model:";
+
   /**
-   * Resolves what a user names as a model: nothing (the default shipped model), the name of a
+   * Resolves what a user names as a model ({@code model:} in front is allowed, as in every command): nothing (the default shipped model), the name of a
    * shipped model ("fashion-mnist", see {@link Pretrained}), or a run directory, checkpoint or
    * weights file.
    */
   public static TrainedModel resolve(String spec, boolean useEma) {
+    if (spec != null && spec.startsWith(Datasets.PREFIX)) {
+      throw new IllegalArgumentException("'" + spec + "' names a dataset; a model is needed here: a shipped name ("
+          + String.join(", ", Pretrained.ids()) + "), a run directory, a checkpoint, a weights file or a diffusers folder");
+    }
+    if (spec != null && spec.startsWith(MODEL_PREFIX)) {
+      spec = spec.substring(MODEL_PREFIX.length());
+    }
     boolean none = spec == null || spec.isBlank();
     Pretrained shipped = none ? Pretrained.defaultModel() : Pretrained.byId(spec);
     if (shipped != null && (none || !Files.exists(Path.of(spec)))) {

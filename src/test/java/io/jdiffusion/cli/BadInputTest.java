@@ -45,7 +45,7 @@ class BadInputTest {
     assertCleanError(run("sample", "-n", "1", "--out", file.resolve("g.png").toString()), "is a file, not a folder");
     assertCleanError(run("export", "fashion-mnist", "-o", dir.resolve("m.bin").toString()), "ending in .safetensors");
     assertCleanError(run("data", "inspect", "fashion-mnist-subset", "--out", dir.resolve("i.jpg").toString()), "only PNG");
-    assertCleanError(run("evaluate", "fashion-mnist", "--ref", "fashion-mnist-subset", "--out", "/proc/m.json"),
+    assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "fashion-mnist-subset", "--out", "/proc/m.json"),
         "cannot write in /proc");
     assertCleanError(run("img2img", "fashion-mnist", "--image", file.toString(), "--out", dir.resolve("e.gif").toString()), "only PNG");
   }
@@ -57,9 +57,9 @@ class BadInputTest {
     assertCleanError(run("train", "--channel-mults", "1,1000000", "--dry-run"), "parameters, more than");
     assertCleanError(run("train", "--res-blocks", "1000000", "--dry-run"), "numResBlocks must be at most 64");
     assertCleanError(run("train", "--threads", "5000", "--dry-run"), "threads must be between 0 (all cores) and 1024");
-    assertCleanError(run("evaluate", "fashion-mnist", "--ref", "fashion-mnist-subset", "-n", "2000000000"),
+    assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "fashion-mnist-subset", "-n", "2000000000"),
         "at most 100000");
-    assertCleanError(run("evaluate", "fashion-mnist", "--ref", "fashion-mnist-subset", "--kid-subsets", "2000000000"),
+    assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "fashion-mnist-subset", "--kid-subsets", "2000000000"),
         "--kid-subsets must be between 1 and 10000");
     assertCleanError(run("train-classifier", "--epochs", "1e12"), "at most 10000");
     assertCleanError(run("interpolate", "fashion-mnist", "a.png", "b.png", "--frames", "2000000000"), "at most 1000");
@@ -137,6 +137,6 @@ class BadInputTest {
     assertCleanError(run("sample", "--stesp", "3"), "did you mean '--steps'?");
     // the same option spelling on every command: -o for train too, --num for evaluate too
     org.junit.jupiter.api.Assertions.assertEquals(0, run("train", "-o", "runs/x", "--dry-run").code());
-    assertCleanError(run("evaluate", "fashion-mnist", "--ref", "fashion-mnist-subset", "--num", "0"), "--n");
+    assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "fashion-mnist-subset", "--num", "0"), "--n");
   }
 }
