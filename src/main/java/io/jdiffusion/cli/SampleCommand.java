@@ -45,6 +45,8 @@ public final class SampleCommand implements Callable<Integer> {
   Path out;
   @Option(names = "--each", description = "Also write every image as DIR/seed-S.png, S its seed (default: none).")
   Path each;
+  @Option(names = "--label", description = "Write each image's class and seed under it in the grid (default: off).")
+  boolean label;
   @Option(names = "--force", description = "Replace --out and --each files even when another program wrote them "
       + "(jdiffusion's own are always replaced).") boolean force;
   @Option(names = "--json", description = "Print the result as one JSON line (files, model and its weights' sha256, "
@@ -103,8 +105,17 @@ public final class SampleCommand implements Callable<Integer> {
     int columns = cols != null ? cols : (int) Math.ceil(Math.sqrt(n));
     String modelName = model != null ? model : "fashion-mnist";
     Provenance from = Provenance.of(modelName, m, o, classIndex, condition.guidance);
-    ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING,
-        ImageGrid.upscaleFor(size), from.grid(n));
+    if (label) {
+      String[] captions = new String[n];
+      for (int i = 0; i < n; i++) {
+        captions[i] = (from.className() != null ? from.className() + " " : "") + "seed " + (seed + i);
+      }
+      ImageGrid.write(out, io.jdiffusion.viz.CellLabels.render(images, n, columns, c, size, size,
+          Math.max(3, ImageGrid.upscaleFor(size)), captions), from.grid(n));
+    } else {
+      ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING,
+          ImageGrid.upscaleFor(size), from.grid(n));
+    }
     if (each != null) {
       Files.createDirectories(each);
       for (int i = 0; i < n; i++) {
