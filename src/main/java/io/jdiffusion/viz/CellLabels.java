@@ -47,7 +47,7 @@ public final class CellLabels {
         int y = pad + (i / c) * (cellH + pad + BAND);
         float[] one = new float[size];
         System.arraycopy(images, i * size, one, 0, size);
-        g.drawImage(ImageGrid.toImage(one, 1, channels, h, w, 1, 0, upscale), x, y, null);
+        copy(ImageGrid.toImage(one, 1, channels, h, w, 1, 0, upscale), out, x, y);
         g.setColor(Color.WHITE);
         g.fillRect(x, y + cellH, cellW, BAND);
         String text = fit(labels[i], fm, cellW - 2);
@@ -58,6 +58,21 @@ public final class CellLabels {
       g.dispose();
     }
     return out;
+  }
+
+  /**
+   * Copies {@code cell}'s pixel values into {@code out} at (x, y). A grey image is copied by its byte
+   * values: drawing it with Graphics2D would convert them from a linear grey space to sRGB and change
+   * every tone.
+   */
+  private static void copy(BufferedImage cell, BufferedImage out, int x, int y) {
+    boolean grey = cell.getType() == BufferedImage.TYPE_BYTE_GRAY;
+    for (int j = 0; j < cell.getHeight(); j++) {
+      for (int i = 0; i < cell.getWidth(); i++) {
+        int v = grey ? cell.getRaster().getSample(i, j, 0) : -1;
+        out.setRGB(x + i, y + j, grey ? (v << 16) | (v << 8) | v : cell.getRGB(i, j));
+      }
+    }
   }
 
   /** {@code s}, cut with ".." until it fits {@code width} pixels. */
