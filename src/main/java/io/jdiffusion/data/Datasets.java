@@ -216,8 +216,11 @@ public final class Datasets {
       throw new DataException(
           "dataset '" + s + "' is a file, not a folder of images; accepted: " + ACCEPTED);
     }
-    throw new DataException(
-        "unknown dataset '" + s + "' (no such folder); accepted: " + ACCEPTED);
+    java.util.List<String> known = new java.util.ArrayList<>(NAMES);
+    known.add(DEFAULT_SPEC);
+    String hint = io.jdiffusion.util.DidYouMean.hint(s, known);
+    throw new DataException("unknown dataset '" + s + "' (no such folder)" + (hint.isEmpty() ? "; accepted: " + ACCEPTED
+        : hint));
   }
 
   private static Path path(String p, String spec) {

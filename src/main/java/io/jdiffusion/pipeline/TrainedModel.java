@@ -77,7 +77,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
       return fromContents(Safetensors.read(path), path.toString(), useEma);
     }
     if (!Files.isDirectory(path)) {
-      throw new StoreException(path + ": no such run directory or weights file");
+      throw new StoreException(path + ": no such run directory or weights file"
+          + io.jdiffusion.util.DidYouMean.hint(path.toString(), Pretrained.ids()).replace("?", "? (a shipped model)"));
     }
     if (DiffusersFolder.isFolder(path)) {
       DiffusersFolder.Loaded d = DiffusersFolder.load(path, System.err::println);

@@ -40,6 +40,7 @@ public final class Samplers {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown sampler '" + name + "' (expected " + String.join(", ", names()) + ")");
+    throw new IllegalArgumentException("unknown sampler '" + name + "' (expected " + String.join(", ", names()) + ")"
+        + io.jdiffusion.util.DidYouMean.hint(name, names()));
   }
 }
