@@ -176,8 +176,21 @@ public final class TrainCommand implements Callable<Integer> {
         return ExitCode.OK;
       }
       refuseOccupied(runDir, true); // before anything is written
+      boolean existed = Files.exists(runDir);
       Outputs.folder(runDir, "--out"); // creatable and writable, before the data is read
-      ImageDataset ds = openData(cfg);
+      ImageDataset ds;
+      try {
+        ds = openData(cfg);
+      } catch (RuntimeException e) {
+        if (!existed) { // leave nothing behind for a run that never started
+          try (var left = Files.list(runDir)) {
+            if (left.findAny().isEmpty()) {
+              Files.deleteIfExists(runDir);
+            }
+          }
+        }
+        throw e;
+      }
       try (RunLock lock = RunLock.acquire(runDir, System.err::println)) {
         refuseOccupied(runDir, false); // again under the lock: another trainer may have started here meanwhile
         return train(cfg, ds, runDir, policy);

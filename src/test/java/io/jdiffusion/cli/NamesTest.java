@@ -24,6 +24,16 @@ class NamesTest {
   }
 
   @Test
+  void aMistypedNameGetsTheCloseOneAndLeavesNothingBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path run = dir.resolve("run");
+    assertCleanError(run("train", "--data", "fashon-mnist", "--steps", "1", "-o", run.toString()),
+        "unknown dataset 'fashon-mnist' (no such folder); did you mean 'fashion-mnist'?");
+    assertTrue(!java.nio.file.Files.exists(run), "the run directory of a run that never started is removed");
+    assertCleanError(run("sample", "fashon-mnist", "-n", "1"), "did you mean 'fashion-mnist'? (a shipped model)");
+    assertCleanError(run("sample", "--sampler", "dmp++2m", "-n", "1"), "did you mean 'dpm++2m'?");
+  }
+
+  @Test
   void prefixesWorkEverywhereAndTheWrongKindIsRefused() {
     CliTest.Run ok = run("sample", "model:fashion-mnist-cond", "--dry-run");
     assertEquals(0, ok.code(), ok.err());
