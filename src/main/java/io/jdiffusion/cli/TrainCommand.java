@@ -392,7 +392,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
     drawLossCurve(runDir);
     ema.exportWeights(runDir.resolve("weights.safetensors"), false);
-    System.out.printf(Locale.ROOT, "trained %d steps, last loss %.4f, %.1f images/s; checkpoint %s%n",
+    System.out.printf(Locale.ROOT, "trained %d steps, loss %.4f (metrics.csv's last row), %.1f images/s; checkpoint %s%n",
         r.steps(), r.finalLoss(), r.imagesPerSecond(), r.checkpoint());
     if (finalSamples > 0) {
       Path grid = runDir.resolve("samples").resolve("final.png");

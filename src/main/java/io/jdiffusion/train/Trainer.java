@@ -51,7 +51,10 @@ public final class Trainer implements AutoCloseable {
   private java.util.function.LongConsumer onSample = step -> { };
   private Replicas replicas = Replicas.SINGLE;
 
-  /** The outcome of {@link #run}. */
+  /**
+   * The outcome of {@link #run}; {@code finalLoss} is the mean loss of the last logged window, the
+   * value of metrics.csv's last row (one step's loss where no row is written: other replicas).
+   */
   public record Result(long steps, double finalLoss, double imagesPerSecond, Path checkpoint) {}
 
   /**
@@ -179,6 +182,9 @@ public final class Trainer implements AutoCloseable {
         bar.status(String.format(Locale.ROOT, "loss %.4f  %.1f img/s", r.loss, ips));
         bar.update(step);
         if (writer && (step % config.logEvery() == 0 || step == stop)) {
+          if (lossCount > 0) {
+            lastLoss = lossSum / lossCount; // what the run reports as its loss: metrics.csv's row, not one step's
+          }
           String row = String.format(Locale.ROOT, "%d,%.6f,%.3e,%.4f,%.2f,%.1f%n", step,
               lossCount > 0 ? lossSum / lossCount : Double.NaN, lr, r.gradNorm, ips, elapsed);
           Files.writeString(metrics, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
