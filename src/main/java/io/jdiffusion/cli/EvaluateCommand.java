@@ -53,6 +53,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       + "shipped model and a dataset (mnist, fashion-mnist) must say which.")
   String sourceSpec;
   private Path source;
+  /** Below this many images, the printed FID says it is not comparable across n. */
+  private static final int SMALL_N = 1000;
   @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, fashion-mnist-test, "
       + "fashion-mnist-subset, fashion-mnist[-test]:DIR, or an image folder.")
   String ref;
@@ -230,6 +232,10 @@ public final class EvaluateCommand implements Callable<Integer> {
       seconds.put("features", featureSeconds);
       seconds.put("metrics", metricSeconds);
       System.out.print(report.table());
+      if (count < SMALL_N) {
+        System.err.printf(Locale.ROOT, "note: n = %d is small: FID is biased upward at small n, so compare FIDs only at "
+            + "equal n (docs/quality.md uses 2000 and 10000); KID is unbiased but its ± grows as n shrinks%n", count);
+      }
       Map<String, Object> json = new LinkedHashMap<>(info);
       json.put("reference", refInfo);
       json.put("n", count);
