@@ -13,8 +13,9 @@ fi
 out="$root/target/jdiffusion-image"
 rm -rf "$out"
 # the modules the tool uses: AWT images (java.desktop), process and JVM facts (java.management), the
-# server (jdk.httpserver), downloads (java.net.http) and JavaCPP's unsafe access (jdk.unsupported)
-jlink --add-modules java.base,java.desktop,java.management,jdk.httpserver,java.net.http,jdk.unsupported \
+# server (jdk.httpserver), downloads (java.net.http, jdk.crypto.ec for TLS's elliptic curves on Java 17)
+# and JavaCPP's unsafe access (jdk.unsupported)
+jlink --add-modules java.base,java.desktop,java.management,jdk.httpserver,java.net.http,jdk.unsupported,jdk.crypto.ec \
   --strip-debug --no-header-files --no-man-pages --output "$out/runtime"
 mkdir -p "$out/lib" "$out/bin"
 cp "$jar" "$out/lib/jdiffusion.jar"

@@ -28,6 +28,14 @@ final class Outputs {
    */
   static Path png(Path file, String option, Boolean force) {
     typed(file, option, "PNG", ".png");
+    return replaceable(file, option, force);
+  }
+
+  /**
+   * {@code file} itself, unless it exists and another program wrote it and {@code force} is not set
+   * (the folder is checked by the caller, once).
+   */
+  static Path replaceable(Path file, String option, Boolean force) {
     if (Files.isRegularFile(file) && !Boolean.TRUE.equals(force) && !writtenByUs(file)) {
       throw new IllegalArgumentException(option + " " + file + " exists and was not written by jdiffusion; "
           + (force != null ? "pass --force to replace it, or give another name" : "give another name"));

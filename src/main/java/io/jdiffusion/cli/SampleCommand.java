@@ -74,7 +74,7 @@ public final class SampleCommand implements Callable<Integer> {
       if (each != null) {
         Outputs.folder(each, "--each");
         for (int i = 0; i < n; i++) {
-          Outputs.png(eachFile(i), "--each", force);
+          Outputs.replaceable(eachFile(i), "--each", force);
         }
       }
     }
@@ -86,6 +86,13 @@ public final class SampleCommand implements Callable<Integer> {
     device.use(shards.localRank());
     TrainedModel m = TrainedModel.resolve(model, !raw);
     SampleOptions o = sampling.resolve(m.schedule(), seed, batch);
+    if (!shards.isShard()) { // the grid must fit in one picture: checked before sampling
+      int size0 = m.config().imageSize();
+      int up = label ? Math.max(io.jdiffusion.viz.CellLabels.MIN_UPSCALE, ImageGrid.upscaleFor(size0))
+          : ImageGrid.upscaleFor(size0);
+      ImageGrid.checkSize(n, cols != null ? cols : (int) Math.ceil(Math.sqrt(n)), size0 * up, size0 * up,
+          ImageGrid.DEFAULT_PADDING, label ? io.jdiffusion.viz.CellLabels.BAND : 0);
+    }
     Integer classIndex = condition.classIndex(m);
     int[] labels = classIndex == null ? null : Conditioning.repeat(classIndex, n);
     if (dryRun) {
@@ -111,7 +118,7 @@ public final class SampleCommand implements Callable<Integer> {
         captions[i] = (from.className() != null ? from.className() + " " : "") + "seed " + (seed + i);
       }
       ImageGrid.write(out, io.jdiffusion.viz.CellLabels.render(images, n, columns, c, size, size,
-          Math.max(3, ImageGrid.upscaleFor(size)), captions), from.grid(n));
+          Math.max(io.jdiffusion.viz.CellLabels.MIN_UPSCALE, ImageGrid.upscaleFor(size)), captions), from.grid(n));
     } else {
       ImageGrid.writeGrid(out, images, n, c, size, size, columns, ImageGrid.DEFAULT_PADDING,
           ImageGrid.upscaleFor(size), from.grid(n));
@@ -137,8 +144,7 @@ public final class SampleCommand implements Callable<Integer> {
       r.put("evaluations_per_image", o.evaluations());
       r.put("seconds", secs);
       r.put("images_per_second", n / secs);
-      System.out.println(Json.mapper().writer().without(
-          com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+      System.out.println(Json.compact(r));
       return ExitCode.OK;
     }
     String what = classIndex == null ? "" : String.format(Locale.ROOT, " of class %d%s, guidance %s", classIndex,

@@ -170,6 +170,9 @@ public final class C10dReplicas implements Replicas, AutoCloseable {
   private void timed(Tensor payload, Runnable collective) {
     long t0 = System.nanoTime();
     collective.run();
+    if (payload.is_cuda()) { // NCCL's wait only orders the GPU stream: wait for the GPU itself, to time it
+      torch.cuda_synchronize();
+    }
     collectiveNanos += System.nanoTime() - t0;
     collectiveBytes += payload.numel() * Float.BYTES; // flatten() makes float32
   }

@@ -116,14 +116,11 @@ public final class ImageGrid {
               + " values, the array has " + images.length);
     }
     int gridCols = Math.min(cols, n);
-    int gridRows = (n + gridCols - 1) / gridCols;
     int cellW = w * upscale;
     int cellH = h * upscale;
-    long width = (long) gridCols * (cellW + padding) + padding;
-    long height = (long) gridRows * (cellH + padding) + padding;
-    if (width * height > Integer.MAX_VALUE / 4) {
-      throw new IllegalArgumentException("grid of " + width + "x" + height + " pixels is too large");
-    }
+    long[] wh = checkSize(n, cols, cellW, cellH, padding, 0);
+    long width = wh[0];
+    long height = wh[1];
     BufferedImage out =
         new BufferedImage(
             (int) width,
@@ -188,6 +185,25 @@ public final class ImageGrid {
       return 255;
     }
     return Math.round(v * 255f);
+  }
+
+  /**
+   * The width and height of a grid of {@code n} cells of {@code cellW x cellH} pixels in rows of
+   * {@code cols}, with {@code padding} between and around cells and {@code band} pixels of text under
+   * each row; called before any work so that a grid too large to hold is refused up front.
+   *
+   * @throws IllegalArgumentException when the picture would exceed Java's image size (2^29 pixels)
+   */
+  public static long[] checkSize(int n, int cols, int cellW, int cellH, int padding, int band) {
+    int gridCols = Math.min(cols, n);
+    long rows = (n + gridCols - 1) / gridCols;
+    long width = (long) gridCols * (cellW + padding) + padding;
+    long height = rows * (cellH + padding + band) + padding;
+    if (width * height > Integer.MAX_VALUE / 4) {
+      throw new IllegalArgumentException("a grid of " + n + " images in " + gridCols + " columns would be " + width + "x"
+          + height + " pixels, too large for one picture; use fewer images or more columns (--each writes them one by one)");
+    }
+    return new long[] {width, height};
   }
 
   /** Encodes {@code image} as PNG into {@code png} via a temporary file and an atomic rename. */

@@ -60,7 +60,8 @@ public final class PngText {
   /** The text chunks of a PNG file, in order (empty when it has none). */
   public static Map<String, String> read(Path png) throws IOException {
     Map<String, String> text = new LinkedHashMap<>();
-    try (ImageInputStream in = ImageIO.createImageInputStream(Files.newInputStream(png))) {
+    try (java.io.InputStream file = Files.newInputStream(png);
+        ImageInputStream in = ImageIO.createImageInputStream(file)) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new IOException(png + ": not an image");

@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -38,12 +39,19 @@ public record Provenance(String model, String modelSha256, SampleOptions options
   public static String weightsDigest(TrainedModel m) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
       for (Map.Entry<String, Tensor> e : m.net().parameters().entrySet()) {
         sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-        float[] v = Torch.toFloats(e.getValue());
-        ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        sha.update(b.array());
+        float[] v;
+        try (PointerScope scope = new PointerScope()) { // the float copy's tensors are freed here
+          v = Torch.toFloats(e.getValue());
+        }
+        for (int i = 0; i < v.length; i += b.capacity() / Float.BYTES) { // in chunks: no int overflow
+          int count = Math.min(b.capacity() / Float.BYTES, v.length - i);
+          b.clear();
+          b.asFloatBuffer().put(v, i, count);
+          sha.update(b.array(), 0, count * Float.BYTES);
+        }
       }
       return HexFormat.of().formatHex(sha.digest());
     } catch (NoSuchAlgorithmException e) {
@@ -80,7 +88,7 @@ public record Provenance(String model, String modelSha256, SampleOptions options
         + (options.sampler().usesEta() ? ", eta " + options.eta() : "")
         + (className != null ? ", class " + className + ", guidance " + guidance : "") + ", " + seeds
         + "; model " + model + " (weights sha256 " + modelSha256.substring(0, 12) + ")");
-    text.put("jdiffusion", Json.write(json));
+    text.put("jdiffusion", Json.compact(json));
     return text;
   }
 }

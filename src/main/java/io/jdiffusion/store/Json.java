@@ -39,6 +39,15 @@ public final class Json {
 
   private Json() {}
 
+  /** {@code value} as JSON on one line (result lines, HTTP bodies, PNG text chunks). */
+  public static String compact(Object value) {
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+    }
+  }
+
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);

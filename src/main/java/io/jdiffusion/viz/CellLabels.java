@@ -12,6 +12,8 @@ import java.awt.image.BufferedImage;
 public final class CellLabels {
   /** Height of the text band under each row of cells, in pixels. */
   public static final int BAND = 14;
+  /** How much a labelled grid enlarges its images at least, so that the text fits under each. */
+  public static final int MIN_UPSCALE = 3;
   private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
 
   private CellLabels() {}
@@ -31,6 +33,7 @@ public final class CellLabels {
     int rows = (n + c - 1) / c;
     int cellW = w * upscale;
     int cellH = h * upscale;
+    ImageGrid.checkSize(n, c, cellW, cellH, pad, BAND);
     int width = c * (cellW + pad) + pad;
     int height = rows * (cellH + pad + BAND) + pad;
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

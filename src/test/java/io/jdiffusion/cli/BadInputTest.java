@@ -30,6 +30,9 @@ class BadInputTest {
     assertCleanError(run("train", "--image-size", "65536", "--dry-run"), "imageSize must be between 4 and 1024");
     assertCleanError(run("sample", "-n", "2000000000", "--dry-run"), "--num must be between 1 and 100000");
     assertCleanError(run("sample", "--steps", "2000000000", "-n", "1", "--dry-run"), "between 1 and 100000");
+    // a grid too large for one picture is refused before sampling, not after
+    assertCleanError(run("sample", "-n", "100000", "--cols", "1", "--label", "-o", "/tmp/never-written.png"),
+        "too large for one picture");
   }
 
   @Test
