@@ -83,7 +83,7 @@ public final class SampleCommand implements Callable<Integer> {
     Torch.init(threads > 0 || processes == 1 ? threads : DataParallel.threadsPerProcess(processes));
     device.use(shards.localRank());
     TrainedModel m = TrainedModel.resolve(model, !raw);
-    SampleOptions o = sampling.resolve(m.schedule(), seed, batch);
+    SampleOptions o = sampling.resolve(m, seed, batch);
     Integer classIndex = condition.classIndex(m);
     int[] labels = classIndex == null ? null : Conditioning.repeat(classIndex, n);
     if (dryRun) {
