@@ -3,6 +3,8 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.FashionMnist;
 import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.hub.HubModels;
+import io.jdiffusion.hub.HubRef;
 import io.jdiffusion.interop.DiffusersFolder;
 import io.jdiffusion.interop.DiffusersScheduler;
 import io.jdiffusion.model.ModelFile;
@@ -143,10 +145,14 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
 
   /**
    * Resolves what a user names as a model: nothing (the default shipped model), the name of a
-   * shipped model ("fashion-mnist", see {@link Pretrained}), or a run directory, checkpoint or
-   * weights file.
+   * shipped model ("fashion-mnist", see {@link Pretrained}), a Hugging Face Hub model {@code
+   * hf:ORG/NAME[@REVISION]} (downloaded to the cache, {@link HubModels}), or a run directory,
+   * checkpoint, weights file or diffusers folder.
    */
   public static TrainedModel resolve(String spec, boolean useEma) {
+    if (HubRef.isRef(spec)) {
+      return load(HubModels.download(spec, System.err::println), useEma);
+    }
     boolean none = spec == null || spec.isBlank();
     Pretrained shipped = none ? Pretrained.defaultModel() : Pretrained.byId(spec);
     if (shipped != null && (none || !Files.exists(Path.of(spec)))) {
