@@ -69,6 +69,13 @@ public record HubSettings(URI endpoint, String token, boolean offline, Path cach
     return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : dflt;
   }
 
+  /** The settings without the token's value, which must not reach logs. */
+  @Override
+  public String toString() {
+    return "HubSettings[endpoint=" + endpoint + ", token=" + (token == null ? "none" : "set") + ", offline=" + offline
+        + ", cache=" + cache + "]";
+  }
+
   /** Where the files of {@code ref} are cached. */
   public Path folder(HubRef ref) {
     return cache.resolve(ref.folderName()).resolve(ref.revision());

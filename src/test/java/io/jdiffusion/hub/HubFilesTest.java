@@ -152,6 +152,7 @@ class HubFilesTest {
     HubSettings d = HubSettings.from(Map.of(), k -> k.equals("user.home") ? "/home/u" : null);
     assertEquals(new HubSettings(URI.create("https://huggingface.co"), null, false,
         Path.of("/home/u/.cache/jdiffusion/hub")), d);
+    assertFalse(s.toString().contains("=t,"), s.toString());
     assertTrue(d.folder(HubRef.parse("hf:google/ddpm-cifar10-32")).endsWith("google--ddpm-cifar10-32/main"));
     assertEquals("https://huggingface.co/google/ddpm-cifar10-32/resolve/main/unet/config.json",
         new HubFiles(d, x -> { }).url(HubRef.parse("hf:google/ddpm-cifar10-32"), "unet/config.json").toString());
