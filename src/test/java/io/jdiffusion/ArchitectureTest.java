@@ -25,7 +25,7 @@ class ArchitectureTest {
   /** A package may depend only on packages of a lower layer; a new package must be placed here. */
   static final Map<String, Integer> LAYER = Map.ofEntries(
       Map.entry("store", 0), Map.entry("schedule", 0), Map.entry("util", 0), Map.entry("eval", 0),
-      Map.entry("image", 1),
+      Map.entry("image", 1), Map.entry("hub", 1),
       Map.entry("data", 2), Map.entry("nn", 2),
       Map.entry("diffusion", 3),
       Map.entry("model", 4), Map.entry("sampling", 4),

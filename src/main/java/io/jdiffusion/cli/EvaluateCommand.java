@@ -139,7 +139,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     if (shards.isShard()) { // generate this shard's images (classes in turn, as the whole run) for the parent
       shards.generateShard(model, n, Conditioning.inTurn(model, n), guidance,
-          sampling.resolve(model.schedule(), seed, batch));
+          sampling.resolve(model, seed, batch));
       return ExitCode.OK;
     }
     int[] shape = shape(model);
@@ -162,7 +162,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       int count;
       if (model != null) {
         int T = model.scheduleConfig().steps();
-        SampleOptions o = sampling.resolve(model.schedule(), seed, batch);
+        SampleOptions o = sampling.resolve(model, seed, batch);
         Progress bar = new Progress("sample", (long) n * o.steps(), quiet).rate("images", o.steps());
         int[] labels = Conditioning.inTurn(model, n); // class-balanced
         images = shards.generate(spec, "evaluate", model, n, labels, guidance, o, bar);

@@ -81,7 +81,7 @@ public final class PicturesCommand implements Callable<Integer> {
     device.use();
     TrainedModel m = TrainedModel.resolve(model, !raw);
     int T = m.scheduleConfig().steps();
-    SampleOptions o = sampling.resolve(m.schedule(), seed, n);
+    SampleOptions o = sampling.resolve(m, seed, n);
     RunPictures.Options opts = new RunPictures.Options(n, columns, frames,
         forwardEvery != null ? forwardEvery : Math.max(1, T / 10), seed, frameMs, o);
     ForwardStrip.timesteps(T, opts.forwardEvery()); // checks --forward-every against T before any output

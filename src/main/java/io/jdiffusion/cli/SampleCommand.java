@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
         "jdiffusion sample -n 16 -o grid.png                 # the shipped fashion-mnist model",
         "jdiffusion sample runs/quickstart --sampler dpm++2m --steps 20 --seed 7",
         "jdiffusion sample fashion-mnist-cond --class Sneaker --guidance 3 -n 8",
+        "jdiffusion sample hf:google/ddpm-cifar10-32 -n 16   # from the Hub, as its pipeline samples",
         "jdiffusion sample mnist -n 64 --each digits/          # also one PNG per image"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
@@ -85,7 +86,7 @@ public final class SampleCommand implements Callable<Integer> {
     Torch.init(threads > 0 || processes == 1 ? threads : DataParallel.threadsPerProcess(processes));
     device.use(shards.localRank());
     TrainedModel m = TrainedModel.resolve(model, !raw);
-    SampleOptions o = sampling.resolve(m.schedule(), seed, batch);
+    SampleOptions o = sampling.resolve(m, seed, batch);
     if (!shards.isShard()) { // the grid must fit in one picture: checked before sampling
       int size0 = m.config().imageSize();
       int up = label ? Math.max(io.jdiffusion.viz.CellLabels.MIN_UPSCALE, ImageGrid.upscaleFor(size0))

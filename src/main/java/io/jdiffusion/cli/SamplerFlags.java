@@ -2,6 +2,7 @@ package io.jdiffusion.cli;
 
 import io.jdiffusion.nn.Precision;
 import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Sampler;
 import io.jdiffusion.sampling.Samplers;
@@ -11,46 +12,53 @@ import picocli.CommandLine.Option;
 
 /**
  * The sampler options of {@code sample}, {@code pictures} and {@code evaluate}: their names and help
- * in one place; their defaults come from the sampler ({@link SampleOptions#defaultsFor}).
+ * in one place; their defaults come from the model ({@link TrainedModel#sampling}: a diffusers
+ * pipeline's scheduler, else DDIM) or, for another sampler than the model's, from that sampler
+ * ({@link SampleOptions#defaultsFor}).
  */
 public final class SamplerFlags {
-  @Option(names = "--sampler", defaultValue = "ddim",
-      description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: a diffusers "
+      + "folder's scheduler class, else ddim).")
   String sampler;
-  @Option(names = "--steps",
-      description = "Denoising steps (default: T for ddpm, else 50; heun evaluates the network 2 steps - 1 times).")
+  @Option(names = "--steps", description = "Denoising steps (default: a diffusers pipeline's own, 1000 for "
+      + "DDPMPipeline; else T for ddpm, else 50; heun evaluates the network 2 steps - 1 times).")
   Integer steps;
   @Option(names = "--eta", description = "ddim's eta (default 0) or euler-a's noise scale (default 1); "
       + "refused for samplers without one.")
   Double eta;
   @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing or linspace "
-      + "(default: trailing for dpm++2m, else leading; euler, euler-a and heun use Karras sigmas).")
+      + "(default: a diffusers scheduler's timestep_spacing, else trailing for dpm++2m, else leading; euler, euler-a "
+      + "and heun use Karras sigmas).")
   String spacing;
   @Option(names = "--variance",
       description = "ddpm's variance: fixed_small (default) or fixed_large; refused for the other samplers.")
   String variance;
-  @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1].")
+  @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1] (default: clamp, or a diffusers "
+      + "scheduler's clip_sample).")
   boolean noClip;
   @Option(names = "--precision", defaultValue = "fp32", description = "fp32 or bf16 (default: ${DEFAULT-VALUE}).")
   String precision;
 
-  /** The sampler named by --sampler. */
-  Sampler sampler() {
-    return Samplers.byName(sampler);
-  }
-
   /**
-   * The options for a model with this schedule, with the given seed and batch, checked against the
-   * schedule before any work.
+   * The options for this model, with the given seed and batch, checked against its schedule before
+   * any work: the model's own defaults ({@link TrainedModel#sampling}) when --sampler is absent or
+   * names the model's sampler, else that sampler's defaults; then each option given.
    */
-  SampleOptions resolve(NoiseSchedule schedule, long seed, int batch) {
-    Sampler s = sampler();
+  SampleOptions resolve(TrainedModel model, long seed, int batch) {
+    NoiseSchedule schedule = model.schedule();
+    SampleOptions own = model.sampling();
+    Sampler s = sampler == null ? own.sampler() : Samplers.byName(sampler);
     if (variance != null && s != Samplers.DDPM) {
       throw new IllegalArgumentException("--variance applies to ddpm only; " + s.name() + " has no variance to choose");
     }
-    SampleOptions.Builder b = SampleOptions.defaultsFor(s, schedule).toBuilder()
-        .variance(variance == null ? Ddpm.Variance.FIXED_SMALL : Ddpm.Variance.parse(variance)).clip(!noClip)
+    SampleOptions.Builder b = (s == own.sampler() ? own : SampleOptions.defaultsFor(s, schedule)).toBuilder()
         .precision(Precision.parse(precision)).seed(seed).batch(batch);
+    if (variance != null) {
+      b.variance(Ddpm.Variance.parse(variance));
+    }
+    if (noClip) {
+      b.clip(false);
+    }
     if (steps != null) {
       b.steps(steps);
     }

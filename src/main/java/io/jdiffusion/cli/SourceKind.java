@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What a name means where either a model or images will do (evaluate's SOURCE): {@code model:NAME}
- * and {@code data:NAME} say it; a path is what it holds; a bare name that is both a shipped model and
+ * What a name means where either a model or images will do (evaluate's SOURCE): {@code model:NAME},
+ * {@code hf:ORG/NAME} and {@code data:NAME} say it; a path is what it holds; a bare name that is both a shipped model and
  * a dataset ({@code mnist}, {@code fashion-mnist}) is refused with the two spellings, never guessed.
  */
 enum SourceKind {
@@ -23,7 +23,7 @@ enum SourceKind {
 
   /** The kind of {@code spec}. */
   static SourceKind of(String spec) {
-    if (spec.startsWith(TrainedModel.MODEL_PREFIX)) {
+    if (spec.startsWith(TrainedModel.MODEL_PREFIX) || io.jdiffusion.hub.HubRef.isRef(spec)) {
       return MODEL;
     }
     if (spec.startsWith(Datasets.PREFIX)) {

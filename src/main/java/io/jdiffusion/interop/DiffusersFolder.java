@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -39,8 +40,22 @@ public final class DiffusersFolder {
    *
    * @param net the U-Net with the folder's weights
    * @param scheduler the scheduler config's schedule, prediction and sampler defaults
+   * @param steps the steps the folder's pipeline class samples with when called without
+   *     num_inference_steps ({@link #pipelineSteps}), empty for a model folder
    */
-  public record Loaded(UNet net, DiffusersScheduler scheduler) {}
+  public record Loaded(UNet net, DiffusersScheduler scheduler, OptionalInt steps) {}
+
+  /**
+   * The num_inference_steps default of a pipeline class: 1000 for DDPMPipeline, 50 for DDIMPipeline
+   * (diffusers' pipeline_ddpm.py and pipeline_ddim.py); empty for other classes.
+   */
+  static OptionalInt pipelineSteps(String pipelineClass) {
+    return switch (pipelineClass) {
+      case "DDPMPipeline" -> OptionalInt.of(1000);
+      case "DDIMPipeline" -> OptionalInt.of(50);
+      default -> OptionalInt.empty();
+    };
+  }
 
   private DiffusersFolder() {}
 
@@ -69,8 +84,10 @@ public final class DiffusersFolder {
   public static Loaded load(Path dir, Consumer<String> warn) {
     Path unetDir = dir;
     Path schedulerFile = null;
+    OptionalInt steps = OptionalInt.empty();
     if (Files.isRegularFile(dir.resolve("model_index.json"))) {
       JsonNode index = readJson(dir.resolve("model_index.json"));
+      steps = pipelineSteps(index.path("_class_name").asText(""));
       if (!index.has("unet")) {
         throw new StoreException(dir.resolve("model_index.json") + ": no unet (" + index.path("_class_name").asText("?")
             + " is not a pipeline of one UNet2DModel)");
@@ -101,7 +118,7 @@ public final class DiffusersFolder {
       net.close();
       throw new StoreException(unetDir + ": " + e.getMessage());
     }
-    return new Loaded(net, scheduler);
+    return new Loaded(net, scheduler, steps);
   }
 
   /** The weights of a model folder: one safetensors file, a sharded set, or a refusal that says how to convert. */

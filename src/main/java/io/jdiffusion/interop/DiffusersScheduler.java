@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.schedule.BetaSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
@@ -13,8 +15,15 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * diffusers' scheduler_config.json (DDPMScheduler, DDIMScheduler) as jdiffusion's noise schedule,
- * prediction and sampler defaults, both ways. A setting jdiffusion's samplers would not reproduce is
+ * diffusers' scheduler_config.json as jdiffusion's noise schedule, prediction and sampler defaults,
+ * both ways. The scheduler class names the sampler a diffusers pipeline would run (DDPMScheduler:
+ * ddpm, DDIMScheduler: ddim, DPMSolverMultistepScheduler with its defaults algorithm_type dpmsolver++
+ * and solver_order 2: dpm++2m, EulerDiscreteScheduler: euler, EulerAncestralDiscreteScheduler:
+ * euler-a, HeunDiscreteScheduler: heun); timestep_spacing defaults per class as in diffusers (leading
+ * for DDPM and DDIM, linspace for the others), and so does clip_sample (true for DDPM and DDIM, false
+ * for the others, of which only HeunDiscreteScheduler has the key). diffusers' Euler and Heun
+ * schedulers space their sigmas by timestep unless use_karras_sigmas is true; jdiffusion's walk
+ * Karras et al.'s sigmas, which a warning says. A setting jdiffusion's samplers would not reproduce is
  * refused by its key: thresholding, a clip range other than 1, steps_offset with "leading" spacing,
  * set_alpha_to_one false, rescale_betas_zero_snr, learned variances, trained_betas that are not a
  * linear schedule.
@@ -24,37 +33,31 @@ import java.util.function.Consumer;
  * @param spacing timestep_spacing
  * @param clip clip_sample
  * @param variance variance_type (DDPM)
- * @param sampler "ddpm" for DDPMScheduler, "ddim" for DDIMScheduler
+ * @param sampler the sampler of the scheduler class ({@link Samplers#DDIM} for a class without one, with
+ *     a warning)
  */
 public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction, Timesteps spacing, boolean clip,
-    Ddpm.Variance variance, String sampler) {
+    Ddpm.Variance variance, Sampler sampler) {
 
   /** What a model folder without a scheduler config gets: DDPMScheduler's defaults. */
   public static DiffusersScheduler defaults() {
     return new DiffusersScheduler(ScheduleConfig.defaults(), Prediction.EPS, Timesteps.LEADING, true,
-        Ddpm.Variance.FIXED_SMALL, "ddpm");
+        Ddpm.Variance.FIXED_SMALL, Samplers.DDPM);
   }
 
   /**
    * Reads a scheduler config.
    *
    * @param file names it in errors
-   * @param warn receives a line for a scheduler class other than DDPM's and DDIM's (only its schedule is used)
+   * @param warn receives a line for a scheduler class without a jdiffusion sampler (its schedule is used, the
+   *     sampler is ddim) and for Euler and Heun schedulers that do not use Karras sigmas
    */
   public static DiffusersScheduler read(JsonNode c, String file, Consumer<String> warn) {
     if (c == null || !c.isObject()) {
       throw new StoreException(file + ": not a JSON object");
     }
     String cls = c.path("_class_name").asText("DDPMScheduler");
-    String sampler = switch (cls) {
-      case "DDPMScheduler" -> "ddpm";
-      case "DDIMScheduler" -> "ddim";
-      default -> {
-        warn.accept("warning: " + file + ": " + cls + " is read for its noise schedule; jdiffusion samples with its own"
-            + " samplers");
-        yield "ddim";
-      }
-    };
+    Sampler sampler = samplerOf(c, cls, file, warn);
     int steps = c.path("num_train_timesteps").asInt(1000);
     double start = c.path("beta_start").asDouble(1e-4);
     double end = c.path("beta_end").asDouble(0.02);
@@ -83,7 +86,8 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       default -> throw refuse(file, "prediction_type", c.path("prediction_type").asText(),
           "epsilon, v_prediction or sample");
     };
-    boolean clip = c.path("clip_sample").asBoolean(true);
+    boolean clipped = sampler == Samplers.DDPM || sampler == Samplers.DDIM;
+    boolean clip = c.path("clip_sample").asBoolean(clipped);
     if (clip && c.has("clip_sample_range") && c.get("clip_sample_range").asDouble() != 1.0) {
       throw refuse(file, "clip_sample_range", c.get("clip_sample_range").asText(), "1.0 (clipping to [-1, 1])");
     }
@@ -95,7 +99,7 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
     }
     Timesteps spacing;
     try {
-      spacing = Timesteps.parse(c.path("timestep_spacing").asText("leading"));
+      spacing = Timesteps.parse(c.path("timestep_spacing").asText(clipped ? "leading" : "linspace"));
     } catch (IllegalArgumentException e) {
       throw refuse(file, "timestep_spacing", c.path("timestep_spacing").asText(), "leading, trailing or linspace");
     }
@@ -104,7 +108,7 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       throw refuse(file, "steps_offset", String.valueOf(offset), "0 with leading spacing (jdiffusion's leading "
           + "timesteps start at 0)");
     }
-    if (sampler.equals("ddim") && !c.path("set_alpha_to_one").asBoolean(true)) {
+    if (sampler == Samplers.DDIM && !c.path("set_alpha_to_one").asBoolean(true)) {
       throw refuse(file, "set_alpha_to_one", "false", "true (the last DDIM step lands on alphaBar = 1)");
     }
     String v = c.path("variance_type").asText("fixed_small");
@@ -114,6 +118,42 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       default -> throw refuse(file, "variance_type", v, "fixed_small or fixed_large");
     };
     return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler);
+  }
+
+  /**
+   * The sampler of a scheduler class. DPMSolverMultistepScheduler is dpm++2m only with algorithm_type
+   * dpmsolver++ and solver_order 2 (its defaults); other variants are refused by key.
+   */
+  private static Sampler samplerOf(JsonNode c, String cls, String file, Consumer<String> warn) {
+    Sampler s = switch (cls) {
+      case "DDPMScheduler" -> Samplers.DDPM;
+      case "DDIMScheduler" -> Samplers.DDIM;
+      case "DPMSolverMultistepScheduler" -> Samplers.DPMPP_2M;
+      case "EulerDiscreteScheduler" -> Samplers.EULER;
+      case "EulerAncestralDiscreteScheduler" -> Samplers.EULER_A;
+      case "HeunDiscreteScheduler" -> Samplers.HEUN;
+      default -> null;
+    };
+    if (s == null) {
+      warn.accept("warning: " + file + ": " + cls + " is read for its noise schedule; sample defaults to ddim (choose"
+          + " with --sampler)");
+      return Samplers.DDIM;
+    }
+    if (s == Samplers.DPMPP_2M) {
+      String algorithm = c.path("algorithm_type").asText("dpmsolver++");
+      if (!algorithm.equals("dpmsolver++")) {
+        throw refuse(file, "algorithm_type", algorithm, "dpmsolver++ (DPM-Solver++(2M))");
+      }
+      int order = c.path("solver_order").asInt(2);
+      if (order != 2) {
+        throw refuse(file, "solver_order", String.valueOf(order), "2 (DPM-Solver++(2M))");
+      }
+    }
+    if (s.grid() == Sampler.Grid.KARRAS_SIGMAS && !c.path("use_karras_sigmas").asBoolean(false)) {
+      warn.accept("warning: " + file + ": " + cls + " spaces its sigmas by timestep (use_karras_sigmas false);"
+          + " jdiffusion's " + s.name() + " walks Karras sigmas, so the same seed gives other images");
+    }
+    return s;
   }
 
   /** Explicit betas are taken when they are a linear schedule (to 1e-9 relative); others are refused. */

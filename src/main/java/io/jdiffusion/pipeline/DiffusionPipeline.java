@@ -2,7 +2,6 @@ package io.jdiffusion.pipeline;
 
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.sampling.Sampler;
-import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.util.Progress;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -79,9 +78,12 @@ public final class DiffusionPipeline implements AutoCloseable {
     return new Images(pixels, n, channels(), imageSize(), imageSize());
   }
 
-  /** The default options for this model: DDIM with its defaults. */
+  /**
+   * The default options for this model ({@link TrainedModel#sampling}): DDIM with its defaults, or
+   * for a diffusers folder what its pipeline and scheduler do.
+   */
   public SampleOptions defaults() {
-    return defaults(Samplers.DDIM);
+    return model.sampling();
   }
 
   /** {@code sampler}'s defaults for this model's schedule. */

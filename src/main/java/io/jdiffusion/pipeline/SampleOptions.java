@@ -44,7 +44,12 @@ public final class SampleOptions {
 
   /** The sampler's own defaults for a model with this schedule (DDPM: all T steps; others min(50, T)). */
   public static SampleOptions defaultsFor(Sampler sampler, NoiseSchedule schedule) {
-    return builder(sampler).steps(sampler.defaultSteps(schedule.steps())).build();
+    return defaultsFor(sampler, schedule.steps());
+  }
+
+  /** The sampler's own defaults for a model of {@code trainSteps} training timesteps T. */
+  public static SampleOptions defaultsFor(Sampler sampler, int trainSteps) {
+    return builder(sampler).steps(sampler.defaultSteps(trainSteps)).build();
   }
 
   /** DDIM (Song et al. 2021), eta 0, leading spacing. */

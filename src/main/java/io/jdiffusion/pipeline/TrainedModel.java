@@ -3,11 +3,16 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.data.Datasets;
 import io.jdiffusion.data.FashionMnist;
 import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.hub.HubModels;
+import io.jdiffusion.hub.HubRef;
 import io.jdiffusion.interop.DiffusersFolder;
+import io.jdiffusion.interop.DiffusersScheduler;
 import io.jdiffusion.model.ModelFile;
 import io.jdiffusion.model.ModelSpec;
 import io.jdiffusion.nn.UNet;
 import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.schedule.NoiseSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
@@ -33,10 +38,17 @@ import java.util.Map;
  * @param classNames the dataset's class names in label order (metadata "class_names"), or empty when
  *     unknown: unconditional models, and files written before names were stored (Fashion-MNIST runs
  *     fall back to {@link FashionMnist#CLASS_NAMES})
+ * @param sampling how the model samples when the caller chooses nothing: DDIM's defaults for
+ *     jdiffusion's own models; for a diffusers folder, what its pipeline and scheduler do ({@link
+ *     #diffusersDefaults})
  */
-public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames) {
+public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames,
+    SampleOptions sampling) {
 
   public TrainedModel {
+    if (sampling == null) {
+      throw new IllegalArgumentException("sampling defaults must be given");
+    }
     classNames = List.copyOf(classNames);
     int classes = net.config().numClasses();
     if (!classNames.isEmpty() && classNames.size() != classes) {
@@ -44,9 +56,35 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
   }
 
-  /** A model without class names. */
+  /** A model that samples with DDIM's defaults. */
+  public TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames) {
+    this(net, scheduleConfig, prediction, classNames, SampleOptions.defaultsFor(Samplers.DDIM, scheduleConfig.steps()));
+  }
+
+  /** A model without class names that samples with DDIM's defaults. */
   public TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction) {
     this(net, scheduleConfig, prediction, List.of());
+  }
+
+  /**
+   * What a diffusers pipeline does when called with nothing but a generator: the scheduler class's
+   * sampler with the config's timestep_spacing, clip_sample and variance_type, and the pipeline's
+   * num_inference_steps default (DDPMPipeline 1000, DDIMPipeline 50; capped at T, where diffusers'
+   * set_timesteps refuses more) or, for a model folder, the sampler's own default. DDIM's eta is 0
+   * (DDIMPipeline's default; DDPMPipeline passes none).
+   */
+  static SampleOptions diffusersDefaults(DiffusersFolder.Loaded d) {
+    DiffusersScheduler s = d.scheduler();
+    Sampler sampler = s.sampler();
+    int trainSteps = s.schedule().steps();
+    int steps = d.steps().orElse(sampler.defaultSteps(trainSteps));
+    SampleOptions.Builder b = SampleOptions.builder(sampler).clip(s.clip()).variance(s.variance());
+    if (sampler.grid() == Sampler.Grid.TIMESTEPS) {
+      b.spacing(s.spacing()).steps(Math.min(steps, trainSteps));
+    } else {
+      b.steps(steps);
+    }
+    return b.build();
   }
 
   /**
@@ -82,7 +120,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
     if (DiffusersFolder.isFolder(path)) {
       DiffusersFolder.Loaded d = DiffusersFolder.load(path, System.err::println);
-      return new TrainedModel(d.net(), d.scheduler().schedule(), d.scheduler().prediction());
+      return new TrainedModel(d.net(), d.scheduler().schedule(), d.scheduler().prediction(), List.of(),
+          diffusersDefaults(d));
     }
     Path newest;
     try {
@@ -109,17 +148,22 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   public static final String MODEL_PREFIX = "model:";
 
   /**
-   * Resolves what a user names as a model ({@code model:} in front is allowed, as in every command): nothing (the default shipped model), the name of a
-   * shipped model ("fashion-mnist", see {@link Pretrained}), or a run directory, checkpoint or
-   * weights file.
+   * Resolves what a user names as a model ({@code model:} in front is allowed, as in every command):
+   * nothing (the default shipped model), the name of a shipped model ("fashion-mnist", see {@link
+   * Pretrained}), a Hugging Face Hub model {@code hf:ORG/NAME[@REVISION]} (downloaded to the cache,
+   * {@link HubModels}), or a run directory, checkpoint, weights file or diffusers folder.
    */
   public static TrainedModel resolve(String spec, boolean useEma) {
     if (spec != null && spec.startsWith(Datasets.PREFIX)) {
       throw new IllegalArgumentException("'" + spec + "' names a dataset; a model is needed here: a shipped name ("
-          + String.join(", ", Pretrained.ids()) + "), a run directory, a checkpoint, a weights file or a diffusers folder");
+          + String.join(", ", Pretrained.ids()) + "), a run directory, a checkpoint, a weights file, a diffusers folder "
+          + "or hf:ORG/NAME");
     }
     if (spec != null && spec.startsWith(MODEL_PREFIX)) {
       spec = spec.substring(MODEL_PREFIX.length());
+    }
+    if (HubRef.isRef(spec)) {
+      return load(HubModels.download(spec, System.err::println), useEma);
     }
     boolean none = spec == null || spec.isBlank();
     Pretrained shipped = none ? Pretrained.defaultModel() : Pretrained.byId(spec);

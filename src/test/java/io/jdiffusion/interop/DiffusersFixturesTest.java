@@ -113,7 +113,7 @@ class DiffusersFixturesTest {
     DiffusersFolder.Loaded m = DiffusersFolder.load(fixture("ddim"), WARNINGS::add);
     assertEquals(ScheduleConfig.linear(1000, 1e-4, 0.02), m.scheduler().schedule());
     assertEquals(Prediction.EPS, m.scheduler().prediction());
-    assertEquals("ddim", m.scheduler().sampler());
+    assertEquals(io.jdiffusion.sampling.Samplers.DDIM, m.scheduler().sampler());
     NoiseSchedule s = m.scheduler().schedule().build();
     Safetensors.Contents run = ForeignSafetensors.read(fixture("ddim").resolve("ddim.safetensors"));
     float[] ts = run.tensors().get("timesteps").values();
