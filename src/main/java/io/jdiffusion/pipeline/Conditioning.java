@@ -105,7 +105,20 @@ public final class Conditioning {
       }
       return null;
     }
-    return repeat(classIndex != null ? classIndex : classes, n);
+    return classIndex != null ? repeat(classIndex, n) : unconditional(m, n);
+  }
+
+  /**
+   * The "no label" label of a class-conditional model for n images: its null class (index
+   * numClasses), which only models trained with label dropout have; diffusers models with plain
+   * {@code num_class_embeds} have none and always need a class.
+   */
+  public static int[] unconditional(TrainedModel m, int n) {
+    if (!m.config().nullClass()) {
+      throw new IllegalArgumentException("this class-conditional model has no unconditional label (no null class: "
+          + "it was not trained with label dropout): give a class");
+    }
+    return repeat(m.config().numClasses(), n);
   }
 
   /** Rejects guidance that the model cannot do or that is not a weight >= 0. */
@@ -115,6 +128,10 @@ public final class Conditioning {
     }
     if (guidance != 1 && m.config().numClasses() == 0) {
       throw new IllegalArgumentException("guidance needs a class-conditional model; this one is unconditional");
+    }
+    if (guidance != 1 && !m.config().nullClass()) {
+      throw new IllegalArgumentException("classifier-free guidance needs the model's unconditional branch, and this "
+          + "model has none (no null class: it was not trained with label dropout); use guidance 1");
     }
   }
 }

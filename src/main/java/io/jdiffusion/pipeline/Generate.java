@@ -47,7 +47,7 @@ public final class Generate {
       Progress progress, StepCallback onStep) {
     UNetConfig c = model.config();
     if (c.numClasses() > 0 && labels == null) {
-      labels = Conditioning.repeat(c.numClasses(), n); // "no label": the model's unconditional branch
+      labels = Conditioning.unconditional(model, n); // "no label": the model's unconditional branch
     }
     Conditioning.checkGuidance(model, guidance);
     o.checkAgainst(model.schedule());

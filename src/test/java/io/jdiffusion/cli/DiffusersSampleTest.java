@@ -144,4 +144,20 @@ class DiffusersSampleTest {
       }
     }
   }
+
+  @Test
+  void aClassConditionalModelWithoutANullClassNeedsAClassAndNoGuidance() throws Exception {
+    String classes = fixture("classes").toString(); // diffusers' num_class_embeds 5: no "no label" row
+    refused(CliTest.run("sample", classes, "-n", "1", "--steps", "2", "-q"),
+        "error: this class-conditional model has no unconditional label");
+    refused(CliTest.run("sample", classes, "-n", "1", "--steps", "2", "--class", "1", "--guidance", "2", "-q"),
+        "error: classifier-free guidance needs the model's unconditional branch");
+  }
+
+  /** Exit 2 with one error line (the folder's own warning about its missing scheduler config may precede it). */
+  private static void refused(CliTest.Run r, String line) {
+    assertEquals(2, r.code(), r.err());
+    assertEquals(1, r.err().lines().filter(l -> l.startsWith("error:")).count(), r.err());
+    assertTrue(r.err().contains(line), r.err());
+  }
 }
