@@ -34,6 +34,8 @@ public final class ExportCommand implements Callable<Integer> {
       + "none): config.json, diffusion_pytorch_model.safetensors, model_index.json, unet/ and scheduler/ (a "
       + "DDIMScheduler; use use_clipped_model_output=True in its step to reproduce jdiffusion's DDIM). "
       + "UNet2DModel.from_pretrained(DIR) and DDPMPipeline.from_pretrained(DIR) load it.") Path diffusers;
+  @Option(names = "--force", description = "Let --diffusers write into a folder that is not empty, replacing its "
+      + "config.json, model_index.json, weights and unet/, scheduler/ files (default: refused).") boolean force;
   @Option(names = "--bf16", description = "Store bfloat16 instead of float32.") boolean bf16;
   @Option(names = "--raw", description = "A checkpoint's raw weights instead of the EMA.") boolean raw;
 
@@ -68,6 +70,14 @@ public final class ExportCommand implements Callable<Integer> {
     }
     if (Files.exists(diffusers) && !Files.isDirectory(diffusers)) {
       throw new IllegalArgumentException("--diffusers " + diffusers + " is a file; give a directory");
+    }
+    if (Files.isDirectory(diffusers) && !force) {
+      try (var entries = Files.list(diffusers)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException("--diffusers " + diffusers + " is not empty; give a new or empty folder, or"
+              + " --force to replace the export files in it");
+        }
+      }
     }
     Torch.init(1);
     TrainedModel m = TrainedModel.resolve(model, !raw);

@@ -185,12 +185,12 @@ public final class DiffusersFolder {
    * DDIMScheduler config whose loop with {@code use_clipped_model_output=True} is jdiffusion's DDIM.
    */
   public static void write(Path dir, UNet net, ScheduleConfig schedule, Prediction prediction) throws IOException {
+    ObjectNode config = UNet2DModelConfig.write(net.config()); // first: a model diffusers cannot express writes nothing
     Files.createDirectories(dir.resolve("unet"));
     Files.createDirectories(dir.resolve("scheduler"));
     Map<String, Safetensors.Entry> entries = ModelFile.entries("", net.parameters());
     Path weights = dir.resolve("unet").resolve(WEIGHTS);
     Safetensors.write(weights, entries, Map.of("format", "pt"), false);
-    ObjectNode config = UNet2DModelConfig.write(net.config());
     writeJson(dir.resolve("unet").resolve("config.json"), config);
     writeJson(dir.resolve("config.json"), config);
     Path top = dir.resolve(WEIGHTS);

@@ -44,6 +44,11 @@ class ExportCommandTest {
       assertEquals(0.0, TestTorch.maxAbsDiff(a, b));
     }
     assertCleanError(run("export", "mnist", "--diffusers", out.toString(), "--bf16"), "do not apply");
+    // a folder that holds files already (here, the export itself) is replaced only with --force
+    long before = Files.getLastModifiedTime(out.resolve("config.json")).toMillis();
+    assertCleanError(run("export", "fashion-mnist", "--diffusers", out.toString()), "is not empty");
+    assertEquals(before, Files.getLastModifiedTime(out.resolve("config.json")).toMillis());
+    assertEquals(ExitCode.OK, run("export", "mnist", "--diffusers", out.toString(), "--force").code());
   }
 
   @Test
