@@ -119,6 +119,10 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
           + io.jdiffusion.util.DidYouMean.hint(path.toString(), Pretrained.ids()).replace("?", "? (a shipped model)"));
     }
     if (DiffusersFolder.isFolder(path)) {
+      if (!useEma) {
+        throw new IllegalArgumentException(path + " is a diffusers folder, which holds one set of weights; raw weights "
+            + "are only in jdiffusion checkpoints");
+      }
       DiffusersFolder.Loaded d = DiffusersFolder.load(path, System.err::println);
       return new TrainedModel(d.net(), d.scheduler().schedule(), d.scheduler().prediction(), List.of(),
           diffusersDefaults(d));
