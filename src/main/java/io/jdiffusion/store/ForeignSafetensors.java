@@ -125,6 +125,7 @@ public final class ForeignSafetensors {
     int chunk = 1 << 20; // elements per read
     ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, chunk) * width + width).order(ByteOrder.LITTLE_ENDIAN);
     int nonFinite = 0;
+    boolean f16 = dtype.asText().equals("F16");
     for (long done = 0; done < n; ) {
       int count = (int) Math.min(chunk, n - done);
       buf.clear().limit(count * width);
@@ -132,7 +133,7 @@ public final class ForeignSafetensors {
       buf.flip();
       for (int i = 0; i < count; i++) {
         float v = width == 4 ? buf.getFloat()
-            : dtype.asText().equals("F16") ? fromF16(buf.getShort()) : Safetensors.fromBf16(buf.getShort());
+            : f16 ? fromF16(buf.getShort()) : Safetensors.fromBf16(buf.getShort());
         nonFinite += Float.isFinite(v) ? 0 : 1;
         values[(int) done + i] = v;
       }
