@@ -61,8 +61,11 @@ final class Http {
     }
   }
 
-  /** An error response: {@code {"error": "..."}} with the error's status. */
+  /** An error response: {@code {"error": "..."}} with the error's status (and its {@code Retry-After}, if any). */
   static void error(HttpExchange ex, ApiError e) throws IOException {
+    if (e.retryAfterSeconds() > 0) {
+      ex.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
     json(ex, e.status(), Map.of("error", e.getMessage() == null ? "error" : e.getMessage()));
   }
 
