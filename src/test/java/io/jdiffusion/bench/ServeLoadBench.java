@@ -11,8 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,17 +20,27 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Load test of {@code jdiffusion serve} on loopback: C clients send {@code POST /api/generate} (n images,
  * DDIM, S steps, the quick-start model fashion-mnist) back to back for D seconds against an in-process
- * server with K workers and a queue of Q; a client that gets 429 waits 50 ms and tries again. Then the
- * same work through the library directly for comparison: one caller with every core, and K callers with
- * the server's threads each. Prints a Markdown table.
+ * server with K workers and a queue of Q. A client that gets 429 behaves as a polite real one: it waits
+ * the answer's Retry-After (the server's estimate of when a place frees), times a random factor in
+ * [0.5, 1.5) so that refused clients do not come back together; without the header it backs off
+ * exponentially with full jitter. The same work through the library directly for comparison: K callers
+ * with the server's threads each, before and after the served run (the machine's load may change), and
+ * one caller with every core. Prints a Markdown table, and
+ * the memory samples ({@link MemorySampler}, every {@link #SAMPLE_SECONDS} s) of the loaded run.
  *
  * <pre>java -cp ... io.jdiffusion.bench.ServeLoadBench [CLIENTS=32] [SECONDS=120] [K=2] [QUEUE=16] [N=4] [STEPS=20]</pre>
  *
  * Latencies are of served requests (200) only, queueing included. Peak RSS is the whole process's
  * (server, clients and the library run), from /proc/self/status VmHWM; the RSS after the warm-up and
- * at the end show whether memory stays flat over the run. It stops by itself.
+ * at the end of the loaded run show whether memory stays flat over it. It stops by itself.
  */
 public final class ServeLoadBench {
+  /** Seconds between memory samples. */
+  static final int SAMPLE_SECONDS = 10;
+  /** First wait of the exponential backoff when a 429 has no Retry-After; it doubles up to {@link #MAX_BACKOFF_MILLIS}. */
+  static final long BACKOFF_MILLIS = 100;
+  static final long MAX_BACKOFF_MILLIS = 4000;
+
   private ServeLoadBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -48,7 +56,10 @@ public final class ServeLoadBench {
       HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
       URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/generate");
       post(http, uri, n, steps, 0); // warm-up: kernel checks, first allocations
-      long rssStart = status("VmRSS");
+      int libSeconds = Math.max(10, seconds / 4);
+      double libraryBefore = library(n, steps, libSeconds, k, config.workerThreads());
+      long rssStart = MemorySampler.status("VmRSS");
+      MemorySampler memory = new MemorySampler(SAMPLE_SECONDS);
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
       AtomicLong refused = new AtomicLong();
       AtomicLong errors = new AtomicLong();
@@ -58,19 +69,22 @@ public final class ServeLoadBench {
       List<Thread> threads = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         Thread t = new Thread(() -> {
+          int refusals = 0; // in a row
           while (System.nanoTime() < end) {
             long s = System.nanoTime();
-            int status;
+            HttpResponse<Void> r;
             try {
-              status = post(http, uri, n, steps, seeds.getAndAdd(n));
+              r = post(http, uri, n, steps, seeds.getAndAdd(n));
             } catch (IOException | InterruptedException e) {
-              status = -1;
+              r = null;
             }
+            int status = r == null ? -1 : r.statusCode();
             if (status == 200) {
               latencies.add(System.nanoTime() - s);
+              refusals = 0;
             } else if (status == 429) {
               refused.incrementAndGet();
-              sleep(50);
+              sleep(Math.min((end - System.nanoTime()) / 1_000_000, backoff(r, refusals++)));
             } else {
               errors.incrementAndGet();
             }
@@ -83,21 +97,37 @@ public final class ServeLoadBench {
         t.join();
       }
       double wall = (System.nanoTime() - t0) / 1e9;
-      long rssEnd = status("VmRSS");
+      long rssEnd = MemorySampler.status("VmRSS");
+      memory.close();
+      memory.sample(); // at the end of the load
+      System.gc();
+      memory.sample(); // and after a full collection
+      List<MemorySampler.Sample> series = memory.samples();
       List<Long> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
       double served = sorted.size() * (double) n / wall;
       int cores = io.jdiffusion.nn.CpuInfo.current().physicalCores();
-      double libraryAll = library(n, steps, Math.max(10, seconds / 4), 1, cores);
-      double libraryK = library(n, steps, Math.max(10, seconds / 4), k, config.workerThreads());
+      double libraryAfter = library(n, steps, libSeconds, k, config.workerThreads());
+      double libraryAll = library(n, steps, libSeconds, 1, cores);
+      double libraryK = (libraryBefore + libraryAfter) / 2;
       System.out.printf(Locale.ROOT, "| clients | seconds | K | queue | threads/request | n x steps | served | p50 s |"
-          + " p95 s | p99 s | 429s | errors | RSS after warm-up / end / peak MiB | images/s served | library, 1 caller x %d threads | library, %d callers x %d threads |%n", cores, k,
+          + " p95 s | p99 s | 429s | errors | RSS after warm-up / end / peak MiB | images/s served | library, 1 caller x"
+          + " %d threads | library, %d callers x %d threads (before / after the served run) |%n", cores, k,
           config.workerThreads());
       System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       System.out.printf(Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d x %d | %d | %.2f | %.2f | %.2f | %d | %d |"
-          + " %d / %d / %d | %.2f | %.2f | %.2f |%n", clients, wall, k, queue, config.workerThreads(), n, steps, sorted.size(),
+          + " %d / %d / %d | %.2f | %.2f | %.2f / %.2f |%n", clients, wall, k, queue, config.workerThreads(), n, steps, sorted.size(),
           pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), refused.get(), errors.get(), rssStart >> 10, rssEnd >> 10,
-          status("VmHWM") >> 10, served, libraryAll, libraryK);
+          MemorySampler.status("VmHWM") >> 10, served, libraryAll, libraryBefore, libraryAfter);
+      System.out.printf(Locale.ROOT, "%nserved / library with %d callers x %d threads (mean of before and after): %.0f%%%n%nmemory during the"
+          + " loaded run (start, middle, end of load, end after System.gc()):%n%s%n", k, config.workerThreads(),
+          100 * served / libraryK, MemorySampler.HEADER);
+      int last = series.size() - 1;
+      for (int i : new int[] {0, (last - 1) / 2, last - 1, last}) {
+        System.out.println(series.get(i).row());
+      }
+      System.out.println("\nevery sample:");
+      series.forEach(x -> System.out.println(x.row()));
     }
     System.exit(0);
   }
@@ -116,6 +146,9 @@ public final class ServeLoadBench {
       List<Thread> all = new ArrayList<>();
       for (int c = 0; c < callers; c++) {
         Thread t = new Thread(() -> {
+          // as the server's workers do: asking first runs libtorch's once-per-thread lazy initialisation,
+          // which would otherwise reset the count at the first operation
+          org.bytedeco.pytorch.global.torch.get_num_threads();
           org.bytedeco.pytorch.global.torch.set_num_threads(threads);
           Generate.images(m, n, null, o, null); // warm-up at this thread count
           synchronized (span) {
@@ -138,10 +171,25 @@ public final class ServeLoadBench {
     }
   }
 
-  private static int post(HttpClient http, URI uri, int n, int steps, long seed) throws IOException, InterruptedException {
+  /** The status and headers of one request (its result is read and dropped). */
+  private static HttpResponse<Void> post(HttpClient http, URI uri, int n, int steps, long seed)
+      throws IOException, InterruptedException {
     String body = "{\"n\": " + n + ", \"steps\": " + steps + ", \"seed\": " + seed + "}";
     return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+  }
+
+  /**
+   * Milliseconds to wait after a 429: its Retry-After times a random factor in [0.5, 1.5); without the
+   * header, exponential backoff with full jitter (a random wait up to 100 ms x 2^refusals, at most 4 s).
+   */
+  static long backoff(HttpResponse<?> refusal, int refusals) {
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    java.util.Optional<String> retryAfter = refusal.headers().firstValue("Retry-After");
+    if (retryAfter.isPresent()) {
+      return (long) (Long.parseLong(retryAfter.get().strip()) * 1000 * (0.5 + random.nextDouble()));
+    }
+    return (long) (random.nextDouble() * Math.min(MAX_BACKOFF_MILLIS, BACKOFF_MILLIS << Math.min(refusals, 20)));
   }
 
   private static double pct(List<Long> sorted, int p) {
@@ -151,21 +199,10 @@ public final class ServeLoadBench {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e9;
   }
 
-  /** A kB field of /proc/self/status (VmRSS, VmHWM), 0 where there is none. */
-  private static long status(String field) throws IOException {
-    Path p = Path.of("/proc/self/status");
-    if (!Files.isReadable(p)) {
-      return 0;
-    }
-    for (String line : Files.readAllLines(p)) {
-      if (line.startsWith(field + ":")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return 0;
-  }
-
   private static void sleep(long millis) {
+    if (millis <= 0) {
+      return;
+    }
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -1,0 +1,93 @@
+package io.jdiffusion.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * This process's memory every few seconds, to tell whether it stays flat under load and, if not,
+ * which part grows: the resident set (VmRSS), the Java heap as the last garbage collection left it
+ * (no collection is forced while sampling) and as committed, and JavaCPP's view of native memory
+ * ({@link Pointer#physicalBytes()}, its own RSS reading; {@link Pointer#totalBytes()}, what live
+ * JavaCPP pointers with deallocators hold; libtorch's tensor storage is allocated by libtorch and
+ * shows only in the RSS).
+ */
+final class MemorySampler implements AutoCloseable {
+  /** One sample; sizes in bytes, time in seconds since the sampler started. */
+  record Sample(double seconds, long rss, long heapAfterGc, long heapCommitted, long physicalBytes, long totalBytes) {
+    String row() {
+      return String.format(Locale.ROOT, "| %.0f | %d | %d | %d | %d | %.1f |", seconds, rss >> 20, heapAfterGc >> 20,
+          heapCommitted >> 20, physicalBytes >> 20, totalBytes / 1048576.0);
+    }
+  }
+
+  static final String HEADER = "| s | VmRSS MiB | heap after GC MiB | heap committed MiB | Pointer.physicalBytes MiB"
+      + " | Pointer.totalBytes MiB |\n|---|---|---|---|---|---|";
+
+  private final long t0 = System.nanoTime();
+  private final List<Sample> samples = new ArrayList<>();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "memory-sampler");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Samples now and then every {@code seconds}. */
+  MemorySampler(int seconds) {
+    timer.scheduleAtFixedRate(this::sample, 0, seconds, TimeUnit.SECONDS);
+  }
+
+  /** Takes a sample now (also after a forced collection, when the caller has made one). */
+  synchronized Sample sample() {
+    long afterGc = 0;
+    long committed = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() != MemoryType.HEAP) {
+        continue;
+      }
+      MemoryUsage after = pool.getCollectionUsage();
+      afterGc += after == null ? 0 : after.getUsed();
+      committed += pool.getUsage().getCommitted();
+    }
+    Sample s = new Sample((System.nanoTime() - t0) / 1e9, status("VmRSS") << 10, afterGc, committed,
+        Pointer.physicalBytes(), Pointer.totalBytes());
+    samples.add(s);
+    return s;
+  }
+
+  /** Every sample so far, oldest first. */
+  synchronized List<Sample> samples() {
+    return List.copyOf(samples);
+  }
+
+  /** A kB field of /proc/self/status (VmRSS, VmHWM), 0 where there is none. */
+  static long status(String field) {
+    Path p = Path.of("/proc/self/status");
+    try {
+      for (String line : Files.readAllLines(p)) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
