@@ -231,10 +231,14 @@ class ServeApiTest {
   }
 
   @Test
-  void img2imgAndInterpolateJobsStreamPreviewsToo() {
+  void editingJobsStreamPreviewsToo() {
     String img = ServeClient.base64Png(new Images(Generate.images(plain, 1, null, ddim(plain, 5, 1), null), 1, 1, 28,
         28).image(0));
+    BufferedImage mask = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    mask.getRaster().setSample(3, 3, 0, 255);
     String[][] jobs = {
+        {"inpaint", "{\"image\": \"" + img + "\", \"mask\": \"" + ServeClient.base64Png(mask) + "\", \"n\": 2,"
+            + " \"steps\": 4, \"jump\": 2, \"resample\": 2}"},
         {"img2img", "{\"image\": \"" + img + "\", \"strength\": 1, \"n\": 2, \"steps\": 4, \"seed\": 4}"},
         {"interpolate", "{\"a\": \"" + img + "\", \"b\": \"" + img + "\", \"frames\": 2, \"steps\": 4}"},
     };
