@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * [0.5, 1.5) so that refused clients do not come back together; without the header it backs off
  * exponentially with full jitter. The same work through the library directly for comparison: K callers
  * with the server's threads each, before and after the served run (the machine's load may change), and
- * one caller with every core. Prints a Markdown table, and
+ * one caller with every core. Besides images per second, images per second of this process's CPU time:
+ * the server's cost per image against the library's, whatever other processes take of the machine. Prints a Markdown table, and
  * the memory samples ({@link MemorySampler}, every {@link #SAMPLE_SECONDS} s) of the loaded run.
  *
  * <pre>java -cp ... io.jdiffusion.bench.ServeLoadBench [CLIENTS=32] [SECONDS=120] [K=2] [QUEUE=16] [N=4] [STEPS=20]</pre>
@@ -57,7 +58,7 @@ public final class ServeLoadBench {
       URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/generate");
       post(http, uri, n, steps, 0); // warm-up: kernel checks, first allocations
       int libSeconds = Math.max(10, seconds / 4);
-      double libraryBefore = library(n, steps, libSeconds, k, config.workerThreads());
+      Rate libraryBefore = library(n, steps, libSeconds, k, config.workerThreads());
       long rssStart = MemorySampler.status("VmRSS");
       MemorySampler memory = new MemorySampler(SAMPLE_SECONDS);
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -65,6 +66,7 @@ public final class ServeLoadBench {
       AtomicLong errors = new AtomicLong();
       AtomicLong seeds = new AtomicLong();
       long t0 = System.nanoTime();
+      long cpu0 = cpuNanos();
       long end = t0 + seconds * 1_000_000_000L;
       List<Thread> threads = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
@@ -97,19 +99,20 @@ public final class ServeLoadBench {
         t.join();
       }
       double wall = (System.nanoTime() - t0) / 1e9;
+      double cpu = (cpuNanos() - cpu0) / 1e9;
       long rssEnd = MemorySampler.status("VmRSS");
-      memory.close();
       memory.sample(); // at the end of the load
       System.gc();
+      sleep(500); // the collectors' notifications arrive on another thread
       memory.sample(); // and after a full collection
+      memory.close();
       List<MemorySampler.Sample> series = memory.samples();
       List<Long> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
-      double served = sorted.size() * (double) n / wall;
+      Rate served = new Rate(sorted.size() * (double) n / wall, sorted.size() * (double) n / cpu);
       int cores = io.jdiffusion.nn.CpuInfo.current().physicalCores();
-      double libraryAfter = library(n, steps, libSeconds, k, config.workerThreads());
-      double libraryAll = library(n, steps, libSeconds, 1, cores);
-      double libraryK = (libraryBefore + libraryAfter) / 2;
+      Rate libraryAfter = library(n, steps, libSeconds, k, config.workerThreads());
+      Rate libraryAll = library(n, steps, libSeconds, 1, cores);
       System.out.printf(Locale.ROOT, "| clients | seconds | K | queue | threads/request | n x steps | served | p50 s |"
           + " p95 s | p99 s | 429s | errors | RSS after warm-up / end / peak MiB | images/s served | library, 1 caller x"
           + " %d threads | library, %d callers x %d threads (before / after the served run) |%n", cores, k,
@@ -118,10 +121,17 @@ public final class ServeLoadBench {
       System.out.printf(Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d x %d | %d | %.2f | %.2f | %.2f | %d | %d |"
           + " %d / %d / %d | %.2f | %.2f | %.2f / %.2f |%n", clients, wall, k, queue, config.workerThreads(), n, steps, sorted.size(),
           pct(sorted, 50), pct(sorted, 95), pct(sorted, 99), refused.get(), errors.get(), rssStart >> 10, rssEnd >> 10,
-          MemorySampler.status("VmHWM") >> 10, served, libraryAll, libraryBefore, libraryAfter);
-      System.out.printf(Locale.ROOT, "%nserved / library with %d callers x %d threads (mean of before and after): %.0f%%%n%nmemory during the"
-          + " loaded run (start, middle, end of load, end after System.gc()):%n%s%n", k, config.workerThreads(),
-          100 * served / libraryK, MemorySampler.HEADER);
+          MemorySampler.status("VmHWM") >> 10, served.perSecond(), libraryAll.perSecond(), libraryBefore.perSecond(),
+          libraryAfter.perSecond());
+      System.out.printf(Locale.ROOT, "%nserved / library with %d callers x %d threads, images/s: %.0f%% (of the mean of"
+          + " before and after, %.2f)%nimages per CPU-second of this process (clients included while serving): served"
+          + " %.2f, library %.2f before / %.2f after: %.0f%%%n", k, config.workerThreads(),
+          100 * served.perSecond() / mean(libraryBefore.perSecond(), libraryAfter.perSecond()),
+          mean(libraryBefore.perSecond(), libraryAfter.perSecond()), served.perCpuSecond(), libraryBefore.perCpuSecond(),
+          libraryAfter.perCpuSecond(),
+          100 * served.perCpuSecond() / mean(libraryBefore.perCpuSecond(), libraryAfter.perCpuSecond()));
+      System.out.printf(Locale.ROOT, "%nmemory during the loaded run (start, middle, end of load, end after System.gc()):"
+          + "%n%s%n", MemorySampler.HEADER);
       int last = series.size() - 1;
       for (int i : new int[] {0, (last - 1) / 2, last - 1, last}) {
         System.out.println(series.get(i).row());
@@ -137,7 +147,7 @@ public final class ServeLoadBench {
    * calling {@link Generate#images} one request after another, each with {@code threads} libtorch
    * threads (1 caller with every core; or the server's arrangement, K callers with cores / K each).
    */
-  private static double library(int n, int steps, int seconds, int callers, int threads) throws InterruptedException {
+  private static Rate library(int n, int steps, int seconds, int callers, int threads) throws InterruptedException {
     TrainedModel m = TrainedModel.resolve("fashion-mnist", true);
     try {
       SampleOptions o = SampleOptions.defaultsFor(Samplers.DDIM, m.schedule()).toBuilder().steps(steps).batch(n).build();
@@ -152,7 +162,10 @@ public final class ServeLoadBench {
           org.bytedeco.pytorch.global.torch.set_num_threads(threads);
           Generate.images(m, n, null, o, null); // warm-up at this thread count
           synchronized (span) {
-            span[0] = span[0] == 0 ? System.nanoTime() : span[0];
+            if (span[0] == 0) {
+              span[0] = System.nanoTime();
+              span[1] = cpuNanos();
+            }
           }
           long end = System.nanoTime() + seconds * 1_000_000_000L;
           while (System.nanoTime() < end) {
@@ -165,10 +178,23 @@ public final class ServeLoadBench {
       for (Thread t : all) {
         t.join();
       }
-      return images.get() / ((System.nanoTime() - span[0]) / 1e9);
+      return new Rate(images.get() / ((System.nanoTime() - span[0]) / 1e9), images.get() / ((cpuNanos() - span[1]) / 1e9));
     } finally {
       m.net().close();
     }
+  }
+
+  /** Images per second of wall-clock time, and per second of this process's CPU time (all its threads). */
+  record Rate(double perSecond, double perCpuSecond) {}
+
+  /** The CPU time this process has used, all threads. */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static double mean(double a, double b) {
+    return (a + b) / 2;
   }
 
   /** The status and headers of one request (its result is read and dropped). */
