@@ -19,22 +19,24 @@ import org.bytedeco.javacpp.Pointer;
  * which part grows: the resident set (VmRSS), the Java heap as the last garbage collection left it
  * (young collections included, from the collectors' notifications; no collection is forced while
  * sampling) and as committed, and JavaCPP's view of native memory
- * ({@link Pointer#physicalBytes()}, its own RSS reading; {@link Pointer#totalBytes()}, what live
- * JavaCPP pointers with deallocators hold; libtorch's tensor storage is allocated by libtorch and
- * shows only in the RSS).
+ * ({@link Pointer#physicalBytes()}, its own RSS reading; {@link Pointer#totalBytes()}, the bytes that
+ * live JavaCPP pointers say they hold, which excludes libtorch's tensor storage (that shows only in
+ * the RSS); {@link Pointer#totalCount()}, the native objects, tensors included, that Java wrappers
+ * still own: it grows if tensors escape their scopes).
  */
 final class MemorySampler implements AutoCloseable {
   /** One sample; sizes in bytes, time in seconds since the sampler started. */
-  record Sample(double seconds, long rss, long heapAfterGc, long heapCommitted, long physicalBytes, long totalBytes) {
+  record Sample(double seconds, long rss, long heapAfterGc, long heapCommitted, long physicalBytes, long totalBytes,
+      long totalCount) {
     String row() {
-      return String.format(Locale.ROOT, "| %.0f | %d | %s | %d | %d | %.1f |", seconds, rss >> 20,
+      return String.format(Locale.ROOT, "| %.0f | %d | %s | %d | %d | %.1f | %d |", seconds, rss >> 20,
           heapAfterGc < 0 ? "-" : Long.toString(heapAfterGc >> 20),
-          heapCommitted >> 20, physicalBytes >> 20, totalBytes / 1048576.0);
+          heapCommitted >> 20, physicalBytes >> 20, totalBytes / 1048576.0, totalCount);
     }
   }
 
   static final String HEADER = "| s | VmRSS MiB | heap after GC MiB | heap committed MiB | Pointer.physicalBytes MiB"
-      + " | Pointer.totalBytes MiB |\n|---|---|---|---|---|---|";
+      + " | Pointer.totalBytes MiB | Pointer.totalCount |\n|---|---|---|---|---|---|---|";
 
   private final long t0 = System.nanoTime();
   /** The whole heap's use when the newest collection ended, in bytes; -1 before the first. */
@@ -81,7 +83,7 @@ final class MemorySampler implements AutoCloseable {
       }
     }
     Sample s = new Sample((System.nanoTime() - t0) / 1e9, status("VmRSS") << 10, heapAfterGc.get(), committed,
-        Pointer.physicalBytes(), Pointer.totalBytes());
+        Pointer.physicalBytes(), Pointer.totalBytes(), Pointer.totalCount());
     samples.add(s);
     return s;
   }

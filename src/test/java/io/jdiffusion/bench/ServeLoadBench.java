@@ -19,15 +19,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Load test of {@code jdiffusion serve} on loopback: C clients send {@code POST /api/generate} (n images,
- * DDIM, S steps, the quick-start model fashion-mnist) back to back for D seconds against an in-process
+ * DDIM, S steps, the quick-start model fashion-mnist) back to back for {@link #WARMUP_SECONDS} and then
+ * D measured seconds (requests that end in them, and the drain after them) against an in-process
  * server with K workers and a queue of Q. A client that gets 429 behaves as a polite real one: it waits
  * the answer's Retry-After (the server's estimate of when a place frees), times a random factor in
  * [0.5, 1.5) so that refused clients do not come back together; without the header it backs off
  * exponentially with full jitter. The same work through the library directly for comparison: K callers
  * with the server's threads each, before and after the served run (the machine's load may change), and
  * one caller with every core. Besides images per second, images per second of this process's CPU time:
- * the server's cost per image against the library's, whatever other processes take of the machine. Prints a Markdown table, and
- * the memory samples ({@link MemorySampler}, every {@link #SAMPLE_SECONDS} s) of the loaded run.
+ * the server's cost per image against the library's, whatever other processes take of the machine;
+ * and that without the CPU time of the in-process clients' threads (real clients run elsewhere).
+ * Prints a Markdown table, and the memory samples ({@link MemorySampler}, every {@link
+ * #SAMPLE_SECONDS} s from the start of the load) of the loaded run.
  *
  * <pre>java -cp ... io.jdiffusion.bench.ServeLoadBench [CLIENTS=32] [SECONDS=120] [K=2] [QUEUE=16] [N=4] [STEPS=20]</pre>
  *
@@ -36,6 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * at the end of the loaded run show whether memory stays flat over it. It stops by itself.
  */
 public final class ServeLoadBench {
+  /** Seconds of load before the measured window: the served requests' code paths compiled, the allocator settled. */
+  static final int WARMUP_SECONDS = 15;
   /** Seconds between memory samples. */
   static final int SAMPLE_SECONDS = 10;
   /** First wait of the exponential backoff when a 429 has no Retry-After; it doubles up to {@link #MAX_BACKOFF_MILLIS}. */
@@ -54,19 +59,20 @@ public final class ServeLoadBench {
     ServeConfig config = ServeConfig.defaults(0, List.of("fashion-mnist"), "jdiffusion bench")
         .withConcurrency(k, queue);
     try (Server server = Server.start(config)) {
-      HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
+      AtomicLong clientThreads = new AtomicLong();
+      HttpClient http = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(4,
+          r -> new Thread(r, "bench-http-" + clientThreads.incrementAndGet()))).build();
       URI uri = URI.create("http://127.0.0.1:" + server.port() + "/api/generate");
       post(http, uri, n, steps, 0); // warm-up: kernel checks, first allocations
       int libSeconds = Math.max(10, seconds / 4);
       Rate libraryBefore = library(n, steps, libSeconds, k, config.workerThreads());
-      long rssStart = MemorySampler.status("VmRSS");
       MemorySampler memory = new MemorySampler(SAMPLE_SECONDS);
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
       AtomicLong refused = new AtomicLong();
       AtomicLong errors = new AtomicLong();
       AtomicLong seeds = new AtomicLong();
-      long t0 = System.nanoTime();
-      long cpu0 = cpuNanos();
+      AtomicLong clientsCpu = new AtomicLong(); // nanoseconds of CPU the client threads used
+      long t0 = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L; // the measured window's start
       long end = t0 + seconds * 1_000_000_000L;
       List<Thread> threads = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
@@ -81,25 +87,36 @@ public final class ServeLoadBench {
               r = null;
             }
             int status = r == null ? -1 : r.statusCode();
+            boolean measured = System.nanoTime() >= t0;
             if (status == 200) {
-              latencies.add(System.nanoTime() - s);
+              if (measured) {
+                latencies.add(System.nanoTime() - s);
+              }
               refusals = 0;
             } else if (status == 429) {
-              refused.incrementAndGet();
+              if (measured) {
+                refused.incrementAndGet();
+              }
               sleep(Math.min((end - System.nanoTime()) / 1_000_000, backoff(r, refusals++)));
             } else {
-              errors.incrementAndGet();
+              errors.incrementAndGet(); // warm-up included
             }
           }
-        });
+          clientsCpu.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+        }, "bench-client-" + c);
         t.start();
         threads.add(t);
       }
+      sleep((t0 - System.nanoTime()) / 1_000_000); // the warm-up under load: JIT, allocator, GC settle
+      long cpu0 = cpuNanos();
+      long clientsCpu0 = threadsCpu("bench-client-", "bench-http-", "HttpClient-");
+      long rssStart = MemorySampler.status("VmRSS");
       for (Thread t : threads) {
         t.join();
       }
       double wall = (System.nanoTime() - t0) / 1e9;
       double cpu = (cpuNanos() - cpu0) / 1e9;
+      double serverCpu = cpu - (clientsCpu.get() + threadsCpu("bench-http-", "HttpClient-") - clientsCpu0) / 1e9;
       long rssEnd = MemorySampler.status("VmRSS");
       memory.sample(); // at the end of the load
       System.gc();
@@ -130,6 +147,10 @@ public final class ServeLoadBench {
           mean(libraryBefore.perSecond(), libraryAfter.perSecond()), served.perCpuSecond(), libraryBefore.perCpuSecond(),
           libraryAfter.perCpuSecond(),
           100 * served.perCpuSecond() / mean(libraryBefore.perCpuSecond(), libraryAfter.perCpuSecond()));
+      double perServerCpu = sorted.size() * (double) n / serverCpu;
+      System.out.printf(Locale.ROOT, "the same without the CPU of the client threads (%.0f of %.0f CPU-seconds): served %.2f:"
+          + " %.0f%%%n", cpu - serverCpu, cpu, perServerCpu,
+          100 * perServerCpu / mean(libraryBefore.perCpuSecond(), libraryAfter.perCpuSecond()));
       System.out.printf(Locale.ROOT, "%nmemory during the loaded run (start, middle, end of load, end after System.gc()):"
           + "%n%s%n", MemorySampler.HEADER);
       int last = series.size() - 1;
@@ -186,6 +207,18 @@ public final class ServeLoadBench {
 
   /** Images per second of wall-clock time, and per second of this process's CPU time (all its threads). */
   record Rate(double perSecond, double perCpuSecond) {}
+
+  /** The CPU time of the live threads whose names start with one of {@code prefixes}, in nanoseconds. */
+  private static long threadsCpu(String... prefixes) {
+    java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo info : bean.getThreadInfo(bean.getAllThreadIds())) {
+      if (info != null && java.util.Arrays.stream(prefixes).anyMatch(info.getThreadName()::startsWith)) {
+        sum += Math.max(0, bean.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return sum;
+  }
 
   /** The CPU time this process has used, all threads. */
   private static long cpuNanos() {
