@@ -110,6 +110,7 @@ public final class ServeLoadBench {
       sleep((t0 - System.nanoTime()) / 1_000_000); // the warm-up under load: JIT, allocator, GC settle
       long cpu0 = cpuNanos();
       long clientsCpu0 = threadsCpu("bench-client-", "bench-http-", "HttpClient-");
+      java.util.Map<String, Long> groups0 = cpuByGroup();
       long rssStart = MemorySampler.status("VmRSS");
       for (Thread t : threads) {
         t.join();
@@ -117,6 +118,8 @@ public final class ServeLoadBench {
       double wall = (System.nanoTime() - t0) / 1e9;
       double cpu = (cpuNanos() - cpu0) / 1e9;
       double serverCpu = cpu - (clientsCpu.get() + threadsCpu("bench-http-", "HttpClient-") - clientsCpu0) / 1e9;
+      java.util.Map<String, Long> groups = cpuByGroup();
+      groups0.forEach((g, v) -> groups.merge(g, -v, Long::sum));
       long rssEnd = MemorySampler.status("VmRSS");
       memory.sample(); // at the end of the load
       System.gc();
@@ -151,6 +154,17 @@ public final class ServeLoadBench {
       System.out.printf(Locale.ROOT, "the same without the CPU of the client threads (%.0f of %.0f CPU-seconds): served %.2f:"
           + " %.0f%%%n", cpu - serverCpu, cpu, perServerCpu,
           100 * perServerCpu / mean(libraryBefore.perCpuSecond(), libraryAfter.perCpuSecond()));
+      StringBuilder by = new StringBuilder();
+      long javaThreads = 0;
+      for (java.util.Map.Entry<String, Long> e : new java.util.TreeMap<>(groups).entrySet()) {
+        if (!e.getKey().startsWith("bench-client")) { // exited: counted above
+          by.append(String.format(Locale.ROOT, "%s %.1f, ", e.getKey(), e.getValue() / 1e9));
+          javaThreads += e.getValue();
+        }
+      }
+      System.out.printf(Locale.ROOT, "CPU-seconds in the measured window by thread: %sclient threads %.1f; the rest"
+          + " (GC, JIT and other VM threads) %.1f%n", by, (clientsCpu.get() - groups0.getOrDefault("bench-client", 0L)) / 1e9,
+          cpu - javaThreads / 1e9 - (clientsCpu.get() - groups0.getOrDefault("bench-client", 0L)) / 1e9);
       System.out.printf(Locale.ROOT, "%nmemory during the loaded run (start, middle, end of load, end after System.gc()):"
           + "%n%s%n", MemorySampler.HEADER);
       int last = series.size() - 1;
@@ -207,6 +221,19 @@ public final class ServeLoadBench {
 
   /** Images per second of wall-clock time, and per second of this process's CPU time (all its threads). */
   record Rate(double perSecond, double perCpuSecond) {}
+
+  /** The CPU time of the live Java threads by name without its number ("jdiffusion-worker"), in nanoseconds. */
+  private static java.util.Map<String, Long> cpuByGroup() {
+    java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo info : bean.getThreadInfo(bean.getAllThreadIds())) {
+      if (info != null) {
+        out.merge(info.getThreadName().replaceAll("-?\\d+$", ""), Math.max(0, bean.getThreadCpuTime(info.getThreadId())),
+            Long::sum);
+      }
+    }
+    return out;
+  }
 
   /** The CPU time of the live threads whose names start with one of {@code prefixes}, in nanoseconds. */
   private static long threadsCpu(String... prefixes) {
