@@ -5,6 +5,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.SdEdit;
+import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -24,6 +25,16 @@ public final class ImageToImage {
    */
   public static float[] run(TrainedModel m, float[] image, double strength, int n, int[] labels, double guidance,
       SampleOptions o, Progress progress) {
+    return run(m, image, strength, n, labels, guidance, o, progress, StepCallback.NONE);
+  }
+
+  /**
+   * {@link #run(TrainedModel, float[], double, int, int[], double, SampleOptions, Progress)} that also
+   * tells {@code onStep} about every DDIM step of every batch (after the progress update): x0 previews.
+   * What it throws ends the run, every tensor freed.
+   */
+  public static float[] run(TrainedModel m, float[] image, double strength, int n, int[] labels, double guidance,
+      SampleOptions o, Progress progress, StepCallback onStep) {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
@@ -38,8 +49,8 @@ public final class ImageToImage {
         Denoiser d = Conditioning.denoiser(m, batchLabels, guidance, o.precision());
         Tensor guide = Torch.tensor(Generate.fromUnit(image), 1, c.inChannels(), size, size).expand(b, c.inChannels(), size, size);
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
-        Tensor x = SdEdit.edit(d, m.schedule(), guide, noise, timesteps, strength, o.settings(),
-            step -> progress.update(done + (long) (step.index() + 1) * b));
+        StepCallback tick = step -> progress.update(done + (long) (step.index() + 1) * b);
+        Tensor x = SdEdit.edit(d, m.schedule(), guide, noise, timesteps, strength, o.settings(), tick.andThen(onStep));
         Generate.toUnit(Torch.toFloats(x), out, start * per);
       }
     }

@@ -5,6 +5,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.RePaint;
+import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -34,6 +35,17 @@ public final class Inpaint {
    */
   public static float[] run(TrainedModel m, float[] image, float[] fill, int n, int jumpLength, int resamples,
       int[] labels, double guidance, SampleOptions o, Progress progress) {
+    return run(m, image, fill, n, jumpLength, resamples, labels, guidance, o, progress, StepCallback.NONE);
+  }
+
+  /**
+   * {@link #run(TrainedModel, float[], float[], int, int, int, int[], double, SampleOptions, Progress)}
+   * that also tells {@code onMove} about every move of every batch's RePaint schedule (after the
+   * progress update; the estimate x0 is null on the moves back up): x0 previews. What it throws ends
+   * the run, every tensor freed.
+   */
+  public static float[] run(TrainedModel m, float[] image, float[] fill, int n, int jumpLength, int resamples,
+      int[] labels, double guidance, SampleOptions o, Progress progress, StepCallback onMove) {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
@@ -55,7 +67,7 @@ public final class Inpaint {
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), size, size);
         Tensor x = RePaint.inpaint(d, m.schedule(), x0, known, xT, noise, timesteps, jumpLength, resamples,
-            o.variance(), o.clip(), i -> progress.update(done + (long) (i + 1) * b));
+            o.variance(), o.clip(), i -> progress.update(done + (long) (i + 1) * b), onMove);
         Generate.toUnit(Torch.toFloats(x), out, start * per);
       }
     }

@@ -10,6 +10,7 @@ import io.jdiffusion.sampling.SamplingLoop;
 import io.jdiffusion.sampling.DdimInversion;
 import io.jdiffusion.sampling.Denoiser;
 import io.jdiffusion.sampling.Slerp;
+import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -42,6 +43,16 @@ public final class Interpolate {
    */
   public static Result run(TrainedModel m, float[] a, float[] b, int count, int label, SampleOptions o,
       Progress progress) {
+    return run(m, a, b, count, label, o, progress, StepCallback.NONE);
+  }
+
+  /**
+   * {@link #run(TrainedModel, float[], float[], int, int, SampleOptions, Progress)} that also tells
+   * {@code onStep} about every decoding step of every batch of frames (after the progress update; the
+   * inversion is not shown): x0 previews. What it throws ends the run, every tensor freed.
+   */
+  public static Result run(TrainedModel m, float[] a, float[] b, int count, int label, SampleOptions o,
+      Progress progress, StepCallback onStep) {
     if (count < 2) {
       throw new IllegalArgumentException("need at least 2 frames, got " + count);
     }
@@ -71,9 +82,10 @@ public final class Interpolate {
             points[k] = Slerp.slerp(za, zb, (double) (start + k) / (count - 1));
           }
           Denoiser d = Conditioning.denoiser(m, conditional ? Conditioning.repeat(label, n) : null, 1, precision);
+          StepCallback tick = step -> progress.update(done + (long) (step.index() + 1) * n);
           Tensor x = SamplingLoop.run(Samplers.DDIM, d, m.schedule(), Torch.cat(0, points),
               NoisePath.timesteps(m.schedule(), timesteps), null, SamplerSettings.eta(0).clip(o.clip()),
-              step -> progress.update(done + (long) (step.index() + 1) * n));
+              tick.andThen(onStep));
           Generate.toUnit(Torch.toFloats(x), out, start * per);
         }
       }

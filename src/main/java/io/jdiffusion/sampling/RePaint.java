@@ -96,6 +96,20 @@ public final class RePaint {
    */
   public static Tensor inpaint(Denoiser d, NoiseSchedule s, Tensor x0, Tensor known, Tensor xT, ImageNoise noise,
       int[] timesteps, int jumpLength, int resamples, Ddpm.Variance variance, boolean clip, IntConsumer onStep) {
+    return inpaint(d, s, x0, known, xT, noise, timesteps, jumpLength, resamples, variance, clip, onStep,
+        StepCallback.NONE);
+  }
+
+  /**
+   * {@link #inpaint(Denoiser, NoiseSchedule, Tensor, Tensor, Tensor, ImageNoise, int[], int, int,
+   * Ddpm.Variance, boolean, IntConsumer)} that also tells {@code onMove} about every move of the
+   * schedule after {@code onStep}: its index, the number of moves, the timestep and sigma x was at,
+   * x, and the network's clean-image estimate on the way down (null on the way back up, which
+   * evaluates nothing). The tensors belong to the move's scope.
+   */
+  public static Tensor inpaint(Denoiser d, NoiseSchedule s, Tensor x0, Tensor known, Tensor xT, ImageNoise noise,
+      int[] timesteps, int jumpLength, int resamples, Ddpm.Variance variance, boolean clip, IntConsumer onStep,
+      StepCallback onMove) {
     int n = timesteps.length;
     int[] order = schedule(n, jumpLength, resamples);
     long[] shape = Torch.shape(xT);
@@ -104,8 +118,13 @@ public final class RePaint {
         int t = timestep(timesteps, order[i]);
         int next = timestep(timesteps, order[i + 1]);
         try (PointerScope step = new PointerScope()) {
+          Tensor xt = x.get();
+          step.attach(xt); // held for onMove after x moves on
+          Tensor estimate = null;
           if (order[i + 1] < order[i]) {
-            Tensor unknown = Ddpm.step(s, x.get(), Estimate.at(d, s, x.get(), t, clip), t, next, variance,
+            Estimate e = Estimate.at(d, s, x.get(), t, clip);
+            estimate = e.x0();
+            Tensor unknown = Ddpm.step(s, x.get(), e, t, next, variance,
                 () -> noise.next(shape[1], shape[2], shape[3]));
             Tensor knownPart = x0;
             if (next >= 0) {
@@ -118,8 +137,9 @@ public final class RePaint {
             x.set(x.get().mul(Torch.s(Math.sqrt(ratio)))
                 .add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(Math.sqrt(1 - ratio)))));
           }
+          onStep.accept(i);
+          onMove.onStep(new StepCallback.State(i, order.length - 1, t, s.sigma(t), xt, estimate));
         }
-        onStep.accept(i);
       }
       return x.release();
     }

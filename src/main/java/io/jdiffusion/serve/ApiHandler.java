@@ -14,6 +14,7 @@ import java.util.Map;
  * GET    /api/health                    status, running and waiting requests
  * GET    /api/models                    served models: size, classes, samplers and defaults; limits
  * POST   /api/OP[?format=png]           OP = generate | inpaint | img2img | interpolate: waits, returns the result
+ *                                       (cancelled when its client closes the connection: {@link Disconnects})
  * POST   /api/jobs/OP                   queues OP, returns 202 {"id", "events", "result"} at once
  * GET    /api/jobs/ID                   the job's state and progress
  * GET    /api/jobs/ID/events            its progress as server-sent events ({@link EventStream})
@@ -30,11 +31,16 @@ final class ApiHandler implements HttpHandler {
   private final ServeConfig config;
   private final ModelRegistry models;
   private final Scheduler scheduler;
+  private final Disconnects disconnects;
 
-  ApiHandler(ServeConfig config, ModelRegistry models, Scheduler scheduler) {
+  /**
+   * @param disconnects tells when the client of a waiting blocking request has gone, which cancels it
+   */
+  ApiHandler(ServeConfig config, ModelRegistry models, Scheduler scheduler, Disconnects disconnects) {
     this.config = config;
     this.models = models;
     this.scheduler = scheduler;
+    this.disconnects = disconnects;
   }
 
   @Override
@@ -73,7 +79,14 @@ final class ApiHandler implements HttpHandler {
       allow(method, "POST");
       String format = format(ex);
       Job job = submit(ex, p[0]);
-      Job.Snapshot s = job.awaitFinished();
+      Job.Snapshot s;
+      try (Disconnects.Watch watch = disconnects.watch(ex.getLocalAddress().getPort(), ex.getRemoteAddress().getPort(),
+          () -> scheduler.cancel(job, new ApiError(409, "cancelled: the client closed its connection")))) {
+        s = job.awaitFinished();
+      } catch (InterruptedException e) {
+        scheduler.cancel(job, new ApiError(503, "the server is shutting down"));
+        throw e;
+      }
       respond(ex, job, s, format);
     } else if (p.length == 2 && p[0].equals("jobs") && Requests.OPS.contains(p[1])) {
       allow(method, "POST");

@@ -27,21 +27,42 @@ final class Http {
       throw new ApiError(415, "the body must be JSON (Content-Type: application/json), got " + type);
     }
     String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      try {
-        if (Long.parseLong(length.strip()) > max) {
+    try (InputStream in = ex.getRequestBody()) {
+      if (length != null) {
+        long declared;
+        try {
+          declared = Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+          throw ApiError.badRequest("Content-Length is not a number: " + length);
+        }
+        if (declared > max) {
+          drain(in);
           throw new ApiError(413, "the body has " + length.strip() + " bytes, more than this server's limit of " + max);
         }
-      } catch (NumberFormatException e) {
-        throw ApiError.badRequest("Content-Length is not a number: " + length);
       }
-    }
-    try (InputStream in = ex.getRequestBody()) {
       byte[] bytes = in.readNBytes(max + 1);
       if (bytes.length > max) {
+        drain(in);
         throw new ApiError(413, "the body is larger than this server's limit of " + max + " bytes");
       }
       return bytes;
+    }
+  }
+
+  /** Bytes of a refused body read and dropped before the answer, so that the client gets to read it. */
+  static final int DRAIN_BYTES = 1 << 20;
+
+  /**
+   * Reads and drops up to {@link #DRAIN_BYTES} of a body too large to serve: closing a connection
+   * with unread data makes the kernel reset it, and the client then may lose the 413 it was sent (the
+   * JDK server itself drains only 64 KiB). A larger body still ends in a reset.
+   */
+  private static void drain(InputStream in) throws IOException {
+    long left = DRAIN_BYTES;
+    byte[] buffer = new byte[8192];
+    int n;
+    while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+      left -= n;
     }
   }
 
@@ -61,8 +82,11 @@ final class Http {
     }
   }
 
-  /** An error response: {@code {"error": "..."}} with the error's status. */
+  /** An error response: {@code {"error": "..."}} with the error's status (and its {@code Retry-After}, if any). */
   static void error(HttpExchange ex, ApiError e) throws IOException {
+    if (e.retryAfterSeconds() > 0) {
+      ex.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
+    }
     json(ex, e.status(), Map.of("error", e.getMessage() == null ? "error" : e.getMessage()));
   }
 

@@ -50,7 +50,7 @@ record Img2ImgTask(ServedModel model, float[] image, double strength, int n, Sam
   public Result run(Progress progress, Previews previews) {
     TrainedModel m = model.model();
     float[] edited = ImageToImage.run(m, image, strength, n, condition.labels(m, n), condition.guidance(), options,
-        progress);
+        progress, previews.callback());
     int size = m.config().imageSize();
     return new Result(new Images(edited, n, m.config().inChannels(), size, size), provenance, true, n);
   }

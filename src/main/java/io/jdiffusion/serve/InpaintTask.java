@@ -66,7 +66,7 @@ record InpaintTask(ServedModel model, float[] image, float[] fill, int n, int ju
   public Result run(Progress progress, Previews previews) {
     TrainedModel m = model.model();
     float[] filled = Inpaint.run(m, image, fill, n, jump, resample, condition.labels(m, n), condition.guidance(),
-        options, progress);
+        options, progress, previews.callback());
     int size = m.config().imageSize();
     return new Result(new Images(filled, n, m.config().inChannels(), size, size), provenance, true, n);
   }

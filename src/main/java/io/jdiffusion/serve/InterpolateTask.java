@@ -46,7 +46,8 @@ record InterpolateTask(ServedModel model, float[] a, float[] b, int frames, Requ
   public Result run(Progress progress, Previews previews) {
     TrainedModel m = model.model();
     int[] label = condition.labels(m, 1);
-    Interpolate.Result r = Interpolate.run(m, a, b, frames, label == null ? 0 : label[0], options, progress);
+    Interpolate.Result r = Interpolate.run(m, a, b, frames, label == null ? 0 : label[0], options, progress,
+        previews.callback());
     int size = m.config().imageSize();
     Map<String, Object> p = new java.util.LinkedHashMap<>(provenance);
     p.put("reconstructionError", r.reconstructionError());

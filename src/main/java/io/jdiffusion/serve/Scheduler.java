@@ -38,9 +38,11 @@ final class Scheduler implements AutoCloseable {
   private final Map<String, Runnable> queued = new ConcurrentHashMap<>();
   private final ConcurrentLinkedDeque<String> finished = new ConcurrentLinkedDeque<>();
   private final AtomicInteger running = new AtomicInteger();
+  private final RetryAfter retryAfter;
 
   Scheduler(ServeConfig config) {
     this.config = config;
+    this.retryAfter = new RetryAfter(config.maxConcurrent());
     int threads = config.workerThreads();
     AtomicInteger n = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(config.maxConcurrent(), config.maxConcurrent(), 0, TimeUnit.SECONDS,
@@ -62,7 +64,7 @@ final class Scheduler implements AutoCloseable {
    * Queues a task.
    *
    * @param previewEvery x0 previews every this many steps (0 for none)
-   * @throws ApiError 429 when K tasks run and the queue is full
+   * @throws ApiError 429 when K tasks run and the queue is full, with a {@link RetryAfter} estimate
    */
   Job submit(Task task, int previewEvery) {
     Job job = new Job(UUID.randomUUID().toString(), task, previewEvery);
@@ -78,9 +80,12 @@ final class Scheduler implements AutoCloseable {
       job.deadline.cancel(false);
       jobs.remove(job.id);
       queued.remove(job.id);
-      throw new ApiError(429, pool.isShutdown() ? "the server is shutting down"
-          : "the server is busy: " + config.maxConcurrent() + " requests are running and " + config.queue()
-              + " waiting, the most it queues; try again later");
+      if (pool.isShutdown()) {
+        throw new ApiError(503, "the server is shutting down");
+      }
+      int wait = retryAfter.seconds();
+      throw new ApiError(429, "the server is busy: " + config.maxConcurrent() + " requests are running and "
+          + config.queue() + " waiting, the most it queues; try again in " + wait + " s", wait);
     }
     return job;
   }
@@ -104,6 +109,11 @@ final class Scheduler implements AutoCloseable {
     return cancelled;
   }
 
+  /** Every job still known: queued, running or among the last {@link #RETAINED} finished. */
+  java.util.List<Job> jobs() {
+    return java.util.List.copyOf(jobs.values());
+  }
+
   /** Tasks computing now. */
   int running() {
     return running.get();
@@ -121,10 +131,12 @@ final class Scheduler implements AutoCloseable {
       return;
     }
     running.incrementAndGet();
+    long started = System.nanoTime();
     try {
       Progress progress = Progress.listening(job.task.units(), job::progress);
       Previews previews = job.previewEvery > 0 ? new Previews(job.previewEvery, job::preview) : Previews.NONE;
       job.succeed(job.task.run(progress, previews));
+      retryAfter.finished((System.nanoTime() - started) / 1e9);
     } catch (Job.Cancelled e) {
       job.stopped();
     } catch (ApiError e) {

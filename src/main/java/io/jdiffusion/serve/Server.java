@@ -32,12 +32,15 @@ public final class Server implements AutoCloseable {
   private final ExecutorService httpThreads;
   private final Scheduler scheduler;
   private final ModelRegistry models;
+  private final Disconnects disconnects;
 
-  private Server(HttpServer http, ExecutorService httpThreads, Scheduler scheduler, ModelRegistry models) {
+  private Server(HttpServer http, ExecutorService httpThreads, Scheduler scheduler, ModelRegistry models,
+      Disconnects disconnects) {
     this.http = http;
     this.httpThreads = httpThreads;
     this.scheduler = scheduler;
     this.models = models;
+    this.disconnects = disconnects;
   }
 
   /**
@@ -68,10 +71,11 @@ public final class Server implements AutoCloseable {
           return t;
         });
     http.setExecutor(threads);
-    http.createContext("/api/", new ApiHandler(config, models, scheduler));
+    Disconnects disconnects = new Disconnects();
+    http.createContext("/api/", new ApiHandler(config, models, scheduler, disconnects));
     http.createContext("/", new StaticAssets());
     http.start();
-    return new Server(http, threads, scheduler, models);
+    return new Server(http, threads, scheduler, models, disconnects);
   }
 
   /** The port listened on (the chosen one when the configuration said 0). */
@@ -79,10 +83,16 @@ public final class Server implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
+  /** The scheduler, for tests that look at jobs a blocking request made. */
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
   /** Stops listening, cancels what is queued or running, and frees the models. */
   @Override
   public void close() {
     http.stop(0);
+    disconnects.close();
     scheduler.close();
     httpThreads.shutdownNow();
     try {

@@ -231,6 +231,39 @@ class ServeApiTest {
   }
 
   @Test
+  void editingJobsStreamPreviewsToo() {
+    String img = ServeClient.base64Png(new Images(Generate.images(plain, 1, null, ddim(plain, 5, 1), null), 1, 1, 28,
+        28).image(0));
+    BufferedImage mask = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    mask.getRaster().setSample(3, 3, 0, 255);
+    String[][] jobs = {
+        {"inpaint", "{\"image\": \"" + img + "\", \"mask\": \"" + ServeClient.base64Png(mask) + "\", \"n\": 2,"
+            + " \"steps\": 4, \"jump\": 2, \"resample\": 2}"},
+        {"img2img", "{\"image\": \"" + img + "\", \"strength\": 1, \"n\": 2, \"steps\": 4, \"seed\": 4}"},
+        {"interpolate", "{\"a\": \"" + img + "\", \"b\": \"" + img + "\", \"frames\": 2, \"steps\": 4}"},
+    };
+    for (String[] job : jobs) {
+      ServeClient.Reply queued = client.post("/api/jobs/" + job[0] + "?preview=1", job[1]);
+      assertEquals(202, queued.status(), queued.text());
+      List<String> events = new ArrayList<>();
+      List<String> data = new ArrayList<>();
+      client.lines("/api/jobs/" + queued.json().path("id").asText() + "/events").forEach(line -> {
+        if (line.startsWith("event: ")) {
+          events.add(line.substring(7));
+        } else if (line.startsWith("data: ")) {
+          data.add(line.substring(6));
+        }
+      });
+      assertEquals("done", events.get(events.size() - 1), job[0] + ": " + events);
+      int preview = events.indexOf("preview");
+      assertTrue(preview >= 0, job[0] + ": " + events);
+      JsonNode p = new ServeClient.Reply(200, data.get(preview).getBytes(), "").json();
+      BufferedImage grid = ServeClient.image(p.path("png").asText());
+      assertTrue(grid.getWidth() > 28, job[0] + ": a grid of the batch's x0 estimates, " + grid.getWidth() + " wide");
+    }
+  }
+
+  @Test
   void cancellingStopsAJobAndFreesItsPlace() {
     String body = "{\"n\": 16, \"sampler\": \"ddpm\", \"steps\": 400}";
     ServeClient.Reply queued = client.post("/api/jobs/generate", body);
@@ -262,6 +295,8 @@ class ServeApiTest {
       r = client.post("/api/generate", body);
       assertEquals(429, r.status(), r.text());
       assertTrue(r.error().contains("busy"), r.error());
+      assertTrue(r.retryAfter() != null && Integer.parseInt(r.retryAfter()) >= 1, "Retry-After: " + r.retryAfter());
+      assertTrue(r.error().contains("try again in " + r.retryAfter() + " s"), r.error());
     } finally {
       ids.forEach(id -> client.delete("/api/jobs/" + id));
     }

@@ -16,8 +16,14 @@ import javax.imageio.ImageIO;
 
 /** A small HTTP client for tests against a real server on a local port. */
 final class ServeClient {
-  /** A response: status and body bytes. */
-  record Reply(int status, byte[] body, String type) {
+  /**
+   * A response: status, body bytes, content type and its Retry-After header (null when none).
+   */
+  record Reply(int status, byte[] body, String type, String retryAfter) {
+    Reply(int status, byte[] body, String type) {
+      this(status, body, type, null);
+    }
+
     JsonNode json() {
       try {
         return Json.mapper().readTree(body);
@@ -75,7 +81,8 @@ final class ServeClient {
   private Reply send(HttpRequest.Builder b) {
     try {
       HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+      return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+          r.headers().firstValue("Retry-After").orElse(null));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -248,7 +248,7 @@ async function init() {
     }
     const body = { ...common(), n: Number($('n').value), image: base64($('image-canvas')), mask: base64($('mask-canvas')),
       jump: Number($('jump').value), resample: Number($('resample').value), steps: Math.min(50, Number($('steps').value)) };
-    submit('inpaint', body, 0);
+    submit('inpaint', body, 4);
   });
   health();
   setInterval(health, 5000);
