@@ -11,7 +11,8 @@ Java side):
     nice -n 19 mvn -o -q test -Dtest=DiffusersCrossCheckTest -Djdiffusion.export.check=/tmp/jd-export
     nice -n 19 /usr/bin/python3 scripts/diffusers_check.py export --diffusers /tmp/diffusers --dir /tmp/jd-export
 
-big: builds google/ddpm-cifar10-32's UNet2DModel configuration at random weights with diffusers' code and
+big: builds google/ddpm-cifar10-32's (or, with --arch ddpm-celebahq-256, google/ddpm-celebahq-256's) UNet2DModel
+configuration at random weights with diffusers' code and
 saves it with diffusers' output on fixed inputs in target/diffusers-big/ddpm-cifar10-32 (143 MB, not
 committed), for the Java side to load and compare:
 
@@ -41,6 +42,16 @@ CIFAR10 = dict(sample_size=32, in_channels=3, out_channels=3, layers_per_block=2
                up_block_types=('UpBlock2D', 'UpBlock2D', 'AttnUpBlock2D', 'UpBlock2D'),
                attention_head_dim=None, norm_eps=1e-6, norm_num_groups=32, downsample_padding=0,
                flip_sin_to_cos=False, freq_shift=1, act_fn='silu', mid_block_scale_factor=1, dropout=0.0)
+
+# google/ddpm-celebahq-256's UNet2DModel configuration (113.7 M parameters): attention at 16x16 only
+CELEBAHQ = dict(sample_size=256, in_channels=3, out_channels=3, layers_per_block=2,
+                block_out_channels=(128, 128, 256, 256, 512, 512),
+                down_block_types=('DownBlock2D', 'DownBlock2D', 'DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D',
+                                  'DownBlock2D'),
+                up_block_types=('UpBlock2D', 'AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D', 'UpBlock2D', 'UpBlock2D'),
+                attention_head_dim=None, norm_eps=1e-6, norm_num_groups=32, downsample_padding=0,
+                flip_sin_to_cos=False, freq_shift=1, act_fn='silu', mid_block_scale_factor=1, dropout=0.0)
+ARCHITECTURES = {'ddpm-cifar10-32': (CIFAR10, 2), 'ddpm-celebahq-256': (CELEBAHQ, 1)}  # config, images
 
 
 def read_safetensors(path):
@@ -102,15 +113,16 @@ def export_check(UNet2DModel, directory):
         sys.exit(f'error: relative difference {worst:.2e} > 1e-4')
 
 
-def big(UNet2DModel, out):
+def big(UNet2DModel, out, name):
     import torch
+    config, images = ARCHITECTURES[name]
     torch.manual_seed(0)
-    model = UNet2DModel(**CIFAR10).eval()
+    model = UNet2DModel(**config).eval()
     with torch.no_grad():  # perturb the zero-initialised output layers too, so every weight matters
         for p in model.parameters():
             p.add_(0.02 * torch.randn_like(p))
     params = sum(p.numel() for p in model.parameters())
-    folder = os.path.join(out, 'ddpm-cifar10-32')
+    folder = os.path.join(out, name)
     os.makedirs(folder, exist_ok=True)
     write_safetensors(os.path.join(folder, 'diffusion_pytorch_model.safetensors'), model.state_dict(), 'F32',
                       {'format': 'pt'})
@@ -119,12 +131,13 @@ def big(UNet2DModel, out):
         json.dump({'_class_name': 'UNet2DModel', '_diffusers_version': '0.36.0.dev0', **cfg}, f, indent=2,
                   sort_keys=True)
     g = torch.Generator().manual_seed(1)
-    x = torch.randn(2, 3, 32, 32, generator=g)
-    t = torch.tensor([999, 17])
+    size = config['sample_size']
+    x = torch.randn(images, 3, size, size, generator=g)
+    t = torch.tensor([999, 17][:images])
     start = time.time()
     with torch.no_grad():
         y = model(x, t).sample
-    print(f'ddpm-cifar10-32 architecture: {params} parameters, forward of 2 images {time.time() - start:.2f} s, '
+    print(f'{name} architecture: {params} parameters, forward of {images} images {time.time() - start:.2f} s, '
           f'|out| max {y.abs().max().item():.4g}; wrote {folder}')
     write_safetensors(os.path.join(folder, 'io.safetensors'), {'x': x, 't': t.float(), 'out': y})
 
@@ -154,6 +167,8 @@ def main():
     ap.add_argument('--diffusers', required=True, help='a checkout of github.com/huggingface/diffusers')
     ap.add_argument('--dir', help='export: the folder the Java side wrote')
     ap.add_argument('--out', default='target/diffusers-big', help='big: where to write (default target/diffusers-big)')
+    ap.add_argument('--arch', default='ddpm-cifar10-32', choices=sorted(ARCHITECTURES),
+                    help='big: which architecture (default ddpm-cifar10-32)')
     ap.add_argument('--threads', type=int, default=2, help='bench: torch threads (default 2)')
     ap.add_argument('--batch', type=int, default=16, help='bench: images (default 16)')
     ap.add_argument('--steps', type=int, default=50, help='bench: DDIM steps (default 50)')
@@ -168,7 +183,7 @@ def main():
                 sys.exit('error: export needs --dir')
             export_check(UNet2DModel, args.dir)
         elif args.check == 'big':
-            big(UNet2DModel, args.out)
+            big(UNet2DModel, args.out, args.arch)
         else:
             bench(UNet2DModel, DDIMScheduler, args.threads, args.batch, args.steps)
     finally:

@@ -98,9 +98,19 @@ class DiffusersCrossCheckTest {
 
   @Test
   @EnabledIfSystemProperty(named = "jdiffusion.big", matches = "true")
-  void theCifar10ArchitectureMatchesDiffusers() throws Exception {
-    Path folder = Path.of("target", "diffusers-big", "ddpm-cifar10-32");
-    assertTrue(Files.isDirectory(folder), folder + ": run scripts/diffusers_check.py big first");
+  void theHubArchitecturesMatchDiffusers() throws Exception {
+    int checked = 0;
+    for (String name : new String[] {"ddpm-cifar10-32", "ddpm-celebahq-256"}) {
+      Path folder = Path.of("target", "diffusers-big", name);
+      if (Files.isDirectory(folder)) {
+        check(folder, name);
+        checked++;
+      }
+    }
+    assertTrue(checked > 0, "target/diffusers-big: run scripts/diffusers_check.py big [--arch ddpm-celebahq-256] first");
+  }
+
+  private static void check(Path folder, String name) throws Exception {
     TrainedModel m = TrainedModel.resolve(folder.toString(), true);
     Safetensors.Contents io = ForeignSafetensors.read(folder.resolve("io.safetensors"));
     Safetensors.Entry x = io.tensors().get("x");
@@ -114,8 +124,8 @@ class DiffusersCrossCheckTest {
       float[] out = Torch.toFloats(m.net().forward(Torch.tensor(x.values(), x.shape()), t, null, Forward.EVAL_FP32));
       double secs = (System.nanoTime() - start) / 1e9;
       double rel = DiffusersFixturesTest.relative(out, io.tensors().get("out").values());
-      System.out.printf(Locale.ROOT, "google/ddpm-cifar10-32 architecture: %d parameters, max |diff| / max |out| ="
-          + " %.2e (forward of %d images: %.2f s)%n", m.net().parameterCount(), rel, t.length, secs);
+      System.out.printf(Locale.ROOT, "google/%s architecture: %d parameters, max |diff| / max |out| ="
+          + " %.2e (forward of %d images: %.2f s)%n", name, m.net().parameterCount(), rel, t.length, secs);
       assertTrue(rel < 1e-5, "relative difference " + rel);
     }
   }
