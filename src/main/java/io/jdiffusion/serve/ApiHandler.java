@@ -43,6 +43,9 @@ final class ApiHandler implements HttpHandler {
     this.disconnects = disconnects;
   }
 
+  /** Progress streams open now: each holds an HTTP thread, so they are bounded. */
+  private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public void handle(HttpExchange ex) throws IOException {
     try (ex) {
@@ -56,6 +59,9 @@ final class ApiHandler implements HttpHandler {
       } catch (RuntimeException e) {
         System.err.println("error: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + ": " + e);
         Http.error(ex, new ApiError(500, "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage()));
+      } catch (OutOfMemoryError e) { // one request too large for the heap: it fails, the server stays up
+        Http.error(ex, new ApiError(503, "out of memory for this request (" + e.getMessage() + "); ask for less, or "
+            + "start the server with a larger heap (-Xmx, JDIFFUSION_JAVA_OPTS)"));
       }
     } catch (IOException e) {
       // the client went away before the response was written
@@ -65,6 +71,7 @@ final class ApiHandler implements HttpHandler {
   private void route(HttpExchange ex) throws IOException, InterruptedException {
     String path = ex.getRequestURI().getPath();
     String method = ex.getRequestMethod();
+    Http.checkOrigin(ex, config.host());
     String[] p = path.substring("/api/".length()).split("/", -1);
     if (p.length == 1 && p[0].equals("health")) {
       allow(method, "GET");
@@ -110,7 +117,17 @@ final class ApiHandler implements HttpHandler {
       }
     } else if (p.length == 3 && p[0].equals("jobs") && p[2].equals("events")) {
       allow(method, "GET");
-      EventStream.stream(ex, job(p[1]));
+      Job job = job(p[1]);
+      if (openStreams.incrementAndGet() > config.maxConcurrent() + config.queue()) {
+        openStreams.decrementAndGet();
+        throw new ApiError(429, "too many progress streams are open (" + (config.maxConcurrent() + config.queue())
+            + ", one per running or queued job); poll GET /api/jobs/ID instead", 1);
+      }
+      try {
+        EventStream.stream(ex, job);
+      } finally {
+        openStreams.decrementAndGet();
+      }
     } else if (p.length == 3 && p[0].equals("jobs") && p[2].equals("result")) {
       allow(method, "GET");
       String format = format(ex);
@@ -127,6 +144,7 @@ final class ApiHandler implements HttpHandler {
   }
 
   private Job submit(HttpExchange ex, String op) throws IOException {
+    scheduler.checkRoom(); // before the body is read and its images decoded
     byte[] body = Http.body(ex, config.maxBodyBytes());
     String preview = Http.query(ex, "preview");
     int every = 0;

@@ -15,6 +15,37 @@ final class Http {
   private Http() {}
 
   /**
+   * Refuses what a web page elsewhere could make a browser send to this server: a request whose
+   * Origin is another site (browsers send Origin on cross-origin requests), and, when the server
+   * listens on loopback, a Host header that is not a loopback name (DNS rebinding). Non-browser
+   * clients send no Origin and are not affected.
+   *
+   * @throws ApiError 403
+   */
+  static void checkOrigin(HttpExchange ex, String boundHost) {
+    String host = ex.getRequestHeaders().getFirst("Host");
+    String hostName = host == null ? "" : host.replaceAll(":\\d+$", "").toLowerCase(java.util.Locale.ROOT);
+    if (isLoopback(boundHost) && !host(hostName)) {
+      throw new ApiError(403, "Host " + host + " is not this loopback server's name (localhost, 127.0.0.1 or [::1])");
+    }
+    String origin = ex.getRequestHeaders().getFirst("Origin");
+    if (origin != null && !origin.equals("null")) {
+      String o = origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", "").toLowerCase(java.util.Locale.ROOT);
+      if (host == null || !o.equals(host.toLowerCase(java.util.Locale.ROOT))) {
+        throw new ApiError(403, "cross-origin requests are refused (Origin " + origin + ", Host " + host + ")");
+      }
+    }
+  }
+
+  private static boolean isLoopback(String boundHost) {
+    return boundHost.equals("127.0.0.1") || boundHost.equals("localhost") || boundHost.equals("::1");
+  }
+
+  private static boolean host(String name) {
+    return name.isEmpty() || name.equals("localhost") || name.equals("127.0.0.1") || name.equals("[::1]");
+  }
+
+  /**
    * The request body, at most {@code max} bytes.
    *
    * @throws ApiError 413 when it is larger, 415 when it is declared as something other than JSON

@@ -90,6 +90,19 @@ final class Scheduler implements AutoCloseable {
     return job;
   }
 
+  /**
+   * Refuses at once, as {@link #submit} would, when K tasks run and the queue is full: called before a
+   * request's body is parsed, so that a busy server does not decode uploads it will refuse (a task can
+   * still be refused by submit when others took the last places meanwhile).
+   */
+  void checkRoom() {
+    if (pool.getQueue().remainingCapacity() == 0 && pool.getActiveCount() >= config.maxConcurrent()) {
+      int wait = retryAfter.seconds();
+      throw new ApiError(429, "the server is busy: " + config.maxConcurrent() + " requests are running and "
+          + config.queue() + " waiting, the most it queues; try again in " + wait + " s", wait);
+    }
+  }
+
   /** The job with this id (running, queued or recently finished). */
   Optional<Job> job(String id) {
     return Optional.ofNullable(jobs.get(id));

@@ -390,4 +390,14 @@ class ServeApiTest {
     }
     return out;
   }
+
+  @Test
+  void aPageOnAnotherSiteCannotUseTheServer() {
+    ServeClient.Reply r = client.postFrom("http://evil.example", "/api/generate", "{\"n\": 1, \"steps\": 2}");
+    assertEquals(403, r.status(), r.text());
+    assertTrue(r.text().contains("cross-origin requests are refused"), r.text());
+    ServeClient.Reply same = client.postFrom("http://127.0.0.1:" + server.port(), "/api/generate",
+        "{\"n\": 1, \"steps\": 2}");
+    assertEquals(200, same.status(), same.text()); // the server's own page is that origin
+  }
 }

@@ -66,6 +66,12 @@ final class ServeClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** A POST as a page on {@code origin} would make a browser send it. */
+  Reply postFrom(String origin, String path, String json) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .header("Origin", origin).POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   /** The request's lines as they arrive (server-sent events), up to the end of the stream. */
   java.util.stream.Stream<String> lines(String path) {
     try {
