@@ -148,6 +148,7 @@ final class Requests {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("op", op);
     p.put("model", model.name());
+    p.put("model_sha256", model.sha256());
     p.put("sampler", o.sampler().name());
     p.put("steps", o.steps());
     p.put("eta", o.sampler().usesEta() ? o.eta() : null);

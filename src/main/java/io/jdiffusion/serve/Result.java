@@ -61,21 +61,30 @@ record Result(Images images, Map<String, Object> provenance, boolean seeded, int
     return ((Number) provenance.get("seed")).longValue() + i;
   }
 
-  /** PNG text: every non-null provenance value; for image i >= 0 of a seeded result, its own seed. */
+  /**
+   * PNG text in the command line's layout ({@link io.jdiffusion.pipeline.Provenance}): Software, a
+   * one-line Description and a "jdiffusion" JSON chunk with every provenance value; image i >= 0 of a
+   * seeded result carries its own seed and index.
+   */
   private Map<String, String> text(int i) {
-    Map<String, String> t = new LinkedHashMap<>();
-    provenance.forEach((k, v) -> {
-      if (v != null) {
-        t.put(k, String.valueOf(v));
-      }
-    });
+    Map<String, Object> json = new LinkedHashMap<>(provenance);
+    json.remove("version");
     if (i >= 0 && seeded) {
-      t.put("seed", Long.toString(seed(i)));
+      json.put("seed", seed(i));
     }
     if (i >= 0) {
-      t.put("index", Integer.toString(i));
+      json.put("index", i);
     }
+    json.put("tool", provenance.get("version"));
+    Map<String, String> t = new LinkedHashMap<>();
     t.put("Software", String.valueOf(provenance.get("version")));
+    t.put("Description", provenance.get("op") + " with " + provenance.get("sampler") + ", " + provenance.get("steps")
+        + " steps" + (json.get("eta") != null ? ", eta " + json.get("eta") : "")
+        + (json.get("class") != null ? ", class " + json.get("class") + ", guidance " + json.get("guidance") : "")
+        + (seeded ? ", seed " + json.get("seed") + (i < 0 ? " (image i: seed + i)" : "") : "")
+        + "; model " + provenance.get("model") + " (weights sha256 "
+        + String.valueOf(provenance.get("model_sha256")).substring(0, 12) + ")");
+    t.put("jdiffusion", io.jdiffusion.store.Json.compact(json));
     return t;
   }
 }

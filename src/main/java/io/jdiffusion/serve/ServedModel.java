@@ -17,7 +17,12 @@ import java.util.Map;
  * @param name what requests call it (a shipped model's name, or the file or folder name of a path)
  * @param model the loaded network, schedule and classes
  */
-public record ServedModel(String name, TrainedModel model) {
+public record ServedModel(String name, TrainedModel model, String sha256) {
+  /** A served model; {@code sha256} is its weights' digest ({@link io.jdiffusion.pipeline.Provenance#weightsDigest}). */
+  public ServedModel(String name, TrainedModel model) {
+    this(name, model, io.jdiffusion.pipeline.Provenance.weightsDigest(model));
+  }
+
   /** The sampler of requests that name none. */
   public static final Sampler DEFAULT_SAMPLER = Samplers.DDIM;
 

@@ -148,12 +148,15 @@ class ServeApiTest {
     assertEquals(0, Main.execute("sample", "-n", "4", "--steps", "10", "--seed", "3", "-q", "-o", cli.toString()));
     assertArrayEquals(ServeClient.pixels(ImageIO.read(cli.toFile())), ServeClient.pixels(ServeClient.decode(r.body())));
     java.util.Map<String, String> text = textChunks(r.body());
-    assertEquals("fashion-mnist", text.get("model"));
-    assertEquals("ddim", text.get("sampler"));
-    assertEquals("10", text.get("steps"));
-    assertEquals("3", text.get("seed"));
-    assertEquals("0.0", text.get("eta"));
     assertEquals(VERSION, text.get("Software"));
+    // the same provenance layout as the command line's PNG, the same model digest and settings
+    com.fasterxml.jackson.databind.JsonNode served = io.jdiffusion.store.Json.mapper().readTree(text.get("jdiffusion"));
+    com.fasterxml.jackson.databind.JsonNode written = io.jdiffusion.store.Json.mapper().readTree(
+        io.jdiffusion.image.PngText.read(cli).get("jdiffusion"));
+    assertEquals("fashion-mnist", served.get("model").asText());
+    for (String key : new String[] {"model_sha256", "sampler", "steps", "eta", "seed", "spacing", "precision"}) {
+      assertEquals(written.get(key), served.get(key), key);
+    }
   }
 
   @Test
