@@ -219,8 +219,8 @@ public final class Datasets {
     java.util.List<String> known = new java.util.ArrayList<>(NAMES);
     known.add(DEFAULT_SPEC);
     String hint = io.jdiffusion.util.DidYouMean.hint(s, known);
-    throw new DataException("unknown dataset '" + s + "' (no such folder)" + (hint.isEmpty() ? "; accepted: " + ACCEPTED
-        : hint));
+    throw new DataException("unknown dataset '" + s + "' (no such folder)" + hint + (hint.isEmpty() ? "; " : " ")
+        + "accepted: " + ACCEPTED);
   }
 
   private static Path path(String p, String spec) {
