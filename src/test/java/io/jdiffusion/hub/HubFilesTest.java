@@ -71,7 +71,11 @@ class HubFilesTest {
     List<HubStandIn.Request> cdn = hub.to("cdn");
     assertEquals(2, cdn.size(), cdn.toString());
     assertNull(cdn.get(0).range());
-    assertEquals("bytes=100000-", cdn.get(1).range());
+    // it resumes from what reached the disk before the connection dropped (at most the 100,000 bytes sent)
+    String range = cdn.get(1).range();
+    assertTrue(range != null && range.matches("bytes=\\d+-"), range);
+    long from = Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+    assertTrue(from > 0 && from <= 100_000, range);
     assertTrue(log.stream().anyMatch(l -> l.startsWith("connection lost")), log.toString());
     assertFalse(Files.exists(f.resolveSibling(f.getFileName() + ".part")));
   }

@@ -66,6 +66,18 @@ final class ServeClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** {@link #post(String, String)}, retried after the server's Retry-After while it answers 429 (up to 2 minutes). */
+  Reply postWhenRoom(String path, String json) throws InterruptedException {
+    long end = System.nanoTime() + 120_000_000_000L;
+    while (true) {
+      Reply r = post(path, json);
+      if (r.status() != 429 || System.nanoTime() > end) {
+        return r;
+      }
+      Thread.sleep(1000L * (r.retryAfter() != null ? Long.parseLong(r.retryAfter()) : 1));
+    }
+  }
+
   /** A POST as a page on {@code origin} would make a browser send it. */
   Reply postFrom(String origin, String path, String json) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
