@@ -91,12 +91,14 @@ final class Requests {
   }
 
   /**
-   * The sampler options of {@code generate}, resolved as {@code sample}'s flags: "sampler" (default
-   * ddim), "steps", "eta", "spacing", "variance", "clip", "precision", "seed".
+   * The sampler options of {@code generate}, resolved as {@code sample}'s flags: "sampler" (default:
+   * the model's own, {@link TrainedModel#sampling}), "steps", "eta", "spacing", "variance", "clip",
+   * "precision", "seed".
    */
   static SampleOptions samplerOptions(Fields f, TrainedModel m, int n, ServeConfig config) {
     String name = f.text("sampler");
-    Sampler s = name == null ? ServedModel.DEFAULT_SAMPLER : Samplers.byName(name);
+    SampleOptions own = m.sampling(); // as sample's flags: the model's own defaults unless another sampler is named
+    Sampler s = name == null ? own.sampler() : Samplers.byName(name);
     Integer steps = f.integer("steps", 1, config.maxSteps());
     Double eta = f.number("eta");
     String spacing = f.text("spacing");
@@ -104,9 +106,10 @@ final class Requests {
     if (variance != null && s != Samplers.DDPM) {
       throw ApiError.badRequest("variance applies to ddpm only; " + s.name() + " has no variance to choose");
     }
-    SampleOptions.Builder b = SampleOptions.defaultsFor(s, m.schedule()).toBuilder()
-        .variance(variance == null ? Ddpm.Variance.FIXED_SMALL : Ddpm.Variance.parse(variance))
-        .clip(f.bool("clip", true)).precision(Precision.parse(orElse(f.text("precision"), "fp32")))
+    SampleOptions base = s == own.sampler() ? own : SampleOptions.defaultsFor(s, m.schedule());
+    SampleOptions.Builder b = base.toBuilder()
+        .variance(variance == null ? base.variance() : Ddpm.Variance.parse(variance))
+        .clip(f.bool("clip", base.clip())).precision(Precision.parse(orElse(f.text("precision"), "fp32")))
         .seed(f.longInteger("seed", 0)).batch(batch(n));
     if (steps != null) {
       b.steps(steps);

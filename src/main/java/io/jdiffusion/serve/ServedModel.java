@@ -23,9 +23,6 @@ public record ServedModel(String name, TrainedModel model, String sha256) {
     this(name, model, io.jdiffusion.pipeline.Provenance.weightsDigest(model));
   }
 
-  /** The sampler of requests that name none. */
-  public static final Sampler DEFAULT_SAMPLER = Samplers.DDIM;
-
   /** What {@code GET /api/models} says about the model: its shape, classes and samplers with their defaults. */
   public Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -37,10 +34,10 @@ public record ServedModel(String name, TrainedModel model, String sha256) {
         ? indices(model.config().numClasses()) : model.classNames());
     m.put("timesteps", model.schedule().steps());
     m.put("prediction", model.prediction().name().toLowerCase(Locale.ROOT));
-    m.put("defaultSampler", DEFAULT_SAMPLER.name());
+    m.put("defaultSampler", model.sampling().sampler().name());
     List<Map<String, Object>> samplers = new ArrayList<>();
     for (Sampler s : Samplers.all()) {
-      SampleOptions o = SampleOptions.defaultsFor(s, model.schedule());
+      SampleOptions o = s == model.sampling().sampler() ? model.sampling() : SampleOptions.defaultsFor(s, model.schedule());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("name", s.name());
       d.put("defaultSteps", o.steps());

@@ -64,8 +64,9 @@ class ServeApiTest {
     cond.net().close();
   }
 
+  /** What a request that names no sampler gets: the model's own defaults (as sample's), with these steps and seed. */
   private static SampleOptions ddim(TrainedModel m, int steps, long seed) {
-    return SampleOptions.defaultsFor(Samplers.DDIM, m.schedule()).toBuilder().steps(steps).seed(seed).build();
+    return m.sampling().toBuilder().steps(steps).seed(seed).build();
   }
 
   private static Progress none() {
@@ -114,7 +115,7 @@ class ServeApiTest {
     assertEquals("fashion-mnist", p.path("model").asText());
     assertEquals("ddim", p.path("sampler").asText());
     assertEquals(10, p.path("steps").asInt());
-    assertEquals(0.0, p.path("eta").asDouble());
+    assertEquals(plain.sampling().eta(), p.path("eta").asDouble()); // the shipped model's own default: eta 1
     assertEquals(7, p.path("seed").asLong());
     assertEquals(VERSION, p.path("version").asText());
     assertEquals(8, j.path("images").get(1).path("seed").asLong());

@@ -50,7 +50,7 @@ class ServeWebPageTest {
       String first = page.eval("document.querySelector('#result img').src", 10).asText();
       TrainedModel m = TrainedModel.resolve("fashion-mnist", true);
       try {
-        SampleOptions o = SampleOptions.defaultsFor(Samplers.DDIM, m.schedule()).toBuilder().steps(20).seed(7).build();
+        SampleOptions o = m.sampling().toBuilder().steps(20).seed(7).build(); // the page starts from the model's defaults
         BufferedImage expected = new Images(Generate.images(m, 1, null, o, null), 1, 1, 28, 28).image(0);
         BufferedImage shown = ServeClient.decode(Base64.getDecoder().decode(first.substring(first.indexOf(',') + 1)));
         assertArrayEquals(ServeClient.pixels(expected), ServeClient.pixels(shown));
