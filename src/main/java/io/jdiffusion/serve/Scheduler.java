@@ -160,8 +160,8 @@ final class Scheduler implements AutoCloseable {
       job.fail(failure(e));
     } catch (OutOfMemoryError e) {
       job.fail(new ApiError(503, "out of memory (" + e.getMessage() + "): ask for fewer or smaller images"));
-    } catch (Throwable e) {
-      e.printStackTrace();
+    } catch (Throwable e) { // one line in the server's log, as ApiHandler's internal errors
+      System.err.println("error: job " + job.id + ": " + e);
       job.fail(new ApiError(500, "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage()));
     } finally {
       running.decrementAndGet();
