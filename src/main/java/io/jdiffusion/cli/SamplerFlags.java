@@ -3,11 +3,7 @@ package io.jdiffusion.cli;
 import io.jdiffusion.nn.Precision;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
-import io.jdiffusion.sampling.Ddpm;
-import io.jdiffusion.sampling.Sampler;
-import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
-import io.jdiffusion.schedule.NoiseSchedule;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,35 +41,13 @@ public final class SamplerFlags {
    * names the model's sampler, else that sampler's defaults; then each option given.
    */
   SampleOptions resolve(TrainedModel model, long seed, int batch) {
-    NoiseSchedule schedule = model.schedule();
-    SampleOptions own = model.sampling();
-    Sampler s = sampler == null ? own.sampler() : Samplers.byName(sampler);
-    if (variance != null && s != Samplers.DDPM) {
-      throw new IllegalArgumentException("--variance applies to ddpm only; " + s.name() + " has no variance to choose");
-    }
-    SampleOptions.Builder b = (s == own.sampler() ? own : SampleOptions.defaultsFor(s, schedule)).toBuilder()
+    SampleOptions.Builder b = SampleOptions.forModel(model, sampler, steps, eta, spacing, variance, "--")
         .precision(Precision.parse(precision)).seed(seed).batch(batch);
-    if (variance != null) {
-      b.variance(Ddpm.Variance.parse(variance));
-    }
     if (noClip) {
       b.clip(false);
     }
-    if (steps != null) {
-      b.steps(steps);
-    }
-    if (eta != null) {
-      b.eta(eta);
-    }
-    if (spacing != null) {
-      if (s.grid() != Sampler.Grid.TIMESTEPS) {
-        throw new IllegalArgumentException("--spacing applies to ddpm, ddim and dpm++2m; " + s.name()
-            + " uses Karras sigmas");
-      }
-      b.spacing(Timesteps.parse(spacing));
-    }
     SampleOptions o = b.build();
-    o.checkAgainst(schedule);
+    o.checkAgainst(model.schedule());
     return o;
   }
 }

@@ -47,6 +47,44 @@ public final class SampleOptions {
     return defaultsFor(sampler, schedule.steps());
   }
 
+  /**
+   * The options for {@code model} when a caller names some of them, the one rule of sample's flags and
+   * serve's requests: the model's own defaults ({@link TrainedModel#sampling}) when {@code sampler} is
+   * null or names the model's sampler, else that sampler's defaults; then each value given (null keeps
+   * the default). Clip, precision, seed and batch are the caller's to set on the builder.
+   *
+   * @param optionPrefix how the caller spells its options in messages ("--" on the command line)
+   * @throws IllegalArgumentException for a variance given to a sampler other than ddpm, or a spacing to
+   *     one that walks Karras sigmas
+   */
+  public static Builder forModel(TrainedModel model, String sampler, Integer steps, Double eta, String spacing,
+      String variance, String optionPrefix) {
+    SampleOptions own = model.sampling();
+    Sampler s = sampler == null ? own.sampler() : Samplers.byName(sampler);
+    if (variance != null && s != Samplers.DDPM) {
+      throw new IllegalArgumentException(optionPrefix + "variance applies to ddpm only; " + s.name()
+          + " has no variance to choose");
+    }
+    Builder b = (s == own.sampler() ? own : defaultsFor(s, model.schedule())).toBuilder();
+    if (variance != null) {
+      b.variance(Ddpm.Variance.parse(variance));
+    }
+    if (steps != null) {
+      b.steps(steps);
+    }
+    if (eta != null) {
+      b.eta(eta);
+    }
+    if (spacing != null) {
+      if (s.grid() != Sampler.Grid.TIMESTEPS) {
+        throw new IllegalArgumentException(optionPrefix + "spacing applies to ddpm, ddim and dpm++2m; " + s.name()
+            + " uses Karras sigmas");
+      }
+      b.spacing(Timesteps.parse(spacing));
+    }
+    return b;
+  }
+
   /** The sampler's own defaults for a model of {@code trainSteps} training timesteps T. */
   public static SampleOptions defaultsFor(Sampler sampler, int trainSteps) {
     return builder(sampler).steps(sampler.defaultSteps(trainSteps)).build();

@@ -6,7 +6,6 @@ import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Sampler;
-import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -96,33 +95,11 @@ final class Requests {
    * "precision", "seed".
    */
   static SampleOptions samplerOptions(Fields f, TrainedModel m, int n, ServeConfig config) {
-    String name = f.text("sampler");
-    SampleOptions own = m.sampling(); // as sample's flags: the model's own defaults unless another sampler is named
-    Sampler s = name == null ? own.sampler() : Samplers.byName(name);
-    Integer steps = f.integer("steps", 1, config.maxSteps());
-    Double eta = f.number("eta");
-    String spacing = f.text("spacing");
-    String variance = f.text("variance");
-    if (variance != null && s != Samplers.DDPM) {
-      throw ApiError.badRequest("variance applies to ddpm only; " + s.name() + " has no variance to choose");
-    }
-    SampleOptions base = s == own.sampler() ? own : SampleOptions.defaultsFor(s, m.schedule());
-    SampleOptions.Builder b = base.toBuilder()
-        .variance(variance == null ? base.variance() : Ddpm.Variance.parse(variance))
-        .clip(f.bool("clip", base.clip())).precision(Precision.parse(orElse(f.text("precision"), "fp32")))
+    SampleOptions.Builder b = SampleOptions.forModel(m, f.text("sampler"), f.integer("steps", 1, config.maxSteps()),
+        f.number("eta"), f.text("spacing"), f.text("variance"), "");
+    SampleOptions base = b.build(); // the defaults and the given values, before clip: its default is the base's
+    b.clip(f.bool("clip", base.clip())).precision(Precision.parse(orElse(f.text("precision"), "fp32")))
         .seed(f.longInteger("seed", 0)).batch(batch(n));
-    if (steps != null) {
-      b.steps(steps);
-    }
-    if (eta != null) {
-      b.eta(eta);
-    }
-    if (spacing != null) {
-      if (s.grid() != Sampler.Grid.TIMESTEPS) {
-        throw ApiError.badRequest("spacing applies to ddpm, ddim and dpm++2m; " + s.name() + " uses Karras sigmas");
-      }
-      b.spacing(Timesteps.parse(spacing));
-    }
     return checked(b.build(), m, config);
   }
 
