@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.jdiffusion.viz.LossPlot;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -27,23 +25,6 @@ class ReportScreenshotTest {
   private static final int WIDTH = 1200;
   private static final int HEIGHT = 1600;
 
-  /** The Chromium binary: $JDIFFUSION_CHROMIUM, else the first of chromium, chromium-browser, google-chrome on PATH. */
-  static Path chromium() {
-    String env = System.getenv("JDIFFUSION_CHROMIUM");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-      for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-        Path p = Path.of(dir, name);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-      }
-    }
-    return null;
-  }
-
   private static boolean near(int rgb, Color c, int tolerance) {
     Color p = new Color(rgb);
     return Math.abs(p.getRed() - c.getRed()) + Math.abs(p.getGreen() - c.getGreen())
@@ -52,7 +33,7 @@ class ReportScreenshotTest {
 
   @Test
   void chromiumRendersTheReportWithItsLossCurve(@TempDir Path dir) throws Exception {
-    Path browser = chromium();
+    Path browser = io.jdiffusion.Chromium.binary();
     if (browser == null) {
       fail("chromium is missing: install it with 'apt-get install -y chromium' (.ci/run does) "
           + "or point JDIFFUSION_CHROMIUM at a Chromium binary");

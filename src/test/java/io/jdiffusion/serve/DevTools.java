@@ -3,7 +3,6 @@ package io.jdiffusion.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jdiffusion.store.Json;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -32,23 +30,6 @@ final class DevTools implements AutoCloseable {
   private DevTools(Process process, WebSocket socket) {
     this.process = process;
     this.socket = socket;
-  }
-
-  /** The Chromium binary: $JDIFFUSION_CHROMIUM, else chromium, chromium-browser or google-chrome on PATH; null if none. */
-  static Path chromium() {
-    String env = System.getenv("JDIFFUSION_CHROMIUM");
-    if (env != null && !env.isBlank()) {
-      return Path.of(env);
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-      for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-        Path p = Path.of(dir, name);
-        if (Files.isExecutable(p)) {
-          return p;
-        }
-      }
-    }
-    return null;
   }
 
   /** Starts headless Chromium on {@code url} and connects to its page. */

@@ -32,7 +32,7 @@ class ServeWebPageTest {
 
   @Test
   void generateWatchProgressAndInpaintInTheBrowser(@TempDir Path dir) throws Exception {
-    Path browser = DevTools.chromium();
+    Path browser = io.jdiffusion.Chromium.binary();
     Assumptions.assumeTrue(browser != null, "no chromium installed (apt-get install chromium)");
     ServeConfig c = ServeConfig.defaults(0, List.of("fashion-mnist"), "jdiffusion test");
     try (Server server = Server.start(c);
