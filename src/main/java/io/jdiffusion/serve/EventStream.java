@@ -1,5 +1,7 @@
 package io.jdiffusion.serve;
 
+import io.jdiffusion.store.Json;
+
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -74,7 +76,7 @@ final class EventStream {
   }
 
   private static void send(OutputStream out, String event, Object data) throws IOException {
-    out.write(("event: " + event + "\ndata: " + Http.compact(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.write(("event: " + event + "\ndata: " + Json.compact(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
   }
 }

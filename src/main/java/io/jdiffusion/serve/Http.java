@@ -1,7 +1,5 @@
 package io.jdiffusion.serve;
 
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import io.jdiffusion.store.Json;
 import java.io.IOException;
@@ -97,20 +95,9 @@ final class Http {
     }
   }
 
-  private static final ObjectWriter COMPACT = Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
-
   /** A JSON response. */
   static void json(HttpExchange ex, int status, Object value) throws IOException {
-    bytes(ex, status, "application/json", compact(value).getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** {@code value} as JSON on one line (server-sent events' data lines, response bodies). */
-  static String compact(Object value) {
-    try {
-      return COMPACT.writeValueAsString(value);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
-    }
+    bytes(ex, status, "application/json", Json.compact(value).getBytes(StandardCharsets.UTF_8));
   }
 
   /** An error response: {@code {"error": "..."}} with the error's status (and its {@code Retry-After}, if any). */

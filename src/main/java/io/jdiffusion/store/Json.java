@@ -39,10 +39,13 @@ public final class Json {
 
   private Json() {}
 
+  private static final com.fasterxml.jackson.databind.ObjectWriter COMPACT =
+      MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+
   /** {@code value} as JSON on one line (result lines, HTTP bodies, PNG text chunks). */
   public static String compact(Object value) {
     try {
-      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+      return COMPACT.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
     }
