@@ -83,9 +83,7 @@ final class Scheduler implements AutoCloseable {
       if (pool.isShutdown()) {
         throw new ApiError(503, "the server is shutting down");
       }
-      int wait = retryAfter.seconds();
-      throw new ApiError(429, "the server is busy: " + config.maxConcurrent() + " requests are running and "
-          + config.queue() + " waiting, the most it queues; try again in " + wait + " s", wait);
+      throw busy();
     }
     return job;
   }
@@ -97,10 +95,15 @@ final class Scheduler implements AutoCloseable {
    */
   void checkRoom() {
     if (pool.getQueue().remainingCapacity() == 0 && pool.getActiveCount() >= config.maxConcurrent()) {
-      int wait = retryAfter.seconds();
-      throw new ApiError(429, "the server is busy: " + config.maxConcurrent() + " requests are running and "
-          + config.queue() + " waiting, the most it queues; try again in " + wait + " s", wait);
+      throw busy();
     }
+  }
+
+  /** The 429 of a full server, with its {@link RetryAfter} estimate. */
+  private ApiError busy() {
+    int wait = retryAfter.seconds();
+    return new ApiError(429, "the server is busy: " + config.maxConcurrent() + " requests are running and "
+        + config.queue() + " waiting, the most it queues; try again in " + wait + " s", wait);
   }
 
   /** The job with this id (running, queued or recently finished). */
