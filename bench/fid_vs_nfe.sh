@@ -5,12 +5,12 @@
 #
 #   bench/fid_vs_nfe.sh [MODEL] [N] [OUT_DIR] [THREADS]
 #
-# MODEL: a run directory or weights file (default: the shipped quick-start model); N images per
+# MODEL: a run directory or weights file (default: the shipped fashion-mnist model); N images per
 # row (default 1000), all rows with the same seeds (image i starts from seed i), against the same N
 # training images, plus the train-vs-test floor at the same N. Each row is one `jdiffusion evaluate`
 # run, one after the other; its metrics.json lands in OUT_DIR (default bench/results/fid-vs-nfe),
 # and bench/fid_table.py turns them into OUT_DIR/table.md. Rows already present are skipped, so an
-# interrupted run continues. Not a test: about 2 CPU-hours at N = 1000, 1.5 of them DDPM's 10^6
+# interrupted run continues; ROWS="SAMPLER STEPS [ETA];..." runs only those rows. Not a test: about 2 CPU-hours at N = 1000, 1.5 of them DDPM's 10^6
 # network evaluations (THREADS=1 runs it beside other work; docs/benchmarks.md has the figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,9 @@ rows=(
   "heun 10" "heun 18"
   "ddim 50 1" "ddim 100 1" "euler-a 50"
 )
+if [[ -n "${ROWS:-}" ]]; then # a subset, e.g. ROWS="ddim 50 1;ddim 50;dpm++2m 20"
+  IFS=';' read -r -a rows <<<"$ROWS"
+fi
 first=1
 for row in "${rows[@]}"; do
   read -r sampler steps eta <<<"$row"

@@ -77,7 +77,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   long seed;
   @Option(names = "--ref-seed", description = "Seed of the reference subset (default: ${DEFAULT-VALUE}).", defaultValue = "0")
   long refSeed;
-  @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "250")
+  // 64 as sample: at 250 the U-Net's activations pass glibc's largest mmap threshold (32 MB), so every
+  // step maps and faults in fresh pages: twice the time on 28x28 models (docs/benchmarks.md)
+  @Option(names = "--batch", description = "Images per forward pass (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   int batch;
   @Option(names = "--raw", description = "Sample from a checkpoint's raw weights instead of the EMA.") boolean raw;
   @Option(names = "--image-size", description = "Image folders only: size to load them at (default: the reference's).")
@@ -145,6 +147,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     int[] shape = shape(model);
     int c = shape[0];
     int s = shape[1];
+    // the reference and the floor's test split are read after sampling: open them now, so that a
+    // missing dataset is one line before minutes of work rather than after
+    Datasets.open(ref, s, c);
+    if (floorRef != null) {
+      Datasets.open(floorRef, s, c);
+    }
     Map<String, Object> info = new LinkedHashMap<>();
     Map<String, Object> seconds = new LinkedHashMap<>();
     List<FeatureExtractor> fxs = new ArrayList<>();
@@ -258,6 +266,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     if (k < 1) {
       throw new IllegalArgumentException("--k must be >= 1, got " + k);
+    }
+    if (k >= n) {
+      throw new IllegalArgumentException("--k must be less than --n (precision and recall count each image's " + k
+          + " nearest neighbours among the others), got --k " + k + " and --n " + n);
     }
     if (kidSubsets < 1 || kidSubsetSize < 2 || kidSubsets > 10_000) {
       throw new IllegalArgumentException("--kid-subsets must be between 1 and 10000 and --kid-subset-size >= 2, got "

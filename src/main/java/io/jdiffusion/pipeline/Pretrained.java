@@ -14,31 +14,37 @@ import java.util.Locale;
  * safetensors data checksum.
  */
 public enum Pretrained {
-  /** Unconditional 1.1 M-parameter U-Net on the embedded Fashion-MNIST subset (the quick-start run). */
+  /**
+   * Unconditional 1.1 M-parameter U-Net on the embedded Fashion-MNIST subset: the quick-start
+   * network trained for an hour. Its default sampler was chosen by measured FID (MODEL_CARD.md).
+   */
   FASHION_MNIST("fashion-mnist", "/io/jdiffusion/models/fashion-mnist/weights.safetensors",
-      "48821b6688502bcb66ffeb6748cbcb50182ccd3e8a600f040594ca3d8b4a5dec"),
+      "2be7642d0b5569ec9aef0509cda3f8cd46dcc25870cff02e39ee2eaf03e61c3e", SampleOptions.ddim(50).toBuilder().eta(1).build()),
   /**
    * Class-conditional 1.1 M-parameter U-Net on the same subset (label dropout 0.1), for
    * classifier-free guidance: {@code sample fashion-mnist-cond --class Sneaker --guidance 1}.
    */
   FASHION_MNIST_COND("fashion-mnist-cond", "/io/jdiffusion/models/fashion-mnist-cond/weights.safetensors",
-      "c67c0339cffe6b2cc15b760de90cb157e863530dcae80fa9b1494deeaae3cc70"),
+      "c67c0339cffe6b2cc15b760de90cb157e863530dcae80fa9b1494deeaae3cc70", null),
   /**
    * Class-conditional 1.1 M-parameter U-Net on MNIST (the first 10 000 training images, label
    * dropout 0.1): {@code sample mnist --class 7 --guidance 3}; without --class, unconditional.
    */
   MNIST("mnist", "/io/jdiffusion/models/mnist/weights.safetensors",
-      "1370642cf536434949e81b6f180f5b6a6b9a0e583484cee3a7bca545e8c07cb0");
+      "1370642cf536434949e81b6f180f5b6a6b9a0e583484cee3a7bca545e8c07cb0", null);
 
   /** The name used on the command line. */
   public final String id;
   private final String resource;
   private final String sha256;
+  /** How the model samples when the caller names no sampler, or null for DDIM's defaults. */
+  private final SampleOptions sampling;
 
-  Pretrained(String id, String resource, String sha256) {
+  Pretrained(String id, String resource, String sha256, SampleOptions sampling) {
     this.id = id;
     this.resource = resource;
     this.sha256 = sha256;
+    this.sampling = sampling;
   }
 
   /** The model used when a command is given none. */
@@ -78,12 +84,6 @@ public enum Pretrained {
           + actual + "); the jar is damaged");
     }
     TrainedModel m = TrainedModel.fromContents(Safetensors.read(bytes, resource), resource, true);
-    if (this == FASHION_MNIST) {
-      // chosen by measured FID(fashion-classifier) at n = 1000 (docs/benchmarks.md, "sample quality
-      // against NFE"): DDIM with eta 1 gives 27.5 at 50 steps where eta 0 gives 46.1, at the same cost
-      SampleOptions o = SampleOptions.ddim(50).toBuilder().eta(1).build();
-      return new TrainedModel(m.net(), m.scheduleConfig(), m.prediction(), m.classNames(), o);
-    }
-    return m;
+    return sampling == null ? m : new TrainedModel(m.net(), m.scheduleConfig(), m.prediction(), m.classNames(), sampling);
   }
 }

@@ -105,12 +105,13 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
   }
 
   /**
-   * Loads from a run directory, checkpoint or weights file.
+   * Loads from a run directory (or its checkpoints folder), checkpoint or weights file.
    *
    * @param useEma take the EMA weights of a checkpoint; false (the raw weights) is refused for weights
    *     files, which hold one set
    */
-  public static TrainedModel load(Path path, boolean useEma) {
+  public static TrainedModel load(Path given, boolean useEma) {
+    Path path = Checkpoint.isCheckpointsFolder(given) ? given.toAbsolutePath().getParent() : given;
     if (Files.isRegularFile(path)) {
       return fromContents(Safetensors.read(path), path.toString(), useEma);
     }

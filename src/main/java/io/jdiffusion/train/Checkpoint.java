@@ -109,6 +109,16 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     return removed;
   }
 
+  /**
+   * Whether {@code dir} is a run's checkpoints folder itself (named {@code checkpoints}, with no
+   * checkpoints folder inside), which users name where the run directory is meant.
+   */
+  public static boolean isCheckpointsFolder(Path dir) {
+    Path name = dir.getFileName();
+    return name != null && name.toString().equals("checkpoints") && Files.isDirectory(dir)
+        && !Files.isDirectory(dir.resolve("checkpoints"));
+  }
+
   /** The newest checkpoint of a run, if any. */
   public static Optional<Path> latest(Path runDir) throws IOException {
     List<Path> all = list(runDir);

@@ -34,6 +34,35 @@ class NamesTest {
   }
 
   @Test
+  void aRunsCheckpointsFolderNamesTheRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path runDir = LegacyFilesTest.legacyRun(dir);
+    io.jdiffusion.pipeline.TrainedModel viaRun = io.jdiffusion.pipeline.TrainedModel.load(runDir, true);
+    io.jdiffusion.pipeline.TrainedModel viaFolder =
+        io.jdiffusion.pipeline.TrainedModel.load(runDir.resolve("checkpoints"), true);
+    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+      var a = viaRun.net().parameters();
+      var b = viaFolder.net().parameters();
+      assertEquals(a.keySet(), b.keySet());
+      for (String k : a.keySet()) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(io.jdiffusion.nn.Torch.toFloats(a.get(k)),
+            io.jdiffusion.nn.Torch.toFloats(b.get(k)), k);
+      }
+    }
+    CliTest.Run s = run("sample", runDir.resolve("checkpoints").toString(), "--dry-run");
+    assertEquals(0, s.code(), s.err());
+  }
+
+  @Test
+  void aMissingReferenceIsReportedBeforeSampling(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    // 500 images of 1000 steps would take minutes: the missing reference must stop it first
+    assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "mnist:" + dir.resolve("nothing"), "-n", "500",
+        "--sampler", "ddpm", "-o", dir.resolve("m.json").toString()), "nothing");
+    assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "fashion-mnist-subset", "-n", "3", "--k", "3"),
+        "--k must be less than --n");
+    assertTrue(!java.nio.file.Files.exists(dir.resolve("m.json")));
+  }
+
+  @Test
   void prefixesWorkEverywhereAndTheWrongKindIsRefused() {
     CliTest.Run ok = run("sample", "model:fashion-mnist-cond", "--dry-run");
     assertEquals(0, ok.code(), ok.err());

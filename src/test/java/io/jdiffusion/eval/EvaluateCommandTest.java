@@ -160,7 +160,7 @@ class EvaluateCommandTest {
     assertCleanError(run("evaluate", real.toString(), "--ref", "fashion-mnist-subset", "--extractor",
         "inception:" + dir.resolve("missing.pt")), "missing.pt");
     assertCleanError(run("evaluate", real.toString(), "--ref", "fashion-mnist-subset", "--n", "3", "--no-cache", "-q"),
-        "more than --k 3");
+        "--k must be less than --n");
     assertCleanError(run("train-classifier", "--epochs", "0"), "--epochs must be > 0");
     assertCleanError(run("train-classifier", "--data", real.toString()), "--test");
   }
