@@ -147,12 +147,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     int[] shape = shape(model);
     int c = shape[0];
     int s = shape[1];
-    // the reference and the floor's test split are read after sampling: open them now, so that a
-    // missing dataset is one line before minutes of work rather than after
-    Datasets.open(ref, s, c);
-    if (floorRef != null) {
-      Datasets.open(floorRef, s, c);
-    }
+    // the reference and the floor's test split are opened before sampling, so that a missing dataset
+    // is one line before minutes of work rather than after
+    ImageDataset refData = Datasets.open(ref, s, c);
+    ImageDataset floorData = floorRef == null ? null : Datasets.open(floorRef, s, c);
     Map<String, Object> info = new LinkedHashMap<>();
     Map<String, Object> seconds = new LinkedHashMap<>();
     List<FeatureExtractor> fxs = new ArrayList<>();
@@ -217,9 +215,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         Progress bar = new Progress("features " + fx.name(), count, quiet);
         Features gen = FeatureSets.of(fx, images, count, c, s, s, batch, bar);
         bar.done();
-        ReferenceFeatures.Result real = ReferenceFeatures.get(ref, c, s, n, refSeed, fx, cache, batch, quiet);
+        ReferenceFeatures.Result real = ReferenceFeatures.get(ref, refData, c, s, n, refSeed, fx, cache, batch, quiet);
         ReferenceFeatures.Result test = floorRef == null ? null
-            : ReferenceFeatures.get(floorRef, c, s, n, refSeed, fx, cache, batch, quiet);
+            : ReferenceFeatures.get(floorRef, floorData, c, s, n, refSeed, fx, cache, batch, quiet);
         long t2 = System.nanoTime();
         System.err.printf(Locale.ROOT, "%s: reference %s, %d of %d images%s%n", fx.name(), real.description(),
             real.features().count(), real.datasetSize(), real.cached() ? " (cached)" : "");

@@ -59,13 +59,12 @@ public final class SampleOptions {
    */
   public static Builder forModel(TrainedModel model, String sampler, Integer steps, Double eta, String spacing,
       String variance, String optionPrefix) {
-    SampleOptions own = model.sampling();
-    Sampler s = sampler == null ? own.sampler() : Samplers.byName(sampler);
+    Sampler s = sampler == null ? model.sampling().sampler() : Samplers.byName(sampler);
     if (variance != null && s != Samplers.DDPM) {
       throw new IllegalArgumentException(optionPrefix + "variance applies to ddpm only; " + s.name()
           + " has no variance to choose");
     }
-    Builder b = (s == own.sampler() ? own : defaultsFor(s, model.schedule())).toBuilder();
+    Builder b = defaultsFor(model, s).toBuilder();
     if (variance != null) {
       b.variance(Ddpm.Variance.parse(variance));
     }
@@ -83,6 +82,11 @@ public final class SampleOptions {
       b.spacing(Timesteps.parse(spacing));
     }
     return b;
+  }
+
+  /** What {@code sampler} does on {@code model} with nothing else given: the model's own defaults for its sampler, else the sampler's. */
+  public static SampleOptions defaultsFor(TrainedModel model, Sampler sampler) {
+    return sampler == model.sampling().sampler() ? model.sampling() : defaultsFor(sampler, model.schedule());
   }
 
   /** The sampler's own defaults for a model of {@code trainSteps} training timesteps T. */

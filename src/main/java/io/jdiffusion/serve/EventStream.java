@@ -1,8 +1,7 @@
 package io.jdiffusion.serve;
 
-import io.jdiffusion.store.Json;
-
 import com.sun.net.httpserver.HttpExchange;
+import io.jdiffusion.store.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -37,7 +37,7 @@ public record ServedModel(String name, TrainedModel model, String sha256) {
     m.put("defaultSampler", model.sampling().sampler().name());
     List<Map<String, Object>> samplers = new ArrayList<>();
     for (Sampler s : Samplers.all()) {
-      SampleOptions o = s == model.sampling().sampler() ? model.sampling() : SampleOptions.defaultsFor(s, model.schedule());
+      SampleOptions o = SampleOptions.defaultsFor(model, s);
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("name", s.name());
       d.put("defaultSteps", o.steps());

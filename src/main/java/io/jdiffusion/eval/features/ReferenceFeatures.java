@@ -51,11 +51,11 @@ public final class ReferenceFeatures {
    * Features of {@code n} images of dataset {@code spec} drawn with {@code seed}, at
    * {@code channels x size x size}.
    *
+   * @param data the dataset {@code spec} names, opened at that shape ({@link Datasets#open})
    * @param cacheDir where to cache, or null for no caching
    */
-  public static Result get(String spec, int channels, int size, int n, long seed, FeatureExtractor fx,
-      Path cacheDir, int batch, boolean quiet) throws IOException {
-    ImageDataset data = Datasets.open(spec, size, channels);
+  public static Result get(String spec, ImageDataset data, int channels, int size, int n, long seed,
+      FeatureExtractor fx, Path cacheDir, int batch, boolean quiet) throws IOException {
     int count = Math.min(n, data.size());
     String key = String.join("|", FORMAT, spec, data.describe(), channels + "x" + size + "x" + size,
         Integer.toString(count), Long.toString(seed), fx.fingerprint());
