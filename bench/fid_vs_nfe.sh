@@ -3,7 +3,7 @@
 # issue 4 (1000-step DDPM, DDIM 10/20/50/100, DPM-Solver++ 5/10/20, Heun 10 and 18 steps), plus the
 # stochastic samplers at 50-100 steps (DDIM with eta 1, Euler a).
 #
-#   bench/fid_vs_nfe.sh [MODEL] [N] [OUT_DIR] [THREADS]
+#   [REF=fashion-mnist] [ROWS="SAMPLER STEPS [ETA];..."] bench/fid_vs_nfe.sh [MODEL] [N] [OUT_DIR] [THREADS]
 #
 # MODEL: a run directory or weights file (default: the shipped fashion-mnist model); N images per
 # row (default 1000), all rows with the same seeds (image i starts from seed i), against the same N
@@ -18,6 +18,7 @@ MODEL=${1:-src/main/resources/io/jdiffusion/models/fashion-mnist/weights.safeten
 N=${2:-1000}
 OUT=${3:-bench/results/fid-vs-nfe}
 THREADS=${4:-0}
+REF=${REF:-fashion-mnist} # the reference dataset (mnist for an MNIST model)
 mkdir -p "$OUT"
 rows=(
   "ddpm 1000"
@@ -42,7 +43,7 @@ for row in "${rows[@]}"; do
   if [[ $first == 1 ]]; then extra=(--floor); fi
   if [[ -n "$eta" ]]; then extra+=(--eta "$eta"); fi
   first=0
-  ./bin/jdiffusion evaluate "$MODEL" --ref fashion-mnist --n "$N" --sampler "$sampler" --steps "$steps" \
+  ./bin/jdiffusion evaluate "$MODEL" --ref "$REF" --n "$N" --sampler "$sampler" --steps "$steps" \
     --threads "$THREADS" -q -o "$file" "${extra[@]}"
 done
 python3 bench/fid_table.py "$OUT" > "$OUT/table.md"

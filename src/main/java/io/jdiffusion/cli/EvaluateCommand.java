@@ -55,8 +55,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   private Path source;
   /** Below this many images, the printed FID says it is not comparable across n. */
   private static final int SMALL_N = 1000;
-  @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, fashion-mnist-test, "
-      + "fashion-mnist-subset, fashion-mnist[-test]:DIR, or an image folder.")
+  @Option(names = "--ref", required = true, description = "Reference dataset: fashion-mnist, mnist or cifar10 (their "
+      + "training images), a -test split of one, fashion-mnist-subset, emoji, NAME:DIR for a copy elsewhere, or a "
+      + "folder of images.")
   String ref;
   @Option(names = {"-n", "--num", "--n"}, description = "Generated and reference images (default: ${DEFAULT-VALUE}).",
       defaultValue = "10000")

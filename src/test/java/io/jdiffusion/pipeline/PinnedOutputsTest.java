@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
  * code before the sampler interface and typed options (commit c329d72) produced them on AMD EPYC Zen 5
  * (fp32, 2 threads), through its positional {@code new SampleOptions(...)}. The tolerance (in [0, 1]
  * pixel units) absorbs another CPU's rounding; a changed sampler, schedule, label or seed moves these
- * pixels by far more. The unconditional Fashion-MNIST pins are of the first shipped fashion-mnist
- * model (the 10-minute quick-start run, kept as a test resource since the shipped model was retrained
- * on 2026-11-30).
+ * pixels by far more. The pins are of the first shipped models (the quick-start runs of 2026-11-24,
+ * 1500 steps each), kept as test resources since the shipped models were retrained for an hour each
+ * (fashion-mnist on 2026-11-30, fashion-mnist-cond and mnist on 2026-12-01).
  */
 class PinnedOutputsTest {
   private static final double TOLERANCE = 2e-3;
@@ -28,11 +28,14 @@ class PinnedOutputsTest {
     Torch.init();
   }
 
-  /** The first shipped fashion-mnist weights (bf16, sha256 48821b66...). */
-  private static String quickstart() {
+  /**
+   * The first shipped weights of a model (bf16): fashion-mnist (sha256 48821b66...), fashion-mnist-cond
+   * (c67c0339...) or mnist (1370642c...).
+   */
+  private static String quickstart(String model) {
     try {
       return Path.of(PinnedOutputsTest.class.getResource(
-          "/io/jdiffusion/models/fashion-mnist-quickstart-2026-11-24.safetensors").toURI()).toString();
+          "/io/jdiffusion/models/" + model + "-quickstart-2026-11-24.safetensors").toURI()).toString();
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -48,27 +51,28 @@ class PinnedOutputsTest {
 
   @Test
   void fashionMnistDdim() {
-    assertPinned(quickstart(), null, 1, SampleOptions.ddim(20).withSeed(7),
+    assertPinned(quickstart("fashion-mnist"), null, 1, SampleOptions.ddim(20).withSeed(7),
         0.016366, 0.013381, 0.801746, 0.672833, 0.023129, 0.046400, 0.242361);
   }
 
   @Test
   void fashionMnistConditionalDpmSolverWithGuidance() {
-    assertPinned("fashion-mnist-cond", Conditioning.repeat(3, 2), 3.0, SampleOptions.dpmSolver(10).withSeed(11),
+    assertPinned(quickstart("fashion-mnist-cond"), Conditioning.repeat(3, 2), 3.0,
+        SampleOptions.dpmSolver(10).withSeed(11),
         0.022658, 0.832636, 0.021192, 0.004551, 0.066086, 0.067029, 0.908440);
   }
 
   @Test
   void mnistHeunAndEulerAncestral() {
-    assertPinned("mnist", null, 1, SampleOptions.heun(5).withSeed(5),
+    assertPinned(quickstart("mnist"), null, 1, SampleOptions.heun(5).withSeed(5),
         0.000000, 0.016525, 0.000000, 0.000000, 0.000000, 0.000000, 1.000000);
-    assertPinned("mnist", null, 1, SampleOptions.builder(Samplers.EULER_A).steps(8).seed(3).build(),
+    assertPinned(quickstart("mnist"), null, 1, SampleOptions.builder(Samplers.EULER_A).steps(8).seed(3).build(),
         0.016312, 0.014489, 0.012208, 0.014833, 0.020650, 0.070217, 0.938100);
   }
 
   @Test
   void fashionMnistDdpmFixedLargeLinspace() {
-    assertPinned(quickstart(), null, 1, SampleOptions.builder(Samplers.DDPM).steps(10).seed(9)
+    assertPinned(quickstart("fashion-mnist"), null, 1, SampleOptions.builder(Samplers.DDPM).steps(10).seed(9)
             .spacing(Timesteps.LINSPACE).variance(Ddpm.Variance.FIXED_LARGE).build(),
         0.000000, 0.528485, 0.745408, 0.000000, 0.307374, 0.756579, 0.549859);
   }
