@@ -155,11 +155,35 @@ class DataParallelTest {
     CliTest.Run three = run(Stream.of(common, new String[] {"--nproc", "3", "--each", dir.resolve("three").toString(),
         "-o", dir.resolve("three.png").toString()}).flatMap(Stream::of).toArray(String[]::new));
     assertEquals(0, three.code(), three.err());
+    int differing = 0;
     for (int i = 0; i < 5; i++) { // shards of 1, 2 and 2 images; image i is seed 7 + i in both runs
       String f = "seed-" + (7 + i) + ".png";
-      assertEquals(-1L, Files.mismatch(dir.resolve("one").resolve(f), dir.resolve("three").resolve(f)), f);
+      differing += assertSamePixels(dir.resolve("one").resolve(f), dir.resolve("three").resolve(f));
     }
-    assertEquals(-1L, Files.mismatch(dir.resolve("one.png"), dir.resolve("three.png")));
+    assertTrue(differing <= 5 * 28 * 28 / 100, differing + " pixels of 5 images differ by one grey level");
+    assertTrue(assertSamePixels(dir.resolve("one.png"), dir.resolve("three.png")) <= differing + 5);
+  }
+
+  /**
+   * Asserts two PNGs show the same image up to one grey level per pixel, and returns how many pixels
+   * differ. A shard runs the network on batches of another size, and libtorch's CPU kernels do not
+   * round the same at every batch size: with fashion-mnist-cond's default (DDIM eta 1) one pixel of the
+   * 3920 here lands on the other side of a grey level (AMD EPYC Zen 5, 2026-12-01). A wrong seed,
+   * class or shard changes thousands of pixels by far more.
+   */
+  private static int assertSamePixels(Path a, Path b) throws java.io.IOException {
+    java.awt.image.Raster ra = javax.imageio.ImageIO.read(a.toFile()).getRaster();
+    java.awt.image.Raster rb = javax.imageio.ImageIO.read(b.toFile()).getRaster();
+    assertEquals(ra.getWidth(), rb.getWidth(), a.toString());
+    assertEquals(ra.getHeight(), rb.getHeight(), a.toString());
+    int[] pa = ra.getPixels(0, 0, ra.getWidth(), ra.getHeight(), (int[]) null);
+    int[] pb = rb.getPixels(0, 0, rb.getWidth(), rb.getHeight(), (int[]) null);
+    int differing = 0;
+    for (int k = 0; k < pa.length; k++) {
+      assertTrue(Math.abs(pa[k] - pb[k]) <= 1, a.getFileName() + " sample " + k + ": " + pa[k] + " vs " + pb[k]);
+      differing += pa[k] != pb[k] ? 1 : 0;
+    }
+    return differing;
   }
 
   @Test
