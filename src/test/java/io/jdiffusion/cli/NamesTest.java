@@ -2,12 +2,20 @@ package io.jdiffusion.cli;
 
 import static io.jdiffusion.cli.CliTest.assertCleanError;
 import static io.jdiffusion.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jdiffusion.TestTorch;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.pipeline.TrainedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** One syntax for names across commands: model:NAME and data:NAME, and no guessing between them. */
 class NamesTest {
@@ -24,28 +32,26 @@ class NamesTest {
   }
 
   @Test
-  void aMistypedNameGetsTheCloseOneAndLeavesNothingBehind(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-    java.nio.file.Path run = dir.resolve("run");
+  void aMistypedNameGetsTheCloseOneAndLeavesNothingBehind(@TempDir Path dir) {
+    Path run = dir.resolve("run");
     assertCleanError(run("train", "--data", "fashon-mnist", "--steps", "1", "-o", run.toString()),
         "unknown dataset 'fashon-mnist' (no such folder); did you mean 'fashion-mnist'?");
-    assertTrue(!java.nio.file.Files.exists(run), "the run directory of a run that never started is removed");
+    assertFalse(Files.exists(run), "the run directory of a run that never started is removed");
     assertCleanError(run("sample", "fashon-mnist", "-n", "1"), "did you mean 'fashion-mnist'? (a shipped model)");
     assertCleanError(run("sample", "--sampler", "dmp++2m", "-n", "1"), "did you mean 'dpm++2m'?");
   }
 
   @Test
-  void aRunsCheckpointsFolderNamesTheRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path runDir = LegacyFilesTest.legacyRun(dir);
-    io.jdiffusion.pipeline.TrainedModel viaRun = io.jdiffusion.pipeline.TrainedModel.load(runDir, true);
-    io.jdiffusion.pipeline.TrainedModel viaFolder =
-        io.jdiffusion.pipeline.TrainedModel.load(runDir.resolve("checkpoints"), true);
-    try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+  void aRunsCheckpointsFolderNamesTheRun(@TempDir Path dir) throws Exception {
+    Path runDir = LegacyFilesTest.legacyRun(dir);
+    TrainedModel viaRun = TrainedModel.load(runDir, true);
+    TrainedModel viaFolder = TrainedModel.load(runDir.resolve("checkpoints"), true);
+    try (PointerScope scope = new PointerScope()) {
       var a = viaRun.net().parameters();
       var b = viaFolder.net().parameters();
       assertEquals(a.keySet(), b.keySet());
       for (String k : a.keySet()) {
-        org.junit.jupiter.api.Assertions.assertArrayEquals(io.jdiffusion.nn.Torch.toFloats(a.get(k)),
-            io.jdiffusion.nn.Torch.toFloats(b.get(k)), k);
+        assertArrayEquals(Torch.toFloats(a.get(k)), Torch.toFloats(b.get(k)), k);
       }
     }
     CliTest.Run s = run("sample", runDir.resolve("checkpoints").toString(), "--dry-run");
@@ -53,13 +59,13 @@ class NamesTest {
   }
 
   @Test
-  void aMissingReferenceIsReportedBeforeSampling(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+  void aMissingReferenceIsReportedBeforeSampling(@TempDir Path dir) {
     // 500 images of 1000 steps would take minutes: the missing reference must stop it first
     assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "mnist:" + dir.resolve("nothing"), "-n", "500",
         "--sampler", "ddpm", "-o", dir.resolve("m.json").toString()), "nothing");
     assertCleanError(run("evaluate", "model:fashion-mnist", "--ref", "fashion-mnist-subset", "-n", "3", "--k", "3"),
         "--k must be less than --n");
-    assertTrue(!java.nio.file.Files.exists(dir.resolve("m.json")));
+    assertFalse(Files.exists(dir.resolve("m.json")));
   }
 
   @Test
