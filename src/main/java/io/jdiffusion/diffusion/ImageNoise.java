@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
  * i's noise depends only on its own seed, so an image does not change with the batch size or its
  * position in the batch.
  */
-public final class ImageNoise {
+public final class ImageNoise implements Noise {
   private final SplittableRandom[] streams;
 
   /** One stream per seed; seeds[i] drives image i. */
@@ -34,6 +34,7 @@ public final class ImageNoise {
   }
 
   /** The next [B, C, H, W] draw: image i's values come from stream i. */
+  @Override
   public Tensor next(long c, long h, long w) {
     int per = (int) (c * h * w);
     float[] data = new float[streams.length * per];

@@ -1,6 +1,7 @@
 package io.jdiffusion.diffusion;
 
 import java.util.Locale;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -46,6 +47,24 @@ public enum Prediction {
       case EPS -> xt.sub(b.mul(out)).div(a);
       case X0 -> out;
       case V -> a.mul(xt).sub(b.mul(out));
+    };
+  }
+
+  /** {@link #toX0} with coefficients shared by the batch, applied in double precision. */
+  public Tensor toX0(Tensor xt, Tensor out, double a, double b) {
+    return switch (this) {
+      case EPS -> xt.sub(out.mul(new Scalar(b))).div(new Scalar(a));
+      case X0 -> out;
+      case V -> xt.mul(new Scalar(a)).sub(out.mul(new Scalar(b)));
+    };
+  }
+
+  /** {@link #toEps} with coefficients shared by the batch, applied in double precision. */
+  public Tensor toEps(Tensor xt, Tensor out, double a, double b) {
+    return switch (this) {
+      case EPS -> out;
+      case X0 -> xt.sub(out.mul(new Scalar(a))).div(new Scalar(b));
+      case V -> xt.mul(new Scalar(b)).add(out.mul(new Scalar(a)));
     };
   }
 

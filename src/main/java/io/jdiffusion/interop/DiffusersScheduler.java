@@ -11,46 +11,55 @@ import io.jdiffusion.schedule.BetaSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.StoreException;
+import io.jdiffusion.sampling.DpmSolverMultistep;
+import io.jdiffusion.sampling.Lcm;
+import io.jdiffusion.sampling.UniPc;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * diffusers' scheduler_config.json as jdiffusion's noise schedule, prediction and sampler defaults,
- * both ways. The scheduler class names the sampler a diffusers pipeline would run (DDPMScheduler:
- * ddpm, DDIMScheduler: ddim, DPMSolverMultistepScheduler with its defaults algorithm_type dpmsolver++
- * and solver_order 2: dpm++2m, EulerDiscreteScheduler: euler, EulerAncestralDiscreteScheduler:
- * euler-a, HeunDiscreteScheduler: heun); timestep_spacing defaults per class as in diffusers (leading
- * for DDPM and DDIM, linspace for the others), and so does clip_sample (true for DDPM and DDIM, false
- * for the others, of which only HeunDiscreteScheduler has the key). diffusers' Euler and Heun
- * schedulers space their sigmas by timestep unless use_karras_sigmas is true; jdiffusion's walk
- * Karras et al.'s sigmas, which a warning says. A setting jdiffusion's samplers would not reproduce is
- * refused by its key: thresholding, a clip range other than 1, steps_offset with "leading" spacing,
- * set_alpha_to_one false, rescale_betas_zero_snr, learned variances, trained_betas that are not a
- * linear schedule.
+ * diffusers' scheduler_config.json as jdiffusion's noise schedule, prediction and sampler, both ways.
+ * The scheduler class names the sampler a diffusers pipeline would run, with the variant its keys
+ * choose: DDPMScheduler (ddpm), DDIMScheduler (ddim), PNDMScheduler (pndm, PLMS), LMSDiscreteScheduler
+ * (lms), EulerDiscreteScheduler (euler), EulerAncestralDiscreteScheduler (euler-a), HeunDiscreteScheduler
+ * (heun), DPMSolverMultistepScheduler (dpm++2m, dpm++3m, dpm++2m-sde; solver_order, algorithm_type,
+ * solver_type, use_karras_sigmas, final_sigmas_type, lower_order_final, euler_at_final),
+ * UniPCMultistepScheduler (unipc; solver_order, solver_type, use_karras_sigmas, final_sigmas_type,
+ * lower_order_final, disable_corrector) and LCMScheduler (lcm; original_inference_steps,
+ * timestep_scaling). Absent keys take each class's diffusers default (timestep_spacing leading for
+ * DDPM, DDIM, PNDM and LCM, linspace for the others; clip_sample true for DDPM and DDIM). Every other
+ * setting a sampler would not reproduce is refused by its key: thresholding, rescale_betas_zero_snr,
+ * learned variances, exponential, beta, flow or Lu sigmas, and the like.
  *
  * @param schedule beta_schedule, beta_start, beta_end, num_train_timesteps
  * @param prediction prediction_type: epsilon, v_prediction or sample
  * @param spacing timestep_spacing
  * @param clip clip_sample
  * @param variance variance_type (DDPM)
- * @param sampler the sampler of the scheduler class ({@link Samplers#DDIM} for a class without one, with
- *     a warning)
+ * @param sampler the sampler of the scheduler class, with the variant its keys choose
+ * @param stepsOffset steps_offset
+ * @param alphaToOne set_alpha_to_one (DDIM, PNDM)
  */
 public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction, Timesteps spacing, boolean clip,
-    Ddpm.Variance variance, Sampler sampler) {
+    Ddpm.Variance variance, Sampler sampler, int stepsOffset, boolean alphaToOne) {
+
+  /** The scheduler classes read, in the order docs list them. */
+  public static final List<String> CLASSES = List.of("DDPMScheduler", "DDIMScheduler", "PNDMScheduler",
+      "LMSDiscreteScheduler", "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "HeunDiscreteScheduler",
+      "DPMSolverMultistepScheduler", "UniPCMultistepScheduler", "LCMScheduler");
 
   /** What a model folder without a scheduler config gets: DDPMScheduler's defaults. */
   public static DiffusersScheduler defaults() {
     return new DiffusersScheduler(ScheduleConfig.defaults(), Prediction.EPS, Timesteps.LEADING, true,
-        Ddpm.Variance.FIXED_SMALL, Samplers.DDPM);
+        Ddpm.Variance.FIXED_SMALL, Samplers.DDPM, 0, true);
   }
 
   /**
    * Reads a scheduler config.
    *
    * @param file names it in errors
-   * @param warn receives a line for a scheduler class without a jdiffusion sampler (its schedule is used, the
-   *     sampler is ddim) and for Euler and Heun schedulers that do not use Karras sigmas
+   * @param warn receives a line for a setting that is read but changes nothing here
    */
   public static DiffusersScheduler read(JsonNode c, String file, Consumer<String> warn) {
     if (c == null || !c.isObject()) {
@@ -58,7 +67,10 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
     }
     ConfigReader r = new ConfigReader(c, file);
     String cls = r.text("_class_name", "DDPMScheduler");
-    Sampler sampler = samplerOf(r, cls, file, warn);
+    if (!CLASSES.contains(cls)) {
+      throw new StoreException(file + ": scheduler class " + cls + " is not supported (jdiffusion reads "
+          + String.join(", ", CLASSES) + ")");
+    }
     int steps = r.integer("num_train_timesteps", 1000);
     double start = r.number("beta_start", 1e-4);
     double end = r.number("beta_end", 0.02);
@@ -85,21 +97,21 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       case "epsilon" -> Prediction.EPS;
       case "v_prediction" -> Prediction.V;
       case "sample" -> Prediction.X0;
-      default -> throw refuse(file, "prediction_type", predictionType,
-          "epsilon, v_prediction or sample");
+      default -> throw refuse(file, "prediction_type", predictionType, "epsilon, v_prediction or sample");
     };
-    boolean clipped = sampler == Samplers.DDPM || sampler == Samplers.DDIM;
-    boolean clip = r.bool("clip_sample", clipped);
+    boolean ddpmLike = cls.equals("DDPMScheduler") || cls.equals("DDIMScheduler");
+    boolean clip = r.bool("clip_sample", ddpmLike);
     if (clip && r.number("clip_sample_range", 1.0) != 1.0) {
       throw refuse(file, "clip_sample_range", c.get("clip_sample_range").asText(), "1.0 (clipping to [-1, 1])");
     }
-    if (r.bool("thresholding", false)) {
-      throw refuse(file, "thresholding", "true", "false (dynamic thresholding is not implemented)");
+    for (String key : List.of("thresholding", "rescale_betas_zero_snr", "use_exponential_sigmas", "use_beta_sigmas",
+        "use_flow_sigmas", "use_lu_lambdas", "use_dynamic_shifting")) {
+      if (r.bool(key, false)) {
+        throw refuse(file, key, "true", "false");
+      }
     }
-    if (r.bool("rescale_betas_zero_snr", false)) {
-      throw refuse(file, "rescale_betas_zero_snr", "true", "false");
-    }
-    String spacingName = r.text("timestep_spacing", clipped ? "leading" : "linspace");
+    boolean leadingByDefault = ddpmLike || cls.equals("PNDMScheduler") || cls.equals("LCMScheduler");
+    String spacingName = r.text("timestep_spacing", leadingByDefault ? "leading" : "linspace");
     Timesteps spacing;
     try {
       spacing = Timesteps.parse(spacingName);
@@ -107,56 +119,122 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       throw refuse(file, "timestep_spacing", spacingName, "leading, trailing or linspace");
     }
     int offset = r.integer("steps_offset", 0);
-    if (offset != 0 && spacing == Timesteps.LEADING) {
-      throw refuse(file, "steps_offset", String.valueOf(offset), "0 with leading spacing (jdiffusion's leading "
-          + "timesteps start at 0)");
+    if (offset < 0) {
+      throw refuse(file, "steps_offset", String.valueOf(offset), "a number >= 0");
     }
-    if (sampler == Samplers.DDIM && !r.bool("set_alpha_to_one", true)) {
-      throw refuse(file, "set_alpha_to_one", "false", "true (the last DDIM step lands on alphaBar = 1)");
+    boolean alphaToOne = r.bool("set_alpha_to_one", !cls.equals("PNDMScheduler")); // diffusers' per-class default
+    Ddpm.Variance variance = Ddpm.Variance.FIXED_SMALL;
+    if (cls.equals("DDPMScheduler")) {
+      String v = r.text("variance_type", "fixed_small");
+      variance = switch (v) {
+        case "fixed_small" -> Ddpm.Variance.FIXED_SMALL;
+        case "fixed_large" -> Ddpm.Variance.FIXED_LARGE;
+        default -> throw refuse(file, "variance_type", v, "fixed_small or fixed_large");
+      };
+    } else if (c.hasNonNull("variance_type")) {
+      throw refuse(file, "variance_type", r.text("variance_type", ""), "none (learned variances are not supported)");
     }
-    String v = r.text("variance_type", "fixed_small");
-    Ddpm.Variance variance = switch (v) {
-      case "fixed_small" -> Ddpm.Variance.FIXED_SMALL;
-      case "fixed_large" -> Ddpm.Variance.FIXED_LARGE;
-      default -> throw refuse(file, "variance_type", v, "fixed_small or fixed_large");
-    };
-    return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler);
+    Sampler sampler = samplerOf(r, c, cls, file, prediction);
+    return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler, offset, alphaToOne);
   }
 
-  /**
-   * The sampler of a scheduler class. DPMSolverMultistepScheduler is dpm++2m only with algorithm_type
-   * dpmsolver++ and solver_order 2 (its defaults); other variants are refused by key.
-   */
-  private static Sampler samplerOf(ConfigReader r, String cls, String file, Consumer<String> warn) {
-    Sampler s = switch (cls) {
+  /** The sampler of a scheduler class, its variant chosen by the class's keys. */
+  private static Sampler samplerOf(ConfigReader r, JsonNode c, String cls, String file, Prediction prediction) {
+    boolean karras = r.bool("use_karras_sigmas", false);
+    String finalSigmas = r.text("final_sigmas_type", "zero");
+    if (!finalSigmas.equals("zero") && !finalSigmas.equals("sigma_min")) {
+      throw refuse(file, "final_sigmas_type", finalSigmas, "zero or sigma_min");
+    }
+    if (!finalSigmas.equals("zero") && !cls.equals("DPMSolverMultistepScheduler")
+        && !cls.equals("UniPCMultistepScheduler")) {
+      throw refuse(file, "final_sigmas_type", finalSigmas, "zero for " + cls);
+    }
+    if (karras && List.of("DDPMScheduler", "DDIMScheduler", "PNDMScheduler", "EulerAncestralDiscreteScheduler",
+        "LCMScheduler").contains(cls)) {
+      throw refuse(file, "use_karras_sigmas", "true", "false for " + cls);
+    }
+    String k = karras ? "-karras" : "";
+    return switch (cls) {
       case "DDPMScheduler" -> Samplers.DDPM;
       case "DDIMScheduler" -> Samplers.DDIM;
-      case "DPMSolverMultistepScheduler" -> Samplers.DPMPP_2M;
-      case "EulerDiscreteScheduler" -> Samplers.EULER;
+      case "PNDMScheduler" -> {
+        if (!r.bool("skip_prk_steps", false)) {
+          throw refuse(file, "skip_prk_steps", "false", "true (PLMS; the Runge-Kutta warm-up is not implemented)");
+        }
+        if (prediction == Prediction.X0) {
+          throw refuse(file, "prediction_type", "sample", "epsilon or v_prediction for PNDMScheduler");
+        }
+        yield Samplers.PNDM;
+      }
+      case "LMSDiscreteScheduler" -> Samplers.byName("lms" + k);
+      case "EulerDiscreteScheduler" -> {
+        r.only("interpolation_type", "linear", "linear");
+        r.only("timestep_type", "discrete", "discrete");
+        yield Samplers.byName("euler" + k);
+      }
       case "EulerAncestralDiscreteScheduler" -> Samplers.EULER_A;
-      case "HeunDiscreteScheduler" -> Samplers.HEUN;
-      default -> null;
+      case "HeunDiscreteScheduler" -> Samplers.byName("heun" + k);
+      case "DPMSolverMultistepScheduler" -> {
+        String algorithm = r.text("algorithm_type", "dpmsolver++");
+        if (!algorithm.equals("dpmsolver++") && !algorithm.equals("sde-dpmsolver++")) {
+          throw refuse(file, "algorithm_type", algorithm, "dpmsolver++ or sde-dpmsolver++");
+        }
+        boolean sde = algorithm.equals("sde-dpmsolver++");
+        int order = r.integer("solver_order", 2);
+        if (order < 1 || order > (sde ? 2 : 3)) {
+          throw refuse(file, "solver_order", String.valueOf(order), sde ? "1 or 2 for sde-dpmsolver++" : "1, 2 or 3");
+        }
+        String solverType = r.text("solver_type", "midpoint");
+        if (!solverType.equals("midpoint") && !solverType.equals("heun")) {
+          throw refuse(file, "solver_type", solverType, "midpoint or heun");
+        }
+        if (r.number("lambda_min_clipped", Double.NEGATIVE_INFINITY) != Double.NEGATIVE_INFINITY) {
+          throw refuse(file, "lambda_min_clipped", c.get("lambda_min_clipped").asText(), "-inf");
+        }
+        var settings = new DpmSolverMultistep.Settings(order, sde, karras, finalSigmas.equals("sigma_min"),
+            r.bool("lower_order_final", true), solverType.equals("heun"), r.bool("euler_at_final", false));
+        String name = order == 1 ? "dpm++1" + (sde ? "-sde" : "") + k : "dpm++" + order + "m" + (sde ? "-sde" : "") + k;
+        yield new DpmSolverMultistep(name, settings);
+      }
+      case "UniPCMultistepScheduler" -> {
+        int order = r.integer("solver_order", 2);
+        if (order < 1 || order > 3) {
+          throw refuse(file, "solver_order", String.valueOf(order), "1, 2 or 3");
+        }
+        String solverType = r.text("solver_type", "bh2");
+        if (!solverType.equals("bh1") && !solverType.equals("bh2")) {
+          throw refuse(file, "solver_type", solverType, "bh1 or bh2");
+        }
+        if (!r.bool("predict_x0", true)) {
+          throw refuse(file, "predict_x0", "false", "true (UniPC in data-prediction form)");
+        }
+        if (c.hasNonNull("solver_p")) {
+          throw refuse(file, "solver_p", c.get("solver_p").toString(), "none");
+        }
+        JsonNode disabled = c.get("disable_corrector");
+        java.util.Set<Integer> off = new java.util.HashSet<>();
+        if (disabled != null && !disabled.isNull()) {
+          if (!disabled.isArray()) {
+            throw new StoreException(file + ": disable_corrector must be a list of step indices, got " + disabled);
+          }
+          if (!disabled.isEmpty()) {
+            off.addAll(r.ints("disable_corrector", List.of()));
+          }
+        }
+        yield new UniPc("unipc" + k, new UniPc.Settings(order, solverType.equals("bh2"), karras,
+            finalSigmas.equals("sigma_min"), r.bool("lower_order_final", true), off));
+      }
+      case "LCMScheduler" -> {
+        Lcm.Settings settings;
+        try {
+          settings = new Lcm.Settings(r.integer("original_inference_steps", 50), r.number("timestep_scaling", 10));
+        } catch (IllegalArgumentException e) {
+          throw new StoreException(file + ": " + e.getMessage());
+        }
+        yield new Lcm("lcm", settings);
+      }
+      default -> throw new IllegalStateException(cls);
     };
-    if (s == null) {
-      warn.accept("warning: " + file + ": " + cls + " is read for its noise schedule; sample defaults to ddim (choose"
-          + " with --sampler)");
-      return Samplers.DDIM;
-    }
-    if (s == Samplers.DPMPP_2M) {
-      String algorithm = r.text("algorithm_type", "dpmsolver++");
-      if (!algorithm.equals("dpmsolver++")) {
-        throw refuse(file, "algorithm_type", algorithm, "dpmsolver++ (DPM-Solver++(2M))");
-      }
-      int order = r.integer("solver_order", 2);
-      if (order != 2) {
-        throw refuse(file, "solver_order", String.valueOf(order), "2 (DPM-Solver++(2M))");
-      }
-    }
-    if (s.grid() == Sampler.Grid.KARRAS_SIGMAS && !r.bool("use_karras_sigmas", false)) {
-      warn.accept("warning: " + file + ": " + cls + " spaces its sigmas by timestep (use_karras_sigmas false);"
-          + " jdiffusion's " + s.name() + " walks Karras sigmas, so the same seed gives other images");
-    }
-    return s;
   }
 
   /** Explicit betas are taken when they are a linear schedule (to 1e-9 relative); others are refused. */

@@ -26,6 +26,8 @@ public final class SampleOptions {
   private final Timesteps spacing;
   private final Ddpm.Variance variance;
   private final boolean clip;
+  private final int stepsOffset;
+  private final boolean alphaToOne;
   private final long seed;
   private final int batch;
   private final Precision precision;
@@ -37,6 +39,8 @@ public final class SampleOptions {
     this.spacing = b.spacing != null ? b.spacing : sampler.defaultSpacing();
     this.variance = b.variance;
     this.clip = b.clip;
+    this.stepsOffset = b.stepsOffset;
+    this.alphaToOne = b.alphaToOne;
     this.seed = b.seed;
     this.batch = b.batch;
     this.precision = b.precision;
@@ -75,9 +79,9 @@ public final class SampleOptions {
       b.eta(eta);
     }
     if (spacing != null) {
-      if (s.grid() != Sampler.Grid.TIMESTEPS) {
-        throw new IllegalArgumentException(optionPrefix + "spacing applies to ddpm, ddim and dpm++2m; " + s.name()
-            + " uses Karras sigmas");
+      if (!s.usesSpacing()) {
+        throw new IllegalArgumentException(optionPrefix + "spacing does not apply to " + s.name()
+            + ", whose timesteps are its own");
       }
       b.spacing(Timesteps.parse(spacing));
     }
@@ -122,7 +126,7 @@ public final class SampleOptions {
   /** A builder holding these options, to change some of them. */
   public Builder toBuilder() {
     Builder b = new Builder(sampler).steps(steps).spacing(spacing).variance(variance).clip(clip).seed(seed)
-        .batch(batch).precision(precision);
+        .batch(batch).precision(precision).stepsOffset(stepsOffset).alphaToOne(alphaToOne);
     if (sampler.usesEta()) {
       b.eta(eta);
     }
@@ -188,7 +192,17 @@ public final class SampleOptions {
 
   /** What the sampler's update rule reads. */
   public SamplerSettings settings() {
-    return new SamplerSettings(eta, variance, clip);
+    return new SamplerSettings(eta, variance, clip, spacing, stepsOffset, alphaToOne);
+  }
+
+  /** diffusers' steps_offset, added to leading timesteps (1 for Stable Diffusion; 0 for jdiffusion's models). */
+  public int stepsOffset() {
+    return stepsOffset;
+  }
+
+  /** Whether DDIM's and PNDM's last step lands on alphaBar = 1 (diffusers' set_alpha_to_one). */
+  public boolean alphaToOne() {
+    return alphaToOne;
   }
 
   /** Network evaluations per image. */
@@ -196,11 +210,9 @@ public final class SampleOptions {
     return sampler.evaluations(steps);
   }
 
-  /** Refuses more steps than the schedule has timesteps, for samplers that visit them. */
+  /** Refuses a number of steps the sampler's path cannot take on this schedule (more than T, or LCM's limit). */
   public void checkAgainst(NoiseSchedule schedule) {
-    if (sampler.grid() == Sampler.Grid.TIMESTEPS) {
-      spacing.select(schedule.steps(), steps);
-    }
+    sampler.path(schedule, steps, settings());
   }
 
   /** The options as a JSON-ready map with the command line's names and values (sample --dry-run, metrics.json). */
@@ -212,6 +224,12 @@ public final class SampleOptions {
     m.put("spacing", spacing.name().toLowerCase(java.util.Locale.ROOT));
     m.put("variance", variance.name().toLowerCase(java.util.Locale.ROOT));
     m.put("clip", clip);
+    if (stepsOffset != 0) {
+      m.put("steps_offset", stepsOffset);
+    }
+    if (!alphaToOne) {
+      m.put("set_alpha_to_one", false);
+    }
     m.put("seed", seed);
     m.put("batch", batch);
     m.put("precision", precision.name().toLowerCase(java.util.Locale.ROOT));
@@ -221,7 +239,7 @@ public final class SampleOptions {
   @Override
   public String toString() {
     return sampler.name() + ", " + steps + " steps" + (sampler.usesEta() ? ", eta " + eta : "")
-        + (sampler.grid() == Sampler.Grid.TIMESTEPS ? ", " + spacing.name().toLowerCase(java.util.Locale.ROOT) : "")
+        + (sampler.usesSpacing() ? ", " + spacing.name().toLowerCase(java.util.Locale.ROOT) : "")
         + ", seed " + seed;
   }
 
@@ -233,6 +251,8 @@ public final class SampleOptions {
     private Timesteps spacing;
     private Ddpm.Variance variance = Ddpm.Variance.FIXED_SMALL;
     private boolean clip = true;
+    private int stepsOffset;
+    private boolean alphaToOne = true;
     private long seed;
     private int batch = DEFAULT_BATCH;
     private Precision precision = Precision.FP32;
@@ -274,6 +294,18 @@ public final class SampleOptions {
       return this;
     }
 
+    /** diffusers' steps_offset. Default 0. */
+    public Builder stepsOffset(int offset) {
+      this.stepsOffset = offset;
+      return this;
+    }
+
+    /** diffusers' set_alpha_to_one. Default true. */
+    public Builder alphaToOne(boolean on) {
+      this.alphaToOne = on;
+      return this;
+    }
+
     /** Image i uses seed + i. Default 0. */
     public Builder seed(long seed) {
       this.seed = seed;
@@ -303,6 +335,9 @@ public final class SampleOptions {
               + " do)");
         }
         new SamplerSettings(eta, variance, clip); // validates eta
+      }
+      if (stepsOffset < 0) {
+        throw new IllegalArgumentException("steps offset must be >= 0, got " + stepsOffset);
       }
       if (batch < 1 || batch > 65_536) {
         throw new IllegalArgumentException("batch must be between 1 and 65536, got " + batch);

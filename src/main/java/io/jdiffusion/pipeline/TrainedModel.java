@@ -78,13 +78,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     Sampler sampler = s.sampler();
     int trainSteps = s.schedule().steps();
     int steps = d.steps().orElse(sampler.defaultSteps(trainSteps));
-    SampleOptions.Builder b = SampleOptions.builder(sampler).clip(s.clip()).variance(s.variance());
-    if (sampler.grid() == Sampler.Grid.TIMESTEPS) {
-      b.spacing(s.spacing()).steps(Math.min(steps, trainSteps));
-    } else {
-      b.steps(steps);
-    }
-    return b.build();
+    return SampleOptions.builder(sampler).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
+        .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(steps, trainSteps)).build();
   }
 
   /**

@@ -16,7 +16,8 @@ import org.bytedeco.pytorch.Tensor;
  * x_p = mu + sigma z,  sigma^2 = betaTilde' = (1 - alphaBar_p)/(1 - alphaBar_t) beta'  (FIXED_SMALL)
  *                      sigma^2 = beta'                                            (FIXED_LARGE)</pre>
  *
- * and no noise on the last step.
+ * with noise whenever t &gt; 0 (diffusers' DDPMScheduler: with trailing spacing the last step starts
+ * above 0 and gets the variance clamped at 1e-20, or beta' for FIXED_LARGE).
  */
 public final class Ddpm implements Sampler {
   private static final Traits TRAITS = Traits.of("ddpm", Grid.TIMESTEPS);
@@ -51,10 +52,10 @@ public final class Ddpm implements Sampler {
     double c0 = Math.sqrt(abP) * betaT / (1 - abT);
     double ct = Math.sqrt(abT / abP) * (1 - abP) / (1 - abT);
     Tensor mean = e.x0().mul(Torch.s(c0)).add(xt.mul(Torch.s(ct)));
-    if (prev < 0) {
+    if (t <= 0) {
       return mean;
     }
-    double var = variance == Variance.FIXED_SMALL ? (1 - abP) / (1 - abT) * betaT : betaT;
+    double var = variance == Variance.FIXED_SMALL ? Math.max(1e-20, (1 - abP) / (1 - abT) * betaT) : betaT;
     return mean.add(z.get().mul(Torch.s(Math.sqrt(var))));
   }
 

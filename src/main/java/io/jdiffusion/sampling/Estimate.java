@@ -44,14 +44,16 @@ public record Estimate(Tensor x0, Tensor eps) {
    * @param clip clamp x0 to the data range [-1, 1] and re-derive eps from it
    */
   public static Estimate at(Denoiser d, Tensor xt, double t, double a, double b, boolean clip) {
-    Tensor ta = Torch.scalar(a);
-    Tensor tb = Torch.scalar(b);
-    Tensor out = d.output(xt, t);
-    Tensor x0 = d.prediction().toX0(xt, out, ta, tb);
+    return of(d.prediction(), xt, d.output(xt, t), a, b, clip);
+  }
+
+  /** The estimates implied by a network output at x_t = a x0 + b eps, coefficients in double precision. */
+  public static Estimate of(Prediction p, Tensor xt, Tensor out, double a, double b, boolean clip) {
+    Tensor x0 = p.toX0(xt, out, a, b);
     if (!clip) {
-      return new Estimate(x0, d.prediction().toEps(xt, out, ta, tb));
+      return new Estimate(x0, p.toEps(xt, out, a, b));
     }
     x0 = x0.clamp(new ScalarOptional(Torch.s(-1)), new ScalarOptional(Torch.s(1)));
-    return new Estimate(x0, Prediction.X0.toEps(xt, x0, ta, tb));
+    return new Estimate(x0, Prediction.X0.toEps(xt, x0, a, b));
   }
 }

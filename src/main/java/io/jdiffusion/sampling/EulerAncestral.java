@@ -1,28 +1,39 @@
 package io.jdiffusion.sampling;
 
 import io.jdiffusion.nn.Torch;
+import io.jdiffusion.schedule.NoiseSchedule;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Ancestral Euler ("Euler a", k-diffusion's {@code sample_euler_ancestral}, the sampler accompanying
- * Karras et al. 2022): each step splits sigma_{i+1} into a deterministic part sigma_down, reached by
- * an Euler step, and fresh noise of size sigma_up:
+ * Ancestral Euler ("Euler a", k-diffusion's {@code sample_euler_ancestral}, diffusers'
+ * EulerAncestralDiscreteScheduler): each step splits sigma_{i+1} into a deterministic part
+ * sigma_down, reached by an Euler step, and fresh noise of size sigma_up:
  *
  * <pre>sigma_up   = min(sigma_{i+1}, eta sqrt(sigma_{i+1}^2 (sigma_i^2 - sigma_{i+1}^2) / sigma_i^2))
  * sigma_down = sqrt(sigma_{i+1}^2 - sigma_up^2)
  * x_{i+1}    = x_i + (sigma_down - sigma_i) (x_i - D(x_i; sigma_i)) / sigma_i + sigma_up z</pre>
  *
- * With eta = 1 this is the DDPM posterior q(x_{i+1} | x_i, x0 = D) written in sigma space; eta = 0
- * is {@link Euler}. One network evaluation per step; no noise on the last step (sigma_N = 0).
+ * With eta = 1 (diffusers' only choice) this is the DDPM posterior q(x_{i+1} | x_i, x0 = D) written in
+ * sigma space; eta = 0 is {@link Euler}. One network evaluation per step; no noise on the last step.
  */
 public final class EulerAncestral implements Sampler {
-  private static final Traits TRAITS = Traits.of("euler-a", Grid.KARRAS_SIGMAS).withEta(1);
+  private final Traits traits;
+  private final boolean karras;
 
-  EulerAncestral() {}
+  /** @param karras walk Karras et al.'s sigmas rather than the spaced timesteps' */
+  public EulerAncestral(String name, boolean karras) {
+    this.traits = Traits.of(name, Grid.SIGMAS).withEta(1).withSpacing(Timesteps.LINSPACE);
+    this.karras = karras;
+  }
 
   @Override
   public Traits traits() {
-    return TRAITS;
+    return traits;
+  }
+
+  @Override
+  public NoisePath path(NoiseSchedule s, int steps, SamplerSettings run) {
+    return KarrasSigmas.spacedPath(s, steps, run, karras);
   }
 
   @Override

@@ -1,11 +1,12 @@
 package io.jdiffusion.sampling;
 
 import io.jdiffusion.nn.Torch;
+import io.jdiffusion.schedule.NoiseSchedule;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * Heun's second-order method on the probability-flow ODE in sigma space, Algorithm 1 of Karras et
- * al. 2022 (EDM) with sigma(t) = t, s(t) = 1:
+ * al. 2022 (EDM) with sigma(t) = t, s(t) = 1, as diffusers' HeunDiscreteScheduler:
  *
  * <pre>d_i = (x_i - D(x_i; sigma_i)) / sigma_i
  * x_{i+1} = x_i + (sigma_{i+1} - sigma_i) d_i                       (Euler step)
@@ -16,9 +17,14 @@ import org.bytedeco.pytorch.Tensor;
  * The last step, to sigma = 0, is a plain Euler step, so N steps take 2N - 1 network evaluations.
  */
 public final class Heun implements Sampler {
-  private static final Traits TRAITS = Traits.of("heun", Grid.KARRAS_SIGMAS);
+  private final Traits traits;
+  private final boolean karras;
 
-  Heun() {}
+  /** @param karras walk Karras et al.'s sigmas rather than the spaced timesteps' */
+  public Heun(String name, boolean karras) {
+    this.traits = Traits.of(name, Grid.SIGMAS).withSpacing(Timesteps.LINSPACE);
+    this.karras = karras;
+  }
 
   @Override
   public int evaluations(int steps) {
@@ -27,7 +33,12 @@ public final class Heun implements Sampler {
 
   @Override
   public Traits traits() {
-    return TRAITS;
+    return traits;
+  }
+
+  @Override
+  public NoisePath path(NoiseSchedule s, int steps, SamplerSettings run) {
+    return KarrasSigmas.spacedPath(s, steps, run, karras);
   }
 
   @Override
@@ -39,7 +50,7 @@ public final class Heun implements Sampler {
     if (next == 0) {
       return euler;
     }
-    Tensor dNext = Step.toD(euler, next, step.denoised(euler, next));
+    Tensor dNext = Step.toD(euler, next, step.denoisedAt(euler, step.index() + 1));
     return step.x().add(d.add(dNext).mul(Torch.s((next - sigma) / 2)));
   }
 }

@@ -35,10 +35,27 @@ public final class KarrasSigmas {
     double maxInvRho = Math.pow(sigmaMax, 1 / rho);
     double[] sigmas = new double[steps + 1];
     for (int i = 0; i < steps; i++) {
-      double frac = steps == 1 ? 0 : (double) i / (steps - 1);
+      double frac = steps == 1 ? 0 : i * (1.0 / (steps - 1)); // numpy.linspace(0, 1, N)
       sigmas[i] = Math.pow(maxInvRho + frac * (minInvRho - maxInvRho), rho);
     }
     sigmas[steps] = 0;
     return sigmas;
+  }
+
+  /**
+   * The path of diffusers' sigma schedulers (Euler, Euler a, Heun, LMS): the spaced timesteps'
+   * sigmas, interpolated linearly ({@link NoisePath#interpolated}), or with {@code karras} eq. 5 between
+   * the smallest and largest of them, each at its fractional timestep; then 0. With linspace spacing the
+   * Karras sigmas span sigma_0 .. sigma_{T-1}, k-diffusion's {@code get_sigmas_karras}.
+   */
+  public static NoisePath spacedPath(NoiseSchedule s, int steps, io.jdiffusion.sampling.SamplerSettings run,
+      boolean karras) {
+    double[] t = run.spacing().selectContinuous(s.steps(), steps, run.stepsOffset());
+    NoisePath spaced = NoisePath.interpolated(s, t, 0);
+    if (!karras) {
+      return spaced;
+    }
+    double[] sg = spaced.sigma();
+    return NoisePath.sigmas(s, of(sg[steps - 1], sg[0], steps, RHO));
   }
 }

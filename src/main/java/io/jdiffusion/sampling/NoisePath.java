@@ -3,18 +3,20 @@ package io.jdiffusion.sampling;
 import io.jdiffusion.schedule.NoiseSchedule;
 
 /**
- * The N + 1 points a sampler visits in N steps, from the noisiest to the clean image: at point i the
+ * The N + 1 points a sampler visits in N steps, from the noisiest to the end: at point i the
  * network's timestep t_i (0-based, possibly fractional) and the noise level sigma_i = sqrt((1 -
- * alphaBar)/alphaBar) of Karras et al. 2022. The last point is the clean image, t = -1 and sigma = 0.
+ * alphaBar)/alphaBar) of Karras et al. 2022. The last point is where the run ends: t = -1 (no network
+ * evaluation) and sigma = 0 for the clean image, or a small sigma (diffusers' final_sigmas_type
+ * "sigma_min").
  *
- * @param t N + 1 timesteps, decreasing, the last -1
- * @param sigma N + 1 noise levels, decreasing, the last 0
+ * @param t N + 1 timesteps, the last -1
+ * @param sigma N + 1 noise levels, the last &gt;= 0
  */
 public record NoisePath(double[] t, double[] sigma) {
 
   public NoisePath {
-    if (t.length < 2 || t.length != sigma.length || t[t.length - 1] != -1 || sigma[sigma.length - 1] != 0) {
-      throw new IllegalArgumentException("a noise path needs N + 1 >= 2 points ending at the clean image");
+    if (t.length < 2 || t.length != sigma.length || t[t.length - 1] != -1 || !(sigma[sigma.length - 1] >= 0)) {
+      throw new IllegalArgumentException("a noise path needs N + 1 >= 2 points ending at t = -1");
     }
   }
 
@@ -23,6 +25,10 @@ public record NoisePath(double[] t, double[] sigma) {
     double[] t = new double[descending.length + 1];
     double[] sigma = new double[descending.length + 1];
     for (int i = 0; i < descending.length; i++) {
+      if (descending[i] < 0 || descending[i] >= s.steps()) {
+        throw new IllegalArgumentException("timestep " + descending[i] + " is outside the model's 0 .. " + (s.steps() - 1)
+            + " (too many steps for this spacing and steps offset)");
+      }
       t[i] = descending[i];
       sigma[i] = s.sigma(descending[i]);
     }
@@ -40,13 +46,56 @@ public record NoisePath(double[] t, double[] sigma) {
     return new NoisePath(t, sigmas.clone());
   }
 
+  /**
+   * The path over given descending (possibly fractional) timesteps with sigma interpolated linearly
+   * between the schedule's discrete sigmas ({@code np.interp} in diffusers' EulerDiscreteScheduler),
+   * then {@code last}.
+   */
+  public static NoisePath interpolated(NoiseSchedule s, double[] descending, double last) {
+    double[] t = new double[descending.length + 1];
+    double[] sigma = new double[descending.length + 1];
+    for (int i = 0; i < descending.length; i++) {
+      t[i] = descending[i];
+      sigma[i] = interp(s, descending[i]);
+    }
+    t[descending.length] = -1;
+    sigma[descending.length] = last;
+    return new NoisePath(t, sigma);
+  }
+
+  /** numpy.interp(t, arange(T), sigmas): linear in sigma, clamped at the ends. */
+  static double interp(NoiseSchedule s, double t) {
+    int last = s.steps() - 1;
+    if (t <= 0) {
+      return s.sigma(0);
+    }
+    if (t >= last) {
+      return s.sigma(last);
+    }
+    int i = (int) Math.floor(t);
+    double w = t - i;
+    if (w == 0) {
+      return s.sigma(i);
+    }
+    double lo = s.sigma(i);
+    double hi = s.sigma(i + 1);
+    return lo + (hi - lo) * w; // numpy's interp: slope * (x - xp[j]) + fp[j]
+  }
+
   /** The number of steps N. */
   public int steps() {
     return t.length - 1;
   }
 
-  /** The discrete timestep at point i (-1 for the clean image). */
+  /** The discrete timestep at point i (-1 for the end). */
   public int timestep(int i) {
     return (int) t[i];
+  }
+
+  /** The same path with its last sigma replaced (diffusers' final_sigmas_type). */
+  public NoisePath endingAt(double lastSigma) {
+    double[] s = sigma.clone();
+    s[s.length - 1] = lastSigma;
+    return new NoisePath(t, s);
   }
 }

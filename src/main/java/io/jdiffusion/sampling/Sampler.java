@@ -1,25 +1,32 @@
 package io.jdiffusion.sampling;
 
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.schedule.NoiseSchedule;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A reverse-diffusion sampler: its update rule and what a caller needs to know about it. The loop
- * around the rule (scopes, the carried x, the history of estimates, callbacks) is {@link
- * SamplingLoop}'s, as in k-diffusion, where every sampler shares one signature and is its update
- * rule only. The built-in samplers are listed in {@link Samplers}.
+ * A reverse-diffusion sampler: its path (diffusers' {@code set_timesteps}), its update rule (its {@code
+ * step}) and the state one run keeps (the history of a multistep method). The loop around it (scopes,
+ * the carried x, callbacks) is {@link SamplingLoop}'s, as in k-diffusion, where a sampler is its update
+ * rule only.
+ *
+ * <p>An instance registered in {@link Samplers}, or returned by a factory, is a prototype holding the
+ * sampler's typed settings; {@link SamplingLoop} asks it for a {@link #newRun} and closes that run at
+ * the end. A sampler without state returns itself. Adding a sampler is one class and one line in
+ * {@link Samplers} (docs/extending.md).
  */
-public interface Sampler {
-  /** Which path a sampler walks: the schedule's discrete timesteps, or Karras et al.'s sigmas. */
+public interface Sampler extends AutoCloseable {
+  /** The form of x a sampler walks in. */
   enum Grid {
-    /** Discrete training timesteps, chosen by a {@link Timesteps} spacing; x in VP form. */
+    /** Discrete training timesteps; x in the VP form sqrt(alphaBar) x0 + sqrt(1 - alphaBar) eps. */
     TIMESTEPS,
-    /** {@link KarrasSigmas}; x in the VE form x0 + sigma eps of Karras et al. 2022. */
-    KARRAS_SIGMAS
+    /** Noise levels sigma; x in the VE form x0 + sigma eps of Karras et al. 2022. */
+    SIGMAS
   }
 
   /**
    * What does not change between runs: the name used on the command line and in files (e.g. {@code
-   * ddim}), the path, and eta and spacing defaults.
+   * ddim}), the form of x, and eta and spacing defaults.
    *
    * @param usesEta whether eta changes anything (DDIM's eta, Euler a's noise scale)
    * @param defaultEta the eta to use when the caller gives none
@@ -40,6 +47,11 @@ public interface Sampler {
     public Traits withSpacing(Timesteps spacing) {
       return new Traits(name, grid, usesEta, defaultEta, spacing);
     }
+
+    /** The same traits under another name. */
+    public Traits named(String name) {
+      return new Traits(name, grid, usesEta, defaultEta, defaultSpacing);
+    }
   }
 
   /** The sampler's fixed traits. */
@@ -50,7 +62,7 @@ public interface Sampler {
     return traits().name();
   }
 
-  /** The path this sampler walks. */
+  /** The form of x this sampler walks in. */
   default Grid grid() {
     return traits().grid();
   }
@@ -65,9 +77,14 @@ public interface Sampler {
     return traits().defaultEta();
   }
 
-  /** The timestep spacing to use when the caller gives none ({@link Grid#TIMESTEPS} samplers). */
+  /** The timestep spacing to use when the caller gives none. */
   default Timesteps defaultSpacing() {
     return traits().defaultSpacing();
+  }
+
+  /** Whether the timestep spacing changes this sampler's path. */
+  default boolean usesSpacing() {
+    return true;
   }
 
   /** Network evaluations for N steps (N for one-evaluation samplers, 2N - 1 for Heun). */
@@ -86,11 +103,42 @@ public interface Sampler {
   }
 
   /**
+   * The points of an N-step run, diffusers' {@code set_timesteps}: by default the spaced discrete
+   * timesteps then the clean image.
+   */
+  default NoisePath path(NoiseSchedule s, int steps, SamplerSettings settings) {
+    return NoisePath.timesteps(s, settings.spacing().select(s.steps(), steps, settings.stepsOffset()));
+  }
+
+  /**
+   * x at the first point of the path from a standard-normal draw x_T, diffusers' {@code
+   * init_noise_sigma}: x_T itself in VP form; in VE form x_T sqrt(1 + sigma_0^2) with leading spacing
+   * and x_T sigma_0 with linspace and trailing spacing (diffusers' sigma schedulers, whose choice this
+   * follows so that the same x_T gives the same image).
+   */
+  default Tensor start(Tensor xT, NoisePath path, SamplerSettings run) {
+    if (grid() == Grid.TIMESTEPS) {
+      return xT;
+    }
+    double sigma0 = path.sigma()[0];
+    return xT.mul(Torch.s(run.spacing() == Timesteps.LEADING ? Math.sqrt(1 + sigma0 * sigma0) : sigma0));
+  }
+
+  /** A sampler for one run, with fresh state and these settings; a sampler without state returns itself. */
+  default Sampler newRun() {
+    return this;
+  }
+
+  /**
    * The update rule: x at point i of the path to x at point i + 1.
    *
-   * @param step the current point, x there, the network (through {@link Step#estimate} or {@link
-   *     Step#denoised}) and the previous step's x0 estimate
+   * @param step the current point, x there and the network (through {@link Step#estimate}, {@link
+   *     Step#denoised} or {@link Step#output})
    * @return x at the next point, in this sampler's {@link Grid} form
    */
   Tensor step(Step step);
+
+  /** Releases what the run kept (a multistep history); nothing for a sampler without state. */
+  @Override
+  default void close() {}
 }

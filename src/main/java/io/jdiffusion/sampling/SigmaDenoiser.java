@@ -9,9 +9,8 @@ import org.bytedeco.pytorch.Tensor;
  * Table 1's VP column): x = x_vp / sqrt(alphaBar) and sigma = sqrt((1 - alphaBar)/alphaBar), so that
  * x = x0 + sigma eps. {@link #x0} is EDM's D(x; sigma).
  *
- * <p>The network runs at x_vp = x / sqrt(1 + sigma^2) and at the continuous timestep whose
- * log-sigma interpolates the schedule's discrete log-sigmas ({@link NoiseSchedule#timestepAt}), as in
- * diffusers' EulerDiscreteScheduler.
+ * <p>The network runs at x_vp = x / sqrt(1 + sigma^2) (diffusers' {@code scale_model_input}) and at
+ * the path's timestep for that sigma.
  */
 final class SigmaDenoiser {
   private final Denoiser d;
@@ -25,15 +24,15 @@ final class SigmaDenoiser {
     this.clip = clip;
   }
 
-  /** D(x; sigma): the clean-image estimate at x = x0 + sigma eps, sigma &gt; 0. */
-  Tensor x0(Tensor x, double sigma) {
+  /** D(x; sigma): the clean-image estimate at x = x0 + sigma eps, sigma &gt; 0, the network at timestep t. */
+  Tensor x0(Tensor x, double sigma, double t) {
     double a = 1 / Math.sqrt(1 + sigma * sigma); // sqrt(alphaBar)
-    Tensor xVp = x.mul(Torch.s(a));
-    return Estimate.at(d, xVp, s.timestepAt(sigma), a, sigma * a, clip).x0();
+    Tensor xVp = x.div(Torch.s(Math.sqrt(1 + sigma * sigma)));
+    return Estimate.at(d, xVp, t, a, sigma * a, clip).x0();
   }
 
-  /** The VE image x = x_T / sqrt(alphaBar) for a standard-normal VP draw x_T at noise level sigma. */
-  static Tensor fromVp(Tensor xT, double sigma) {
-    return xT.mul(Torch.s(Math.sqrt(1 + sigma * sigma)));
+  /** D(x; sigma) at the timestep whose interpolated log-sigma is sigma ({@link NoiseSchedule#timestepAt}). */
+  Tensor x0(Tensor x, double sigma) {
+    return x0(x, sigma, s.timestepAt(sigma));
   }
 }

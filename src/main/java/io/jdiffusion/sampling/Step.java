@@ -1,15 +1,19 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.diffusion.Noise;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.schedule.NoiseSchedule;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * One step of a sampling run as its {@link Sampler} sees it: point i of the {@link NoisePath}, x
- * there, the network, fresh noise, the settings and the history {@link SamplingLoop} keeps. The
- * first network evaluation of the step is recorded as the step's x0 estimate for callbacks and for
- * {@link #previousX0} of the next step.
+ * there, the network, fresh noise and the settings. The first network evaluation of the step is
+ * recorded as the step's x0 estimate for callbacks.
+ *
+ * <p>Three views of the network: {@link #estimate} (x0 and eps at the discrete timestep, VP form, as
+ * DDPM and DDIM read it), {@link #estimateOnPath} (the same from the path's sigma, as DPM-Solver and
+ * UniPC read it) and {@link #denoised} (EDM's D(x; sigma) for samplers in VE form); {@link #output} is
+ * the raw network output for samplers that combine outputs before converting them (PLMS).
  */
 public final class Step {
   private final Denoiser d;
@@ -17,13 +21,11 @@ public final class Step {
   private final NoisePath path;
   private final int i;
   private final Tensor x;
-  private final ImageNoise noise;
+  private final Noise noise;
   private final SamplerSettings settings;
-  private final Tensor previousX0;
   private Tensor x0;
 
-  Step(Denoiser d, NoiseSchedule s, NoisePath path, int i, Tensor x, ImageNoise noise, SamplerSettings settings,
-      Tensor previousX0) {
+  Step(Denoiser d, NoiseSchedule s, NoisePath path, int i, Tensor x, Noise noise, SamplerSettings settings) {
     this.d = d;
     this.s = s;
     this.path = path;
@@ -31,12 +33,16 @@ public final class Step {
     this.x = x;
     this.noise = noise;
     this.settings = settings;
-    this.previousX0 = previousX0;
   }
 
   /** The step index i, 0 .. N - 1. */
   public int index() {
     return i;
+  }
+
+  /** Whether this is the last step of the run. */
+  public boolean last() {
+    return i == path.steps() - 1;
   }
 
   /** x at point i, in the sampler's {@link Sampler.Grid} form. */
@@ -61,7 +67,7 @@ public final class Step {
     return path.timestep(i);
   }
 
-  /** The discrete timestep at point i + 1 (-1 for the clean image). */
+  /** The discrete timestep at point i + 1 (-1 for the end). */
   public int nextTimestep() {
     return path.timestep(i + 1);
   }
@@ -76,34 +82,55 @@ public final class Step {
     return path.sigma()[i + 1];
   }
 
-  /** The x0 estimate of step i - 1, or null at the first step (multistep solvers' history). */
-  public Tensor previousX0() {
-    return previousX0;
-  }
-
   /** Fresh standard-normal noise z shaped like x, one stream per image. */
   public Tensor z() {
     long[] shape = Torch.shape(x);
     return noise.next(shape[1], shape[2], shape[3]);
   }
 
-  /** The network's x0 and eps at the current discrete timestep ({@link Sampler.Grid#TIMESTEPS}). */
+  /** The network's raw output (eps, x0 or v) at x, at the path's timestep t_i. */
+  public Tensor output() {
+    Tensor out = d.output(x, path.t()[i]);
+    if (x0 == null) {
+      double a = 1 / Math.sqrt(1 + sigma() * sigma());
+      x0 = d.prediction().toX0(x, out, a, sigma() * a);
+    }
+    return out;
+  }
+
+  /** What the network's output parameterizes. */
+  public io.jdiffusion.diffusion.Prediction prediction() {
+    return d.prediction();
+  }
+
+  /** The network's x0 and eps at the current discrete timestep, from alphaBar_t ({@link Sampler.Grid#TIMESTEPS}). */
   public Estimate estimate() {
     Estimate e = Estimate.at(d, s, x, timestep(), settings.clip());
     record(e.x0());
     return e;
   }
 
-  /** D(x; sigma_i) of Karras et al. 2022 at the current point ({@link Sampler.Grid#KARRAS_SIGMAS}). */
+  /**
+   * The network's x0 and eps at point i with sqrt(alphaBar) = 1/sqrt(1 + sigma_i^2) from the path's sigma
+   * (diffusers' DPMSolverMultistepScheduler and UniPC, where a Karras sigma is not its rounded timestep's).
+   */
+  public Estimate estimateOnPath() {
+    double a = 1 / Math.sqrt(1 + sigma() * sigma());
+    Estimate e = Estimate.at(d, x, path.t()[i], a, sigma() * a, settings.clip());
+    record(e.x0());
+    return e;
+  }
+
+  /** D(x; sigma_i) of Karras et al. 2022 at the current point ({@link Sampler.Grid#SIGMAS}). */
   public Tensor denoised() {
-    Tensor out = denoised(x, sigma());
+    Tensor out = denoisedAt(x, i);
     record(out);
     return out;
   }
 
-  /** D(x; sigma) at another point, e.g. Heun's second evaluation. */
-  public Tensor denoised(Tensor at, double sigma) {
-    return new SigmaDenoiser(d, s, settings.clip()).x0(at, sigma);
+  /** D(x; sigma_j) at another x and path point j, e.g. Heun's second evaluation at point i + 1. */
+  public Tensor denoisedAt(Tensor at, int j) {
+    return new SigmaDenoiser(d, s, settings.clip()).x0(at, path.sigma()[j], path.t()[j]);
   }
 
   /** k-diffusion's {@code to_d}: the ODE's slope dx/dsigma = (x - D(x; sigma)) / sigma. */

@@ -135,7 +135,7 @@ final class Requests {
     p.put("guidance", c == null ? null : c.guidance());
     p.put("class", c == null ? null : c.describe(model.model()));
     p.put("seed", o.seed());
-    p.put("spacing", o.sampler().grid() == Sampler.Grid.TIMESTEPS ? o.spacing().name().toLowerCase(Locale.ROOT) : null);
+    p.put("spacing", o.sampler().usesSpacing() ? o.spacing().name().toLowerCase(Locale.ROOT) : null);
     p.put("precision", o.precision().name().toLowerCase(Locale.ROOT));
     p.put("version", config.version());
     return p;

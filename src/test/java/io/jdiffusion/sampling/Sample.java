@@ -20,7 +20,7 @@ final class Sample {
   }
 
   static Tensor dpm(Denoiser d, NoiseSchedule s, Tensor xT, int[] ts, int order, boolean clip, StepCallback cb) {
-    return SamplingLoop.run(new DpmSolverPlusPlus(order), d, s, xT, NoisePath.timesteps(s, ts), null,
+    return SamplingLoop.run(new DpmSolverMultistep("dpm++", DpmSolverMultistep.Settings.of(order)), d, s, xT, NoisePath.timesteps(s, ts), null,
         SamplerSettings.eta(0).clip(clip), cb);
   }
 
