@@ -4,6 +4,7 @@ import io.jdiffusion.diffusion.ImageNoise;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.NoisePath;
 import io.jdiffusion.sampling.SdEdit;
 import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.util.Progress;
@@ -19,8 +20,8 @@ public final class ImageToImage {
    * @param image C x S x S values in [0, 1]
    * @param strength in (0, 1]: how far into the noise the guide is pushed
    * @param labels class per image (conditional models), or null
-   * @param o uses steps, spacing, eta, clip, seed, batch and precision
-   * @param progress advanced by one unit per image and DDIM step
+   * @param o the sampler and its settings, seed, batch and precision
+   * @param progress advanced by one unit per image and step
    * @return n images in [0, 1]
    */
   public static float[] run(TrainedModel m, float[] image, double strength, int n, int[] labels, double guidance,
@@ -30,7 +31,7 @@ public final class ImageToImage {
 
   /**
    * {@link #run(TrainedModel, float[], double, int, int[], double, SampleOptions, Progress)} that also
-   * tells {@code onStep} about every DDIM step of every batch (after the progress update): x0 previews.
+   * tells {@code onStep} about every step of every batch (after the progress update): x0 previews.
    * What it throws ends the run, every tensor freed.
    */
   public static float[] run(TrainedModel m, float[] image, double strength, int n, int[] labels, double guidance,
@@ -38,8 +39,8 @@ public final class ImageToImage {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
-    int[] timesteps = o.spacing().select(m.schedule().steps(), o.steps());
-    int taken = SdEdit.steps(timesteps.length, strength);
+    NoisePath path = o.sampler().path(m.schedule(), o.steps(), o.settings());
+    int taken = SdEdit.steps(path.steps(), strength);
     float[] out = new float[n * per];
     for (int start = 0; start < n; start += o.batch()) {
       int b = Math.min(o.batch(), n - start);
@@ -50,7 +51,8 @@ public final class ImageToImage {
         Tensor guide = Torch.tensor(Generate.fromUnit(image), 1, c.inChannels(), size, size).expand(b, c.inChannels(), size, size);
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         StepCallback tick = step -> progress.update(done + (long) (step.index() + 1) * b);
-        Tensor x = SdEdit.edit(d, m.schedule(), guide, noise, timesteps, strength, o.settings(), tick.andThen(onStep));
+        Tensor x = SdEdit.edit(o.sampler(), d, m.schedule(), guide, noise, path, strength, o.settings(),
+            tick.andThen(onStep));
         Generate.toUnit(Torch.toFloats(x), out, start * per);
       }
     }

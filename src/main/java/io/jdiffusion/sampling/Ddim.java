@@ -39,6 +39,12 @@ public final class Ddim implements Sampler {
     return next;
   }
 
+  /** The spaced timesteps, each step landing on t - T // N (diffusers' DDIMScheduler). */
+  @Override
+  public NoisePath path(NoiseSchedule s, int steps, SamplerSettings run) {
+    return NoisePath.timesteps(s, run.spacing().select(s.steps(), steps, run.stepsOffset())).landingBy(s.steps() / steps);
+  }
+
   @Override
   public Traits traits() {
     return TRAITS;
@@ -47,7 +53,7 @@ public final class Ddim implements Sampler {
   @Override
   public Tensor step(Step step) {
     NoiseSchedule s = step.schedule();
-    int prev = step.timestep() - s.steps() / step.path().steps();
+    int prev = step.path().landing(step.index());
     double abP = prev >= 0 ? s.alphaBar(prev) : step.settings().alphaToOne() ? 1.0 : s.alphaBar(0);
     return step(s, step.x(), step.estimate(), step.timestep(), abP, step.settings().eta(), step::z);
   }

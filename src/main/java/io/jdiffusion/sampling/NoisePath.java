@@ -9,15 +9,57 @@ import io.jdiffusion.schedule.NoiseSchedule;
  * evaluation) and sigma = 0 for the clean image, or a small sigma (diffusers' final_sigmas_type
  * "sigma_min").
  *
+ * <p>DDIM and PNDM step from t_i to {@code prev[i]} = t_i - T // N, which diffusers takes whatever the
+ * spacing (with linspace spacing it is not t_{i+1}); other paths have no {@code prev} and step to the
+ * next point.
+ *
  * @param t N + 1 timesteps, the last -1
  * @param sigma N + 1 noise levels, the last &gt;= 0
+ * @param prev N timesteps each step lands on (negative: past the schedule's start), or null
  */
-public record NoisePath(double[] t, double[] sigma) {
+public record NoisePath(double[] t, double[] sigma, int[] prev) {
 
   public NoisePath {
     if (t.length < 2 || t.length != sigma.length || t[t.length - 1] != -1 || !(sigma[sigma.length - 1] >= 0)) {
       throw new IllegalArgumentException("a noise path needs N + 1 >= 2 points ending at t = -1");
     }
+    if (prev != null && prev.length != t.length - 1) {
+      throw new IllegalArgumentException("a noise path needs one landing timestep per step");
+    }
+  }
+
+  /** A path whose steps land on the next point. */
+  public NoisePath(double[] t, double[] sigma) {
+    this(t, sigma, null);
+  }
+
+  /** The same points, each step i landing on t_i - stride (DDIM's and PNDM's t - T // N). */
+  public NoisePath landingBy(int stride) {
+    int[] p = new int[t.length - 1];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = (int) t[i] - stride;
+    }
+    return new NoisePath(t, sigma, p);
+  }
+
+  /** The timestep step i lands on: {@code prev[i]}, else t_{i+1} (-1 for the end). */
+  public int landing(int i) {
+    return prev != null ? prev[i] : timestep(i + 1);
+  }
+
+  /**
+   * The last {@code keep} steps of this path: where image-to-image starts part way (SDEdit; diffusers'
+   * {@code timesteps[t_start:]}).
+   */
+  public NoisePath tail(int keep) {
+    int n = steps();
+    if (keep < 1 || keep > n) {
+      throw new IllegalArgumentException("a path of " + n + " steps has no tail of " + keep);
+    }
+    int from = n - keep;
+    return new NoisePath(java.util.Arrays.copyOfRange(t, from, t.length),
+        java.util.Arrays.copyOfRange(sigma, from, sigma.length),
+        prev == null ? null : java.util.Arrays.copyOfRange(prev, from, prev.length));
   }
 
   /** The path over given descending discrete timesteps, then the clean image. */
@@ -96,6 +138,6 @@ public record NoisePath(double[] t, double[] sigma) {
   public NoisePath endingAt(double lastSigma) {
     double[] s = sigma.clone();
     s[s.length - 1] = lastSigma;
-    return new NoisePath(t, s);
+    return new NoisePath(t, s, prev);
   }
 }

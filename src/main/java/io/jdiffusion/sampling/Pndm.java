@@ -55,15 +55,16 @@ public final class Pndm implements Sampler {
   @Override
   public NoisePath path(NoiseSchedule s, int steps, SamplerSettings run) {
     int[] ascending = reverse(run.spacing().select(s.steps(), steps, run.stepsOffset()));
+    int stride = s.steps() / steps;
     if (steps == 1) {
-      return NoisePath.timesteps(s, ascending);
+      return NoisePath.timesteps(s, ascending).landingBy(stride);
     }
     // concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:]), reversed
     int[] order = new int[steps + 1];
     System.arraycopy(ascending, 0, order, 0, steps - 1);
     order[steps - 1] = ascending[steps - 2];
     order[steps] = ascending[steps - 1];
-    return NoisePath.timesteps(s, reverse(order));
+    return NoisePath.timesteps(s, reverse(order)).landingBy(stride);
   }
 
   private static int[] reverse(int[] a) {
@@ -78,9 +79,9 @@ public final class Pndm implements Sampler {
   public Tensor step(Step step) {
     NoiseSchedule s = step.schedule();
     int i = step.index();
-    int ratio = s.steps() / Math.max(1, step.path().steps() - 1); // T // N (one point for N = 1)
     int t = step.timestep();
-    int prev = t - ratio;
+    int prev = step.path().landing(i); // t - T // N
+    int ratio = t - prev;
     Tensor out = step.output();
     Tensor sample = step.x();
     if (i != 1) {

@@ -1,27 +1,27 @@
 package io.jdiffusion.sampling;
 
-import io.jdiffusion.diffusion.ImageNoise;
+import io.jdiffusion.diffusion.Noise;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.schedule.NoiseSchedule;
 import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * Image-to-image by SDEdit (Meng et al. 2022, Algorithm 1), with DDIM as the reverse solver: the
- * guide image is perturbed to an intermediate timestep t0 chosen by the strength s in (0, 1], then
- * denoised from there:
+ * Image-to-image by SDEdit (Meng et al. 2022, Algorithm 1) with any sampler as the reverse solver:
+ * the guide image is perturbed to a point of the sampler's path chosen by the strength s in (0, 1],
+ * then denoised from there along the rest of the path:
  *
  * <pre>x_{t0} = sqrt(alphaBar_{t0}) x_guide + sqrt(1 - alphaBar_{t0}) z      (Ho et al. eq. 4)
- * x_0    = DDIM from x_{t0} down the remaining visited timesteps</pre>
+ * x_0    = the sampler from x_{t0} over the remaining points</pre>
  *
- * Of N visited timesteps, strength s keeps the last ceil(s N): s = 1 starts from the first (nearly
- * pure noise), small s changes little. (diffusers' img2img keeps floor(s N); the ceiling makes every
- * s &gt; 0 take at least one step.)
+ * Of N points, strength s keeps the last ceil(s N): s = 1 starts from the first (nearly pure noise),
+ * small s changes little. (diffusers' img2img keeps floor(s N); the ceiling makes every s &gt; 0 take
+ * at least one step.) A multistep sampler starts its history afresh at t0, as diffusers' does.
  */
 public final class SdEdit {
   private SdEdit() {}
 
-  /** How many of N visited timesteps strength s keeps: ceil(s N), at least 1. */
+  /** How many of N points strength s keeps: ceil(s N), at least 1. */
   public static int steps(int n, double strength) {
     if (!(strength > 0 && strength <= 1)) {
       throw new IllegalArgumentException("strength must be in (0, 1], got " + strength);
@@ -38,16 +38,23 @@ public final class SdEdit {
   /**
    * Edits {@code guide} [B, C, H, W] in [-1, 1].
    *
-   * @param timesteps all N visited timesteps, descending; the strength selects their tail
-   * @param settings DDIM's eta (0 deterministic given the perturbation) and clipping
+   * @param path the sampler's whole path for N steps; the strength selects its tail
+   * @param settings eta (0: deterministic given the perturbation), clipping and the rest
    */
-  public static Tensor edit(Denoiser d, NoiseSchedule s, Tensor guide, ImageNoise noise, int[] timesteps,
+  public static Tensor edit(Sampler sampler, Denoiser d, NoiseSchedule s, Tensor guide, Noise noise, NoisePath path,
       double strength, SamplerSettings settings, StepCallback callback) {
-    int[] tail = timesteps(timesteps, strength);
-    int t0 = tail[0];
+    NoisePath tail = path.tail(steps(path.steps(), strength));
+    double sigma = tail.sigma()[0];
+    double a = sampler.grid() == Sampler.Grid.TIMESTEPS ? s.sqrtAlphaBar(tail.timestep(0)) : 1 / Math.sqrt(1 + sigma * sigma);
+    double b = sampler.grid() == Sampler.Grid.TIMESTEPS ? s.sqrtOneMinusAlphaBar(tail.timestep(0)) : sigma * a;
     long[] shape = Torch.shape(guide);
-    Tensor xt0 = guide.mul(Torch.s(s.sqrtAlphaBar(t0)))
-        .add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(s.sqrtOneMinusAlphaBar(t0))));
-    return SamplingLoop.run(Samplers.DDIM, d, s, xt0, NoisePath.timesteps(s, tail), noise, settings, callback);
+    Tensor xt0 = guide.mul(Torch.s(a)).add(noise.next(shape[1], shape[2], shape[3]).mul(Torch.s(b)));
+    return SamplingLoop.run(sampler, d, s, xt0, tail, noise, settings, callback);
+  }
+
+  /** {@link #edit} with DDIM over explicit descending timesteps. */
+  public static Tensor edit(Denoiser d, NoiseSchedule s, Tensor guide, Noise noise, int[] timesteps,
+      double strength, SamplerSettings settings, StepCallback callback) {
+    return edit(Samplers.DDIM, d, s, guide, noise, NoisePath.timesteps(s, timesteps), strength, settings, callback);
   }
 }

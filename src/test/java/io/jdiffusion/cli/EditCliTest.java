@@ -66,8 +66,9 @@ class EditCliTest {
 
   @Test
   void everySamplerRunsFromTheCommandLine() {
-    String[][] expected = {{"ddpm", "3"}, {"ddim", "3"}, {"dpm++2m", "3"}, {"euler", "3"}, {"euler-a", "3"},
-        {"heun", "5"}};
+    String[][] expected = {{"ddpm", "3"}, {"ddim", "3"}, {"pndm", "4"}, {"lms", "3"}, {"euler", "3"},
+        {"euler-karras", "3"}, {"euler-a", "3"}, {"heun", "5"}, {"dpm++2m", "3"}, {"dpm++2m-sde-karras", "3"},
+        {"dpm++3m", "3"}, {"unipc", "3"}, {"lcm", "3"}};
     for (String[] e : expected) {
       Path out = dir.resolve(e[0] + ".png");
       Run r = run("sample", runDir.toString(), "-n", "2", "--sampler", e[0], "--steps", "3", "--out", out.toString(), "-q");
@@ -75,7 +76,7 @@ class EditCliTest {
       assertTrue(r.out().contains(e[0] + " 3 steps (" + e[1] + " evaluations each)"), r.out());
       assertTrue(Files.exists(out));
     }
-    assertCleanError(run("sample", runDir.toString(), "--sampler", "plms", "-q"), "unknown sampler 'plms'");
+    assertCleanError(run("sample", runDir.toString(), "--sampler", "plms2", "-q"), "unknown sampler 'plms2'");
   }
 
   @Test

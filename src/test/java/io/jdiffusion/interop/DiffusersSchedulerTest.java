@@ -24,21 +24,33 @@ class DiffusersSchedulerTest {
   }
 
   @Test
-  void theClassNamesTheSampler() throws Exception {
-    assertEquals(Samplers.DDPM, read("{\"_class_name\": \"DDPMScheduler\"}").sampler());
-    assertEquals(Samplers.DDIM, read("{\"_class_name\": \"DDIMScheduler\"}").sampler());
-    assertEquals(Samplers.DPMPP_2M, read("{\"_class_name\": \"DPMSolverMultistepScheduler\"}").sampler());
-    assertEquals(Samplers.EULER, read("{\"_class_name\": \"EulerDiscreteScheduler\", \"use_karras_sigmas\": true}")
-        .sampler());
-    assertEquals(Samplers.EULER_A, read("{\"_class_name\": \"EulerAncestralDiscreteScheduler\", "
-        + "\"use_karras_sigmas\": true}").sampler());
-    assertEquals(Samplers.HEUN, read("{\"_class_name\": \"HeunDiscreteScheduler\", \"use_karras_sigmas\": true}")
-        .sampler());
+  void theClassAndItsKeysNameTheSampler() throws Exception {
+    String[][] cases = {
+        {"{\"_class_name\": \"DDPMScheduler\"}", "ddpm"},
+        {"{\"_class_name\": \"DDIMScheduler\"}", "ddim"},
+        {"{\"_class_name\": \"PNDMScheduler\", \"skip_prk_steps\": true}", "pndm"},
+        {"{\"_class_name\": \"LMSDiscreteScheduler\"}", "lms"},
+        {"{\"_class_name\": \"LMSDiscreteScheduler\", \"use_karras_sigmas\": true}", "lms-karras"},
+        {"{\"_class_name\": \"EulerDiscreteScheduler\"}", "euler"},
+        {"{\"_class_name\": \"EulerDiscreteScheduler\", \"use_karras_sigmas\": true}", "euler-karras"},
+        {"{\"_class_name\": \"EulerAncestralDiscreteScheduler\"}", "euler-a"},
+        {"{\"_class_name\": \"HeunDiscreteScheduler\", \"use_karras_sigmas\": true}", "heun-karras"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\"}", "dpm++2m"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"use_karras_sigmas\": true}", "dpm++2m-karras"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"algorithm_type\": \"sde-dpmsolver++\"}",
+            "dpm++2m-sde"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"solver_order\": 3}", "dpm++3m"},
+        {"{\"_class_name\": \"UniPCMultistepScheduler\"}", "unipc"},
+        {"{\"_class_name\": \"LCMScheduler\"}", "lcm"}};
+    for (String[] c : cases) {
+      assertEquals(c[1], read(c[0]).sampler().name(), c[0]);
+    }
     assertEquals(List.of(), warnings);
-    assertEquals(Samplers.EULER, read("{\"_class_name\": \"EulerDiscreteScheduler\"}").sampler());
-    assertTrue(warnings.get(0).contains("Karras"), warnings.toString());
-    assertEquals(Samplers.DDIM, read("{\"_class_name\": \"PNDMScheduler\"}").sampler());
-    assertTrue(warnings.get(1).contains("PNDMScheduler") && warnings.get(1).contains("--sampler"), warnings.get(1));
+    assertEquals(Samplers.DDIM, read("{\"_class_name\": \"DDIMScheduler\"}").sampler());
+    // settings beyond the name travel in the sampler
+    var dpm = (io.jdiffusion.sampling.DpmSolverMultistep) read("{\"_class_name\": \"DPMSolverMultistepScheduler\", "
+        + "\"final_sigmas_type\": \"sigma_min\", \"lower_order_final\": false, \"solver_type\": \"heun\"}").sampler();
+    assertTrue(dpm.settings().finalSigmaMin() && !dpm.settings().lowerOrderFinal() && dpm.settings().heunSolver());
   }
 
   @Test
@@ -58,14 +70,37 @@ class DiffusersSchedulerTest {
   }
 
   @Test
-  void variantsWithoutAJdiffusionSamplerAreRefusedByKey() {
+  void settingsNoSamplerReproducesAreRefusedByKey() {
     for (String[] bad : new String[][] {
-        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"algorithm_type\": \"sde-dpmsolver++\"}", "algorithm_type"},
-        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"solver_order\": 3}", "solver_order"},
-        {"{\"_class_name\": \"DDIMScheduler\", \"steps_offset\": 1}", "steps_offset"}}) {
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"algorithm_type\": \"dpmsolver\"}", "algorithm_type"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"solver_order\": 4}", "solver_order"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"algorithm_type\": \"sde-dpmsolver++\", "
+            + "\"solver_order\": 3}", "solver_order"},
+        {"{\"_class_name\": \"DPMSolverMultistepScheduler\", \"use_lu_lambdas\": true}", "use_lu_lambdas"},
+        {"{\"_class_name\": \"EulerDiscreteScheduler\", \"use_exponential_sigmas\": true}", "use_exponential_sigmas"},
+        {"{\"_class_name\": \"EulerDiscreteScheduler\", \"interpolation_type\": \"log_linear\"}",
+            "interpolation_type"},
+        {"{\"_class_name\": \"EulerDiscreteScheduler\", \"final_sigmas_type\": \"sigma_min\"}", "final_sigmas_type"},
+        {"{\"_class_name\": \"EulerAncestralDiscreteScheduler\", \"use_karras_sigmas\": true}", "use_karras_sigmas"},
+        {"{\"_class_name\": \"PNDMScheduler\"}", "skip_prk_steps"},
+        {"{\"_class_name\": \"PNDMScheduler\", \"skip_prk_steps\": true, \"prediction_type\": \"sample\"}",
+            "prediction_type"},
+        {"{\"_class_name\": \"UniPCMultistepScheduler\", \"predict_x0\": false}", "predict_x0"},
+        {"{\"_class_name\": \"UniPCMultistepScheduler\", \"solver_type\": \"bh3\"}", "solver_type"},
+        {"{\"_class_name\": \"DDIMScheduler\", \"thresholding\": true}", "thresholding"},
+        {"{\"_class_name\": \"DDPMScheduler\", \"variance_type\": \"learned_range\"}", "variance_type"},
+        {"{\"_class_name\": \"KDPM2DiscreteScheduler\"}", "KDPM2DiscreteScheduler"}}) {
       StoreException e = assertThrows(StoreException.class, () -> read(bad[0]));
       assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
     }
+  }
+
+  @Test
+  void stepsOffsetAndAlphaToOneTravel() throws Exception {
+    DiffusersScheduler sd = read("{\"_class_name\": \"PNDMScheduler\", \"skip_prk_steps\": true, \"steps_offset\": 1}");
+    assertEquals(1, sd.stepsOffset());
+    assertFalse(sd.alphaToOne(), "PNDMScheduler's set_alpha_to_one defaults to false");
+    assertTrue(read("{\"_class_name\": \"DDIMScheduler\"}").alphaToOne());
   }
 
   @Test

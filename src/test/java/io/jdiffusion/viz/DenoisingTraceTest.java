@@ -67,7 +67,7 @@ class DenoisingTraceTest {
       DenoisingTrace trace = new DenoisingTrace(k -> java.util.Arrays.binarySearch(keep, k) >= 0);
       ImageNoise noise = ImageNoise.consecutive(3, 2);
       Tensor xT = noise.next(1, 4, 4);
-      Tensor x = SamplingLoop.run(kind, d, s, xT, steps, Timesteps.LEADING, noise, SamplerSettings.eta(0), trace);
+      Tensor x = SamplingLoop.run(kind, d, s, xT, steps, kind.defaultSpacing(), noise, SamplerSettings.eta(0), trace);
       trace.finish(x);
       return new Run(trace.states(), Torch.toFloats(xT), Torch.toFloats(x), d.calls);
     }
@@ -104,7 +104,7 @@ class DenoisingTraceTest {
   @Test
   void heunsSecondEvaluationsAreNotStates() {
     int steps = 4;
-    Run r = run("heun", steps, new int[] {0, 1, 2, 3, 4});
+    Run r = run("heun-karras", steps, new int[] {0, 1, 2, 3, 4});
     assertEquals(2 * steps - 1, r.calls().size(), "Heun evaluates 2N - 1 times");
     assertEquals(steps + 1, r.states().size(), "but has N + 1 states");
     NoiseSchedule s = ScheduleConfig.linear(100, 1e-4, 0.05).build();
@@ -112,7 +112,13 @@ class DenoisingTraceTest {
     for (int k = 0; k < steps; k++) {
       assertEquals(s.timestepAt(sigmas[k]), r.states().get(k).t(), 1e-9, "state " + k);
     }
-    assertArrayEquals(r.xT(), r.states().get(0).xt(), 1e-5f, "state 0 is x_T (in the VP scale)");
+    // x starts at sigma_0 x_T in VE form (k-diffusion's and diffusers' init_noise_sigma), so the VP state is
+    // x_T sigma_0 / sqrt(1 + sigma_0^2)
+    float[] start = r.xT().clone();
+    for (int i = 0; i < start.length; i++) {
+      start[i] *= (float) (sigmas[0] / Math.sqrt(1 + sigmas[0] * sigmas[0]));
+    }
+    assertArrayEquals(start, r.states().get(0).xt(), 1e-5f, "state 0 is sigma_0 x_T (in the VP scale)");
     assertArrayEquals(r.out(), r.states().get(steps).xt());
   }
 
