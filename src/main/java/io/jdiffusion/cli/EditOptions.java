@@ -8,18 +8,21 @@ import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The model and DDPM/DDIM options shared by {@code inpaint}, {@code img2img} and {@code interpolate}. */
+/** The model and sampler options shared by {@code inpaint}, {@code img2img} and {@code interpolate}. */
 public final class EditOptions {
   @Mixin DeviceFlag device;
-  @Option(names = "--steps", description = "Visited timesteps (default: min(50, T)).")
+  @Option(names = "--sampler", description = "The sampler, any of sample's (default: ddim; ddpm, RePaint, for inpaint).")
+  String sampler;
+  @Option(names = "--steps", description = "Steps of the sampler's whole path (default: min(50, T)).")
   Integer steps;
-  @Option(names = "--spacing", defaultValue = "leading",
-      description = "Timestep spacing: leading, trailing, linspace (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--spacing",
+      description = "Timestep spacing: leading, trailing, linspace (default: the sampler's).")
   String spacing;
   @Option(names = "--no-clip", description = "Do not clamp x0 estimates to [-1, 1].") boolean noClip;
   @Option(names = "--seed", defaultValue = "0", description = "Image i uses seed + i (default: ${DEFAULT-VALUE}).")
@@ -58,11 +61,22 @@ public final class EditOptions {
     return TrainedModel.resolve(model, !raw);
   }
 
-  /** The options for {@code sampler} (ddpm or ddim), checking the step count against the schedule. */
+  /** The sampler --sampler names, else {@code dflt}. */
+  Sampler sampler(Sampler dflt) {
+    return sampler == null ? dflt : Samplers.byName(sampler);
+  }
+
+  /** The options for {@code sampler}, checking the step count against the schedule. */
   SampleOptions sampleOptions(TrainedModel m, Sampler sampler, Double eta, String variance) {
     SampleOptions.Builder b = SampleOptions.builder(sampler).steps(Math.min(50, m.schedule().steps()))
-        .spacing(Timesteps.parse(spacing)).variance(Ddpm.Variance.parse(variance)).clip(!noClip).seed(seed)
+        .variance(Ddpm.Variance.parse(variance)).clip(!noClip).seed(seed)
         .batch(batch).precision(Precision.parse(precision));
+    if (spacing != null) {
+      if (!sampler.usesSpacing()) {
+        throw new IllegalArgumentException("--spacing does not apply to " + sampler.name() + ", whose timesteps are its own");
+      }
+      b.spacing(Timesteps.parse(spacing));
+    }
     if (steps != null) {
       b.steps(steps);
     }

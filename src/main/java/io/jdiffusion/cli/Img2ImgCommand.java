@@ -6,7 +6,6 @@ import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Samplers;
-import io.jdiffusion.sampling.SdEdit;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -34,8 +33,8 @@ public final class Img2ImgCommand implements Callable<Integer> {
   double strength;
   @Option(names = {"-n", "--num"}, defaultValue = "4", description = "Edits to draw (default: ${DEFAULT-VALUE}).")
   int n;
-  @Option(names = "--eta", defaultValue = "0", description = "DDIM eta (default: ${DEFAULT-VALUE}).")
-  double eta;
+  @Option(names = "--eta", description = "ddim's eta (default 0) or euler-a's noise scale; refused for samplers without one.")
+  Double eta;
   @Option(names = {"-o", "--out"}, defaultValue = "img2img.png", description = "Output PNG (default: ${DEFAULT-VALUE}).")
   Path out;
   @Mixin EditOptions edit;
@@ -44,16 +43,16 @@ public final class Img2ImgCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainedModel m = edit.prepare(model, n, out);
-    SampleOptions o = edit.sampleOptions(m, Samplers.DDIM, eta, "fixed_small");
-    int taken = SdEdit.steps(o.steps(), strength);
+    SampleOptions o = edit.sampleOptions(m, edit.sampler(Samplers.DDIM), eta, "fixed_small");
+    int taken = ImageToImage.steps(m, o, strength);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     float[] input = InputImages.read(image, m.config());
     Progress bar = new Progress("img2img", (long) n * taken, edit.quiet).rate("images", taken);
     float[] edited = ImageToImage.run(m, input, strength, n, labels, condition.guidance, o, bar);
     bar.done();
     EditOptions.writeRow(out, input, edited, n, m.config());
-    System.out.printf(Locale.ROOT, "edited %d images (SDEdit, strength %.2f: %d of %d DDIM steps), %.1f s: %s%n",
-        n, strength, taken, o.steps(), bar.elapsedSeconds(), out);
+    System.out.printf(Locale.ROOT, "edited %d images (SDEdit, strength %.2f: %d of %d %s steps), %.1f s: %s%n",
+        n, strength, taken, o.steps(), o.sampler().name(), bar.elapsedSeconds(), out);
     return ExitCode.OK;
   }
 }

@@ -5,6 +5,7 @@ import io.jdiffusion.pipeline.Inpaint;
 import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
+import io.jdiffusion.sampling.Sampler;
 import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
@@ -15,13 +16,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code inpaint}: fills the white region of a mask with RePaint. */
+/** {@code inpaint}: fills the white region of a mask with RePaint, or with any sampler and the known region kept. */
 @Command(name = "inpaint",
     header = "Fill the masked region of an image with RePaint (Lugmayr et al. 2022).",
     footerHeading = "%nExamples:%n",
     footer = {
-        "jdiffusion inpaint fashion-mnist --image shirt.png --mask hole.png -n 4 -o filled.png"}, mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fill the masked region of an image with RePaint (Lugmayr et al. 2022).",
+        "jdiffusion inpaint fashion-mnist --image shirt.png --mask hole.png -n 4 -o filled.png",
+        "jdiffusion inpaint fashion-mnist --image shirt.png --mask hole.png --sampler dpm++2m --steps 20"},
+    mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Fill the masked region of an image with RePaint (Lugmayr et al. 2022), or with another sampler",
+        "that keeps the known region at each step's noise level.",
         "Writes one row: the input with the region to fill in grey, then the filled images."})
 public final class InpaintCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = Help.MODEL)
@@ -32,14 +36,14 @@ public final class InpaintCommand implements Callable<Integer> {
   Path mask;
   @Option(names = {"-n", "--num"}, defaultValue = "4", description = "Completions to draw (default: ${DEFAULT-VALUE}).")
   int n;
-  @Option(names = "--jump", defaultValue = "10", description = "RePaint jump length j (default: ${DEFAULT-VALUE}).")
-  int jump;
-  @Option(names = "--resample", defaultValue = "10",
-      description = "RePaint resamplings r per jump; 1 = no resampling (default: ${DEFAULT-VALUE}).")
-  int resample;
-  @Option(names = "--variance", defaultValue = "fixed_small",
-      description = "DDPM variance: fixed_small or fixed_large (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--jump", description = "RePaint jump length j (default: 10; ddpm only).")
+  Integer jump;
+  @Option(names = "--resample", description = "RePaint resamplings r per jump; 1 = no resampling (default: 10; ddpm only).")
+  Integer resample;
+  @Option(names = "--variance", description = "DDPM variance: fixed_small or fixed_large (default: fixed_small; ddpm only).")
   String variance;
+  @Option(names = "--eta", description = "ddim's eta or euler-a's noise scale; refused for samplers without one.")
+  Double eta;
   @Option(names = {"-o", "--out"}, defaultValue = "inpaint.png", description = "Output PNG (default: ${DEFAULT-VALUE}).")
   Path out;
   @Mixin EditOptions edit;
@@ -48,14 +52,21 @@ public final class InpaintCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TrainedModel m = edit.prepare(model, n, out);
-    SampleOptions o = edit.sampleOptions(m, Samplers.DDPM, null, variance);
-    int evaluations = Inpaint.evaluations(o.steps(), jump, resample);
+    Sampler sampler = edit.sampler(Samplers.DDPM);
+    if (sampler != Samplers.DDPM && (jump != null || resample != null || variance != null)) {
+      throw new IllegalArgumentException("--jump, --resample and --variance are RePaint's (--sampler ddpm); "
+          + sampler.name() + " fills the region step by step without them");
+    }
+    int jump = this.jump == null ? 10 : this.jump;
+    int resample = this.resample == null ? 10 : this.resample;
+    SampleOptions o = edit.sampleOptions(m, sampler, eta, variance == null ? "fixed_small" : variance);
+    int evaluations = Inpaint.evaluations(m, o, jump, resample);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     int size = m.config().imageSize();
     int c = m.config().inChannels();
     float[] input = InputImages.read(image, m.config());
     float[] fill = InputImages.readMask(mask, size, image);
-    long moves = Inpaint.moves(o.steps(), jump, resample);
+    long moves = Inpaint.moves(m, o, jump, resample);
     Progress bar = new Progress("inpaint", n * moves, edit.quiet).rate("images", moves);
     float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance, o, bar);
     bar.done();
@@ -66,8 +77,10 @@ public final class InpaintCommand implements Callable<Integer> {
       }
     }
     EditOptions.writeRow(out, masked, filled, n, m.config());
-    System.out.printf(Locale.ROOT, "inpainted %d images (RePaint: %d steps, jump %d, %d resamples, %d evaluations each),"
-        + " %.1f s: %s%n", n, o.steps(), jump, resample, evaluations, bar.elapsedSeconds(), out);
+    String how = Inpaint.repaint(o) ? String.format(Locale.ROOT, "RePaint: %d steps, jump %d, %d resamples", o.steps(),
+        jump, resample) : String.format(Locale.ROOT, "%s, %d steps, known region replaced", o.sampler().name(), o.steps());
+    System.out.printf(Locale.ROOT, "inpainted %d images (%s, %d evaluations each), %.1f s: %s%n", n, how, evaluations,
+        bar.elapsedSeconds(), out);
     return ExitCode.OK;
   }
 }

@@ -47,7 +47,8 @@ public final class InterpolateCommand implements Callable<Integer> {
     }
     Outputs.png(out, "--out");
     TrainedModel m = edit.load(model);
-    SampleOptions o = edit.sampleOptions(m, Samplers.DDIM, null, "fixed_small");
+    SampleOptions o = edit.sampleOptions(m, edit.sampler(Samplers.DDIM), null, "fixed_small");
+    Interpolate.checkDecoder(o);
     int[] label = Conditioning.labels(m, classSpec == null ? null : Conditioning.classIndex(m, classSpec), 1);
     float[] a = InputImages.read(imageA, m.config());
     float[] b = InputImages.read(imageB, m.config());
@@ -57,8 +58,8 @@ public final class InterpolateCommand implements Callable<Integer> {
     int size = m.config().imageSize();
     ImageGrid.writeGrid(out, r.frames(), frames, m.config().inChannels(), size, size, frames,
         ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size));
-    System.out.printf(Locale.ROOT, "interpolated %d frames (DDIM inversion and decoding, %d steps; slerp), "
-        + "end frames differ from the inputs by %.3f on average, %.1f s: %s%n", frames, o.steps(),
+    System.out.printf(Locale.ROOT, "interpolated %d frames (DDIM inversion, %s decoding, %d steps; slerp), "
+        + "end frames differ from the inputs by %.3f on average, %.1f s: %s%n", frames, o.sampler().name(), o.steps(),
         r.reconstructionError(), bar.elapsedSeconds(), out);
     return ExitCode.OK;
   }

@@ -13,18 +13,17 @@ import picocli.CommandLine.Option;
  * ({@link SampleOptions#defaultsFor}).
  */
 public final class SamplerFlags {
-  @Option(names = "--sampler", description = "ddpm, ddim, dpm++2m, euler, euler-a or heun (default: a diffusers "
-      + "folder's scheduler class, else ddim).")
+  @Option(names = "--sampler", description = Help.SAMPLERS)
   String sampler;
   @Option(names = "--steps", description = "Denoising steps (default: a diffusers pipeline's own, 1000 for "
       + "DDPMPipeline; else T for ddpm, else 50; heun evaluates the network 2 steps - 1 times).")
   Integer steps;
-  @Option(names = "--eta", description = "ddim's eta (default 0) or euler-a's noise scale (default 1); "
-      + "refused for samplers without one.")
+  @Option(names = "--eta", description = "ddim's eta (default 0, or the model's) or euler-a's noise scale (default 1);"
+      + " refused for samplers without one.")
   Double eta;
-  @Option(names = "--spacing", description = "Timesteps of ddpm, ddim, dpm++2m: leading, trailing or linspace "
-      + "(default: a diffusers scheduler's timestep_spacing, else trailing for dpm++2m, else leading; euler, euler-a "
-      + "and heun use Karras sigmas).")
+  @Option(names = "--spacing", description = "Timesteps visited: leading, trailing or linspace (default: a diffusers "
+      + "scheduler's timestep_spacing, else the sampler's: leading for ddpm, ddim and pndm, trailing for dpm++, "
+      + "linspace for the others; lcm takes its own).")
   String spacing;
   @Option(names = "--variance",
       description = "ddpm's variance: fixed_small (default) or fixed_large; refused for the other samplers.")

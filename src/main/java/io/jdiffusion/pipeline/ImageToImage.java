@@ -16,6 +16,11 @@ import org.bytedeco.pytorch.Tensor;
 public final class ImageToImage {
   private ImageToImage() {}
 
+  /** The steps strength s keeps of the sampler's path: the progress units per image of {@link #run}. */
+  public static int steps(TrainedModel m, SampleOptions o, double strength) {
+    return SdEdit.steps(o.sampler().path(m.schedule(), o.steps(), o.settings()).steps(), strength);
+  }
+
   /**
    * @param image C x S x S values in [0, 1]
    * @param strength in (0, 1]: how far into the noise the guide is pushed

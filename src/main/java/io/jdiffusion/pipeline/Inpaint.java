@@ -4,14 +4,21 @@ import io.jdiffusion.diffusion.ImageNoise;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.Denoiser;
+import io.jdiffusion.sampling.KnownRegion;
 import io.jdiffusion.sampling.RePaint;
+import io.jdiffusion.sampling.SamplingLoop;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.util.Progress;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 
-/** Fills the masked region of one image n times with {@link RePaint}; image i uses seed + i. */
+/**
+ * Fills the masked region of one image n times; image i uses seed + i. With ddpm, RePaint ({@link
+ * RePaint}: jumps back up and resamples); with any other sampler, that sampler with the known region
+ * replaced after each step ({@link KnownRegion}).
+ */
 public final class Inpaint {
   private Inpaint() {}
 
@@ -25,11 +32,27 @@ public final class Inpaint {
     return RePaint.schedule(steps, jumpLength, resamples).length - 1;
   }
 
+  /** Whether these options inpaint with RePaint (ddpm) rather than with their sampler and a known region. */
+  public static boolean repaint(SampleOptions o) {
+    return o.sampler() == Samplers.DDPM;
+  }
+
+  /** Network evaluations per image for these options (RePaint's jumps and resamplings for ddpm). */
+  public static int evaluations(TrainedModel m, SampleOptions o, int jumpLength, int resamples) {
+    return repaint(o) ? evaluations(o.steps(), jumpLength, resamples) : o.evaluations();
+  }
+
+  /** The progress units of {@link #run} per image for these options. */
+  public static int moves(TrainedModel m, SampleOptions o, int jumpLength, int resamples) {
+    return repaint(o) ? moves(o.steps(), jumpLength, resamples)
+        : o.sampler().path(m.schedule(), o.steps(), o.settings()).steps();
+  }
+
   /**
    * @param image C x S x S values in [0, 1]
    * @param fill S x S values, 1 = fill, 0 = keep
    * @param labels class per image (conditional models), or null
-   * @param o uses steps, spacing, variance, clip, seed, batch and precision
+   * @param o the sampler (ddpm: RePaint) and its settings, seed, batch and precision
    * @param progress advanced by one unit per image and move of the RePaint schedule
    * @return n images in [0, 1]
    */
@@ -49,8 +72,8 @@ public final class Inpaint {
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
-    int[] timesteps = o.spacing().select(m.schedule().steps(), o.steps());
-    int moves = moves(o.steps(), jumpLength, resamples);
+    int[] timesteps = repaint(o) ? o.spacing().select(m.schedule().steps(), o.steps()) : null;
+    int moves = moves(m, o, jumpLength, resamples);
     float[] keep = new float[fill.length];
     for (int i = 0; i < fill.length; i++) {
       keep[i] = 1 - fill[i];
@@ -66,8 +89,15 @@ public final class Inpaint {
         Tensor known = Torch.tensor(keep, 1, 1, size, size);
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), size, size);
-        Tensor x = RePaint.inpaint(d, m.schedule(), x0, known, xT, noise, timesteps, jumpLength, resamples,
-            o.variance(), o.clip(), i -> progress.update(done + (long) (i + 1) * b), onMove);
+        Tensor x;
+        if (timesteps != null) {
+          x = RePaint.inpaint(d, m.schedule(), x0, known, xT, noise, timesteps, jumpLength, resamples,
+              o.variance(), o.clip(), i -> progress.update(done + (long) (i + 1) * b), onMove);
+        } else {
+          StepCallback tick = step -> progress.update(done + (long) (step.index() + 1) * b);
+          x = SamplingLoop.run(new KnownRegion(o.sampler(), x0, known), d, m.schedule(), xT, o.steps(), o.spacing(),
+              noise, o.settings(), tick.andThen(onMove));
+        }
         Generate.toUnit(Torch.toFloats(x), out, start * per);
       }
     }

@@ -4,7 +4,7 @@ import io.jdiffusion.nn.Precision;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.NoisePath;
-import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.Sampler;
 import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.SamplingLoop;
 import io.jdiffusion.sampling.DdimInversion;
@@ -19,7 +19,9 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * Interpolates between two images through the DDIM latent space (Song et al. 2021, Sec. 5.3): both
  * are inverted with {@link DdimInversion}, their latents joined by {@link Slerp}, and every point of
- * the path decoded with deterministic DDIM (eta 0) over the same timesteps.
+ * the path decoded over the same timesteps with a deterministic sampler: DDIM with eta 0 by default, or
+ * any ODE sampler that can walk a given path (dpm++2m, dpm++3m, unipc, euler, heun, lms and their Karras
+ * names walk these timesteps here).
  */
 public final class Interpolate {
   private Interpolate() {}
@@ -56,6 +58,7 @@ public final class Interpolate {
     if (count < 2) {
       throw new IllegalArgumentException("need at least 2 frames, got " + count);
     }
+    checkDecoder(o);
     UNetConfig c = m.config();
     int size = c.imageSize();
     int per = c.inChannels() * size * size;
@@ -83,9 +86,8 @@ public final class Interpolate {
           }
           Denoiser d = Conditioning.denoiser(m, conditional ? Conditioning.repeat(label, n) : null, 1, precision);
           StepCallback tick = step -> progress.update(done + (long) (step.index() + 1) * n);
-          Tensor x = SamplingLoop.run(Samplers.DDIM, d, m.schedule(), Torch.cat(0, points),
-              NoisePath.timesteps(m.schedule(), timesteps), null, SamplerSettings.eta(0).clip(o.clip()),
-              tick.andThen(onStep));
+          Tensor x = SamplingLoop.run(o.sampler(), d, m.schedule(), Torch.cat(0, points),
+              NoisePath.timesteps(m.schedule(), timesteps), null, o.settings(), tick.andThen(onStep));
           Generate.toUnit(Torch.toFloats(x), out, start * per);
         }
       }
@@ -95,5 +97,18 @@ public final class Interpolate {
       error += Math.abs(out[i] - a[i]) + Math.abs(out[(count - 1) * per + i] - b[i]);
     }
     return new Result(out, error / (2 * per));
+  }
+
+  /**
+   * Refuses a decoder that draws fresh noise (the path would not be a function of the latents) or that
+   * cannot start from given timesteps (pndm's warm-up, lcm's own schedule).
+   */
+  public static void checkDecoder(SampleOptions o) {
+    Sampler s = o.sampler();
+    if (!s.deterministic(o.eta()) || s == Samplers.PNDM || s instanceof io.jdiffusion.sampling.Lcm) {
+      throw new IllegalArgumentException("interpolate decodes with a deterministic sampler that can walk the "
+          + "inverted timesteps (ddim with eta 0, dpm++2m, dpm++3m, unipc, euler, heun, lms and their -karras names), not "
+          + s.name() + (s.usesEta() ? " with eta " + o.eta() : ""));
+    }
   }
 }

@@ -28,7 +28,7 @@ record Img2ImgTask(ServedModel model, float[] image, double strength, int n, Sam
       throw ApiError.badRequest("strength must be in (0, 1], got " + strength);
     }
     Double eta = f.number("eta");
-    SampleOptions o = Requests.editOptions(f, m, Samplers.DDIM, eta == null ? 0.0 : eta, "fixed_small", n, config);
+    SampleOptions o = Requests.editOptions(f, m, Samplers.DDIM, eta, "fixed_small", n, config);
     Requests.Condition c = Requests.condition(f, m, true);
     float[] image = InputImages.of(f.image("image", config.maxImagePixels()), m.config());
     Map<String, Object> p = Requests.provenance("img2img", sm, o, c, config);
@@ -43,7 +43,7 @@ record Img2ImgTask(ServedModel model, float[] image, double strength, int n, Sam
 
   @Override
   public long units() {
-    return (long) n * SdEdit.steps(options.steps(), strength);
+    return (long) n * ImageToImage.steps(model.model(), options, strength);
   }
 
   @Override

@@ -29,9 +29,9 @@ record InpaintTask(ServedModel model, float[] image, float[] fill, int n, int ju
     int jump = f.integer("jump", 10, 1, config.maxSteps());
     int resample = f.integer("resample", 10, 1, MAX_RESAMPLE);
     String variance = f.text("variance");
-    SampleOptions o = Requests.editOptions(f, m, Samplers.DDPM, null, variance == null ? "fixed_small" : variance, n,
-        config);
-    long evaluations = RePaint.evaluations(o.steps(), jump, resample);
+    SampleOptions o = Requests.editOptions(f, m, Samplers.DDPM, f.number("eta"), variance == null ? "fixed_small" : variance,
+        n, config);
+    long evaluations = Inpaint.evaluations(m, o, jump, resample);
     if (evaluations > (long) config.maxSteps() * MAX_RESAMPLE) {
       throw ApiError.badRequest("RePaint with " + o.steps() + " steps, jump " + jump + " and " + resample
           + " resamplings takes " + evaluations + " network evaluations per image; this server allows "
@@ -45,9 +45,11 @@ record InpaintTask(ServedModel model, float[] image, float[] fill, int n, int ju
           + image.getWidth() + "x" + image.getHeight() + "; a mask must have its image's size");
     }
     Map<String, Object> p = Requests.provenance("inpaint", sm, o, c, config);
-    p.put("jump", jump);
-    p.put("resample", resample);
-    p.put("variance", o.variance().name().toLowerCase(java.util.Locale.ROOT));
+    if (Inpaint.repaint(o)) {
+      p.put("jump", jump);
+      p.put("resample", resample);
+      p.put("variance", o.variance().name().toLowerCase(java.util.Locale.ROOT));
+    }
     return new InpaintTask(sm, InputImages.of(image, m.config()), InputImages.mask(mask, m.config().imageSize()), n,
         jump, resample, o, c, p);
   }
@@ -59,7 +61,7 @@ record InpaintTask(ServedModel model, float[] image, float[] fill, int n, int ju
 
   @Override
   public long units() {
-    return (long) n * Inpaint.moves(options.steps(), jump, resample);
+    return (long) n * Inpaint.moves(model.model(), options, jump, resample);
   }
 
   @Override

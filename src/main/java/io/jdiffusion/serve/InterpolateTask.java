@@ -23,6 +23,7 @@ record InterpolateTask(ServedModel model, float[] a, float[] b, int frames, Requ
     int frames = Requests.count(f, "frames", 8, 2, config);
     Requests.Condition c = Requests.condition(f, m, false);
     SampleOptions o = Requests.editOptions(f, m, Samplers.DDIM, null, "fixed_small", frames, config);
+    Interpolate.checkDecoder(o);
     float[] a = InputImages.of(f.image("a", config.maxImagePixels()), m.config());
     float[] b = InputImages.of(f.image("b", config.maxImagePixels()), m.config());
     Map<String, Object> p = Requests.provenance("interpolate", sm, o, c, config);

@@ -6,6 +6,7 @@ import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Ddpm;
 import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -109,11 +110,19 @@ final class Requests {
    */
   static SampleOptions editOptions(Fields f, TrainedModel m, Sampler sampler, Double eta, String variance, int n,
       ServeConfig config) {
+    String named = f.text("sampler");
+    Sampler s = named == null ? sampler : Samplers.byName(named);
     Integer steps = f.integer("steps", 1, config.maxSteps());
-    SampleOptions.Builder b = SampleOptions.builder(sampler).steps(steps != null ? steps : Math.min(50, m.schedule().steps()))
-        .spacing(Timesteps.parse(orElse(f.text("spacing"), "leading"))).variance(Ddpm.Variance.parse(variance))
-        .clip(f.bool("clip", true)).seed(f.longInteger("seed", 0)).batch(batch(n))
-        .precision(Precision.parse(orElse(f.text("precision"), "fp32")));
+    SampleOptions.Builder b = SampleOptions.builder(s).steps(steps != null ? steps : Math.min(50, m.schedule().steps()))
+        .variance(Ddpm.Variance.parse(variance)).clip(f.bool("clip", true)).seed(f.longInteger("seed", 0))
+        .batch(batch(n)).precision(Precision.parse(orElse(f.text("precision"), "fp32")));
+    String spacing = f.text("spacing");
+    if (spacing != null) {
+      if (!s.usesSpacing()) {
+        throw new IllegalArgumentException("spacing does not apply to " + s.name() + ", whose timesteps are its own");
+      }
+      b.spacing(Timesteps.parse(spacing));
+    }
     if (eta != null) {
       b.eta(eta);
     }

@@ -137,13 +137,45 @@ class EditCliTest {
   }
 
   @Test
+  void inpaintWithAnotherSamplerKeepsTheUnmaskedHalfToo() throws Exception {
+    for (String sampler : new String[] {"dpm++2m", "euler-a-karras", "unipc"}) {
+      Path out = dir.resolve("inpaint-" + sampler + ".png");
+      Run r = run("inpaint", runDir.toString(), "--image", photo.toString(), "--mask", mask.toString(), "-n", "2",
+          "--steps", "8", "--sampler", sampler, "--out", out.toString(), "-q");
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().contains("inpainted 2 images (" + sampler + ", 8 steps, known region replaced, 8 evaluations"
+          + " each)"), r.out());
+      BufferedImage img = png(out);
+      for (int y = 0; y < 8; y++) {
+        for (int x = 4; x < 8; x++) {
+          int input = img.getRaster().getSample(2 + 2 * x, 2 + 2 * y, 0);
+          assertEquals(input, img.getRaster().getSample(20 + 2 * x, 2 + 2 * y, 0), 1, sampler + " pixel " + x + "," + y);
+          assertEquals(input, img.getRaster().getSample(38 + 2 * x, 2 + 2 * y, 0), 1, sampler + " pixel " + x + "," + y);
+        }
+      }
+    }
+    assertCleanError(run("inpaint", runDir.toString(), "--image", photo.toString(), "--mask", mask.toString(),
+        "--sampler", "ddim", "--jump", "3", "-q"), "--jump, --resample and --variance are RePaint's");
+  }
+
+  @Test
   void img2imgTakesTheStrengthsShareOfTheSteps() throws Exception {
     Path out = dir.resolve("img2img.png");
     Run r = run("img2img", runDir.toString(), "--image", photo.toString(), "--strength", "0.5", "--steps", "10",
         "-n", "3", "--out", out.toString(), "-q");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("edited 3 images (SDEdit, strength 0.50: 5 of 10 DDIM steps)"), r.out());
+    assertTrue(r.out().contains("edited 3 images (SDEdit, strength 0.50: 5 of 10 ddim steps)"), r.out());
     assertRow(out, 4);
+    Run dpm = run("img2img", runDir.toString(), "--image", photo.toString(), "--strength", "0.5", "--steps", "10",
+        "-n", "2", "--sampler", "DPM++ 2M Karras", "--out", dir.resolve("img2img-dpm.png").toString(), "-q");
+    assertEquals(0, dpm.code(), dpm.err());
+    assertTrue(dpm.out().contains("5 of 10 dpm++2m-karras steps"), dpm.out());
+    Run pndm = run("img2img", runDir.toString(), "--image", photo.toString(), "--strength", "0.5", "--steps", "10",
+        "-n", "2", "--sampler", "plms", "--out", dir.resolve("img2img-pndm.png").toString(), "-q");
+    assertEquals(0, pndm.code(), pndm.err());
+    assertTrue(pndm.out().contains("6 of 10 pndm steps"), pndm.out()); // of its 11 points
+    assertCleanError(run("img2img", runDir.toString(), "--image", photo.toString(), "--sampler", "heun", "--eta", "1",
+        "-q"), "heun does not use eta");
     assertCleanError(run("img2img", runDir.toString(), "--image", photo.toString(), "--strength", "0", "-q"),
         "strength must be in (0, 1]");
     assertCleanError(run("img2img", runDir.toString(), "--image", photo.toString(), "--steps", "51", "-q"), "[1, 50]");
@@ -155,8 +187,14 @@ class EditCliTest {
     Run r = run("interpolate", runDir.toString(), photo.toString(), mask.toString(), "--frames", "5", "--steps", "6",
         "--out", out.toString(), "-q");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("interpolated 5 frames (DDIM inversion and decoding, 6 steps; slerp)"), r.out());
+    assertTrue(r.out().contains("interpolated 5 frames (DDIM inversion, ddim decoding, 6 steps; slerp)"), r.out());
     assertRow(out, 5);
+    Run unipc = run("interpolate", runDir.toString(), photo.toString(), mask.toString(), "--frames", "3", "--steps", "6",
+        "--sampler", "unipc", "--out", dir.resolve("path-unipc.png").toString(), "-q");
+    assertEquals(0, unipc.code(), unipc.err());
+    assertTrue(unipc.out().contains("unipc decoding"), unipc.out());
+    assertCleanError(run("interpolate", runDir.toString(), photo.toString(), mask.toString(), "--sampler", "euler-a",
+        "-q"), "deterministic sampler");
     assertCleanError(run("interpolate", runDir.toString(), photo.toString(), mask.toString(), "--frames", "1", "-q"),
         "--frames must be >= 2");
     assertCleanError(run("interpolate", runDir.toString(), photo.toString(), "-q"), "IMAGE_B");
