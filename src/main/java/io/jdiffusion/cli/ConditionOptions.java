@@ -11,13 +11,20 @@ public final class ConditionOptions {
           + "(default: none, the unconditional model).")
   String classSpec;
 
-  @Option(names = "--guidance", paramLabel = "W", defaultValue = "1",
-      description = "Classifier-free guidance weight: 0 unconditional, 1 conditional (default), >1 stronger.")
-  double guidance;
+  @Option(names = "--guidance", paramLabel = "W",
+      description = "Classifier-free guidance weight: 0 unconditional, 1 conditional, >1 stronger (default: the "
+          + "model's own with --class, 1 unless its file stores another).")
+  Double given;
+
+  /** The weight given, else the model's own when a class is asked for, else 1. */
+  double guidance(TrainedModel m) {
+    return given != null ? given : classSpec != null ? m.guidance() : 1;
+  }
 
   /** The class index, or null when no --class was given; the library's checks, in the command line's words. */
   Integer classIndex(TrainedModel m) {
     boolean conditional = m.config().numClasses() > 0;
+    double guidance = guidance(m);
     if (!(guidance >= 0) || Double.isInfinite(guidance)) {
       throw new IllegalArgumentException("--guidance must be a finite weight >= 0, got " + guidance);
     }

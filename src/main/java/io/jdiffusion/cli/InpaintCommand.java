@@ -68,7 +68,7 @@ public final class InpaintCommand implements Callable<Integer> {
     float[] fill = InputImages.readMask(mask, size, image);
     long moves = Inpaint.moves(m, o, jump, resample);
     Progress bar = new Progress("inpaint", n * moves, edit.quiet).rate("images", moves);
-    float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance, o, bar);
+    float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance(m), o, bar);
     bar.done();
     float[] masked = new float[input.length]; // the input with the region to fill in grey
     for (int ch = 0; ch < c; ch++) {

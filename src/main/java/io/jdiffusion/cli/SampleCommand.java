@@ -102,17 +102,17 @@ public final class SampleCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     if (shards.isShard()) {
-      shards.generateShard(m, n, labels, condition.guidance, o);
+      shards.generateShard(m, n, labels, condition.guidance(m), o);
       return ExitCode.OK;
     }
     Progress bar = new Progress("sample", (long) n * o.steps(), quiet).rate("images", o.steps());
-    float[] images = shards.generate(spec, "sample", m, n, labels, condition.guidance, o, bar);
+    float[] images = shards.generate(spec, "sample", m, n, labels, condition.guidance(m), o, bar);
     bar.done();
     int size = m.config().imageSize();
     int c = m.config().inChannels();
     int columns = cols != null ? cols : (int) Math.ceil(Math.sqrt(n));
     String modelName = model != null ? model : "fashion-mnist";
-    Provenance from = Provenance.of(modelName, m, o, classIndex, condition.guidance);
+    Provenance from = Provenance.of(modelName, m, o, classIndex, condition.guidance(m));
     if (label) {
       String[] captions = new String[n];
       for (int i = 0; i < n; i++) {
@@ -149,7 +149,7 @@ public final class SampleCommand implements Callable<Integer> {
       return ExitCode.OK;
     }
     String what = classIndex == null ? "" : String.format(Locale.ROOT, " of class %d%s, guidance %s", classIndex,
-        m.classNames().isEmpty() ? "" : " (" + m.classNames().get(classIndex) + ")", condition.guidance);
+        m.classNames().isEmpty() ? "" : " (" + m.classNames().get(classIndex) + ")", condition.guidance(m));
     System.out.printf(Locale.ROOT, "%d images%s from %s, %s %d steps (%d evaluations each), seeds %d..%d, %.1f s "
         + "(%.2f images/s): %s%n", n, what, modelName, o.sampler().name(), o.steps(), o.evaluations(), o.seed(),
         o.seed() + n - 1, secs, n / secs, out);

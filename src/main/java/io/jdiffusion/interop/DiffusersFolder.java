@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.model.ModelFile;
+import io.jdiffusion.model.SamplingDefaults;
 import io.jdiffusion.nn.UNet;
 import io.jdiffusion.nn.UNetConfig;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.SamplerSettings;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.AtomicFiles;
 import io.jdiffusion.store.ForeignSafetensors;
@@ -182,9 +185,17 @@ public final class DiffusersFolder {
    * Writes a folder that both {@code UNet2DModel.from_pretrained(dir)} (config.json and weights at the
    * top) and {@code DDPMPipeline.from_pretrained(dir)} (model_index.json, unet/, scheduler/) load: the
    * weights in float32 under diffusers' names, the U-Net's config in diffusers' keys, and a
-   * DDIMScheduler config whose loop with {@code use_clipped_model_output=True} is jdiffusion's DDIM.
+   * DDIMScheduler config (DDIM's defaults: eta 0, 50 steps) whose loop with {@code
+   * use_clipped_model_output=True} is jdiffusion's DDIM.
    */
   public static void write(Path dir, UNet net, ScheduleConfig schedule, Prediction prediction) throws IOException {
+    write(dir, net, schedule, prediction, io.jdiffusion.sampling.Samplers.DDIM, SamplerSettings.eta(0),
+        new SamplingDefaults("ddim", Math.min(50, schedule.steps()), 0.0, "leading", 1));
+  }
+
+  /** {@link #write(Path, UNet, ScheduleConfig, Prediction)} with the model's default sampler and settings. */
+  public static void write(Path dir, UNet net, ScheduleConfig schedule, Prediction prediction, Sampler sampler,
+      SamplerSettings run, SamplingDefaults defaults) throws IOException {
     ObjectNode config = UNet2DModelConfig.write(net.config()); // first: a model diffusers cannot express writes nothing
     Files.createDirectories(dir.resolve("unet"));
     Files.createDirectories(dir.resolve("scheduler"));
@@ -200,11 +211,12 @@ public final class DiffusersFolder {
     } catch (IOException | UnsupportedOperationException e) {
       Files.copy(weights, top);
     }
-    writeJson(dir.resolve("scheduler").resolve("scheduler_config.json"), DiffusersScheduler.write(schedule, prediction));
+    ObjectNode scheduler = DiffusersScheduler.write(schedule, prediction, sampler, run, defaults);
+    writeJson(dir.resolve("scheduler").resolve("scheduler_config.json"), scheduler);
     ObjectNode index = Json.mapper().createObjectNode();
     index.put("_class_name", "DDPMPipeline");
     index.put("_diffusers_version", "0.31.0");
-    index.putArray("scheduler").add("diffusers").add("DDIMScheduler");
+    index.putArray("scheduler").add("diffusers").add(scheduler.get("_class_name").asText());
     index.putArray("unet").add("diffusers").add("UNet2DModel");
     writeJson(dir.resolve("model_index.json"), index);
   }

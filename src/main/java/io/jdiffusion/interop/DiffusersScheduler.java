@@ -11,7 +11,15 @@ import io.jdiffusion.schedule.BetaSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.StoreException;
+import io.jdiffusion.model.ModelFile;
+import io.jdiffusion.model.SamplingDefaults;
 import io.jdiffusion.sampling.DpmSolverMultistep;
+import io.jdiffusion.sampling.Euler;
+import io.jdiffusion.sampling.EulerAncestral;
+import io.jdiffusion.sampling.Heun;
+import io.jdiffusion.sampling.Lms;
+import io.jdiffusion.sampling.Pndm;
+import io.jdiffusion.sampling.SamplerSettings;
 import io.jdiffusion.sampling.Lcm;
 import io.jdiffusion.sampling.UniPc;
 import java.util.List;
@@ -40,9 +48,14 @@ import java.util.function.Consumer;
  * @param sampler the sampler of the scheduler class, with the variant its keys choose
  * @param stepsOffset steps_offset
  * @param alphaToOne set_alpha_to_one (DDIM, PNDM)
+ * @param samplingDefaults jdiffusion's sampling defaults ("_jdiffusion_sampling", which diffusers ignores as it
+ *     ignores every key starting with "_"), or null
  */
 public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction, Timesteps spacing, boolean clip,
-    Ddpm.Variance variance, Sampler sampler, int stepsOffset, boolean alphaToOne) {
+    Ddpm.Variance variance, Sampler sampler, int stepsOffset, boolean alphaToOne, SamplingDefaults samplingDefaults) {
+
+  /** The key of jdiffusion's sampling defaults in a scheduler config. */
+  public static final String DEFAULTS_KEY = "_jdiffusion_sampling";
 
   /** The scheduler classes read, in the order docs list them. */
   public static final List<String> CLASSES = List.of("DDPMScheduler", "DDIMScheduler", "PNDMScheduler",
@@ -52,7 +65,7 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
   /** What a model folder without a scheduler config gets: DDPMScheduler's defaults. */
   public static DiffusersScheduler defaults() {
     return new DiffusersScheduler(ScheduleConfig.defaults(), Prediction.EPS, Timesteps.LEADING, true,
-        Ddpm.Variance.FIXED_SMALL, Samplers.DDPM, 0, true);
+        Ddpm.Variance.FIXED_SMALL, Samplers.DDPM, 0, true, null);
   }
 
   /**
@@ -135,7 +148,12 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       throw refuse(file, "variance_type", r.text("variance_type", ""), "none (learned variances are not supported)");
     }
     Sampler sampler = samplerOf(r, c, cls, file, prediction);
-    return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler, offset, alphaToOne);
+    SamplingDefaults defaults = null;
+    if (c.hasNonNull(DEFAULTS_KEY)) {
+      defaults = ModelFile.samplingDefaults(java.util.Map.of(ModelFile.SAMPLING_KEY, c.get(DEFAULTS_KEY).toString()), file,
+          warn).orElse(null);
+    }
+    return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler, offset, alphaToOne, defaults);
   }
 
   /** The sampler of a scheduler class, its variant chosen by the class's keys. */
@@ -266,12 +284,16 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
   }
 
   /**
-   * The scheduler_config.json of a jdiffusion model: a DDIMScheduler whose loop reproduces jdiffusion's
-   * DDIM (with {@code use_clipped_model_output=True} in {@code step}).
+   * The scheduler_config.json of a model that samples by default with {@code sampler} and {@code run}:
+   * the diffusers scheduler class and keys that reproduce it (a sampler without one, such as
+   * euler-a-karras or an application's own, is written as its nearest class), jdiffusion's schedule and
+   * prediction, and {@code defaults} under {@value #DEFAULTS_KEY} so that jdiffusion reads back the very
+   * sampler, steps, eta and guidance.
    */
-  public static ObjectNode write(ScheduleConfig s, Prediction p) {
+  public static ObjectNode write(ScheduleConfig s, Prediction p, Sampler sampler, SamplerSettings run,
+      SamplingDefaults defaults) {
     ObjectNode c = Json.mapper().createObjectNode();
-    c.put("_class_name", "DDIMScheduler");
+    c.put("_class_name", className(sampler));
     c.put("_diffusers_version", "0.31.0");
     c.put("beta_end", s.betaEnd());
     c.put("beta_schedule", switch (s.betaSchedule()) {
@@ -281,7 +303,7 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       case SIGMOID -> "sigmoid";
     });
     c.put("beta_start", s.betaStart());
-    c.put("clip_sample", true);
+    c.put("clip_sample", run.clip());
     c.put("clip_sample_range", 1.0);
     c.put("num_train_timesteps", s.steps());
     c.put("prediction_type", switch (p) {
@@ -289,11 +311,68 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
       case V -> "v_prediction";
       case X0 -> "sample";
     });
-    c.put("set_alpha_to_one", true);
-    c.put("steps_offset", 0);
+    c.put("set_alpha_to_one", run.alphaToOne());
+    c.put("steps_offset", run.stepsOffset());
     c.put("thresholding", false);
-    c.put("timestep_spacing", Timesteps.LEADING.name().toLowerCase(Locale.ROOT));
+    c.put("timestep_spacing", run.spacing().configName());
     c.putNull("trained_betas");
+    if (sampler instanceof Ddpm) {
+      c.put("variance_type", run.variance().name().toLowerCase(Locale.ROOT));
+    } else if (sampler instanceof Pndm) {
+      c.put("skip_prk_steps", true);
+    } else if (sampler instanceof Lms l) {
+      c.put("use_karras_sigmas", l.karras());
+    } else if (sampler instanceof Euler e) {
+      c.put("use_karras_sigmas", e.karras());
+    } else if (sampler instanceof Heun h) {
+      c.put("use_karras_sigmas", h.karras());
+    } else if (sampler instanceof DpmSolverMultistep d) {
+      DpmSolverMultistep.Settings k = d.settings();
+      c.put("solver_order", k.order());
+      c.put("algorithm_type", k.sde() ? "sde-dpmsolver++" : "dpmsolver++");
+      c.put("solver_type", k.heunSolver() ? "heun" : "midpoint");
+      c.put("use_karras_sigmas", k.karras());
+      c.put("final_sigmas_type", k.finalSigmaMin() ? "sigma_min" : "zero");
+      c.put("lower_order_final", k.lowerOrderFinal());
+      c.put("euler_at_final", k.eulerAtFinal());
+    } else if (sampler instanceof UniPc u) {
+      UniPc.Settings k = u.settings();
+      c.put("solver_order", k.order());
+      c.put("solver_type", k.bh2() ? "bh2" : "bh1");
+      c.put("use_karras_sigmas", k.karras());
+      c.put("final_sigmas_type", k.finalSigmaMin() ? "sigma_min" : "zero");
+      c.put("lower_order_final", k.lowerOrderFinal());
+      var off = c.putArray("disable_corrector");
+      k.disableCorrector().stream().sorted().forEach(off::add);
+    } else if (sampler instanceof Lcm l) {
+      c.put("original_inference_steps", l.settings().originalSteps());
+      c.put("timestep_scaling", l.settings().timestepScaling());
+    }
+    c.set(DEFAULTS_KEY, Json.mapper().valueToTree(defaults));
     return c;
+  }
+
+  /** The diffusers scheduler class of a sampler (DDIMScheduler for a sampler diffusers has no class for). */
+  public static String className(Sampler sampler) {
+    if (sampler instanceof Ddpm) {
+      return "DDPMScheduler";
+    } else if (sampler instanceof Pndm) {
+      return "PNDMScheduler";
+    } else if (sampler instanceof Lms) {
+      return "LMSDiscreteScheduler";
+    } else if (sampler instanceof Euler) {
+      return "EulerDiscreteScheduler";
+    } else if (sampler instanceof EulerAncestral) {
+      return "EulerAncestralDiscreteScheduler";
+    } else if (sampler instanceof Heun) {
+      return "HeunDiscreteScheduler";
+    } else if (sampler instanceof DpmSolverMultistep) {
+      return "DPMSolverMultistepScheduler";
+    } else if (sampler instanceof UniPc) {
+      return "UniPCMultistepScheduler";
+    } else if (sampler instanceof Lcm) {
+      return "LCMScheduler";
+    }
+    return "DDIMScheduler";
   }
 }

@@ -39,6 +39,8 @@ public final class ModelFile {
   public static final String MODEL_KEY = "model";
   /** Metadata key of the class names (a JSON list, label order). */
   public static final String CLASS_NAMES_KEY = "class_names";
+  /** Metadata key of the {@link SamplingDefaults}. */
+  public static final String SAMPLING_KEY = "sampling";
 
   private ModelFile() {}
 
@@ -51,6 +53,35 @@ public final class ModelFile {
       meta.put(CLASS_NAMES_KEY, Json.write(classNames));
     }
     return meta;
+  }
+
+  /** {@link #metadata(String, ModelSpec, List)} with the model's sampling defaults. */
+  public static Map<String, String> metadata(String format, ModelSpec spec, List<String> classNames,
+      SamplingDefaults sampling) {
+    Map<String, String> meta = metadata(format, spec, classNames);
+    meta.put(SAMPLING_KEY, Json.write(sampling));
+    return meta;
+  }
+
+  /**
+   * The sampling defaults a file stores, if any; a description that does not parse is reported to
+   * {@code warn} and ignored (the caller's defaults apply), as other parts of a spec are read tolerantly.
+   */
+  public static java.util.Optional<SamplingDefaults> samplingDefaults(Map<String, String> metadata, String file,
+      Consumer<String> warn) {
+    String json = metadata.get(SAMPLING_KEY);
+    if (json == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      JsonNode n = Json.mapper().readTree(json);
+      return java.util.Optional.of(new SamplingDefaults(n.path("sampler").asText(""), n.path("steps").asInt(0),
+          n.hasNonNull("eta") ? n.get("eta").asDouble() : null, n.hasNonNull("spacing") ? n.get("spacing").asText() : null,
+          n.path("guidance").asDouble(1)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      warn.accept("warning: " + file + ": sampling defaults ignored (" + e.getMessage() + ")");
+      return java.util.Optional.empty();
+    }
   }
 
   /** Whether the file is a checkpoint (of any version). */

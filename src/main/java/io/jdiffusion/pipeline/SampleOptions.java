@@ -98,6 +98,37 @@ public final class SampleOptions {
     return builder(sampler).steps(sampler.defaultSteps(trainSteps)).build();
   }
 
+  /**
+   * The options stored defaults describe (a model file's "sampling"), with a diffusers scheduler's
+   * settings where {@code base} has them; an unknown sampler or a bad value is reported to {@code warn}
+   * and {@code base} kept.
+   */
+  public static SampleOptions from(io.jdiffusion.model.SamplingDefaults d, SampleOptions base,
+      java.util.function.Consumer<String> warn) {
+    try {
+      boolean same = d.sampler().equals(base.sampler().name()); // keep the base's own variant (e.g. a scheduler's keys)
+      Sampler s = same ? base.sampler() : Samplers.byName(d.sampler());
+      Builder b = (same ? base.toBuilder() : builder(s).clip(base.clip()).variance(base.variance())
+          .stepsOffset(base.stepsOffset()).alphaToOne(base.alphaToOne())).steps(d.steps());
+      if (d.eta() != null && s.usesEta()) {
+        b.eta(d.eta());
+      }
+      if (d.spacing() != null) {
+        b.spacing(Timesteps.parse(d.spacing()));
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      warn.accept("warning: sampling defaults ignored (" + e.getMessage() + ")");
+      return base;
+    }
+  }
+
+  /** These options as defaults to store beside the weights, with the model's guidance weight. */
+  public io.jdiffusion.model.SamplingDefaults defaults(double guidance) {
+    return new io.jdiffusion.model.SamplingDefaults(sampler.name(), steps, sampler.usesEta() ? eta : null,
+        sampler.usesSpacing() ? spacing.configName() : null, guidance);
+  }
+
   /** DDIM (Song et al. 2021), eta 0, leading spacing. */
   public static SampleOptions ddim(int steps) {
     return builder(Samplers.DDIM).steps(steps).build();

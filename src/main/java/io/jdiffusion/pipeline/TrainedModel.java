@@ -38,22 +38,37 @@ import java.util.Map;
  * @param classNames the dataset's class names in label order (metadata "class_names"), or empty when
  *     unknown: unconditional models, and files written before names were stored (Fashion-MNIST runs
  *     fall back to {@link FashionMnist#CLASS_NAMES})
- * @param sampling how the model samples when the caller chooses nothing: DDIM's defaults for
- *     jdiffusion's own models; for a diffusers folder, what its pipeline and scheduler do ({@link
- *     #diffusersDefaults})
+ * @param sampling how the model samples when the caller chooses nothing: the defaults stored in its
+ *     file (metadata "sampling"), else DDIM's defaults for jdiffusion's own models; for a diffusers
+ *     folder, what its pipeline and scheduler do ({@link #diffusersDefaults})
+ * @param guidance the classifier-free guidance weight used when a class is given and no weight
  */
 public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames,
-    SampleOptions sampling) {
+    SampleOptions sampling, double guidance) {
 
   public TrainedModel {
     if (sampling == null) {
       throw new IllegalArgumentException("sampling defaults must be given");
+    }
+    if (!(guidance >= 0) || !Double.isFinite(guidance)) {
+      throw new IllegalArgumentException("guidance must be a finite weight >= 0, got " + guidance);
     }
     classNames = List.copyOf(classNames);
     int classes = net.config().numClasses();
     if (!classNames.isEmpty() && classNames.size() != classes) {
       throw new StoreException(classNames.size() + " class names for a model with " + classes + " classes");
     }
+  }
+
+  /** A model with these sampling defaults and guidance 1. */
+  public TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames,
+      SampleOptions sampling) {
+    this(net, scheduleConfig, prediction, classNames, sampling, 1);
+  }
+
+  /** The same model sampling by default with {@code options} and {@code guidance}. */
+  public TrainedModel withDefaults(SampleOptions options, double guidance) {
+    return new TrainedModel(net, scheduleConfig, prediction, classNames, options, guidance);
   }
 
   /** A model that samples with DDIM's defaults. */
@@ -78,8 +93,9 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     Sampler sampler = s.sampler();
     int trainSteps = s.schedule().steps();
     int steps = d.steps().orElse(sampler.defaultSteps(trainSteps));
-    return SampleOptions.builder(sampler).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
+    SampleOptions o = SampleOptions.builder(sampler).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
         .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(steps, trainSteps)).build();
+    return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, System.err::println);
   }
 
   /**
@@ -120,8 +136,9 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
             + "are only in jdiffusion checkpoints");
       }
       DiffusersFolder.Loaded d = DiffusersFolder.load(path, System.err::println);
+      var stored = d.scheduler().samplingDefaults();
       return new TrainedModel(d.net(), d.scheduler().schedule(), d.scheduler().prediction(), List.of(),
-          diffusersDefaults(d));
+          diffusersDefaults(d), stored == null ? 1 : stored.guidance());
     }
     Path newest;
     try {
@@ -202,7 +219,11 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
         && Datasets.isFashionMnist(trainingData(c))) {
       names = FashionMnist.CLASS_NAMES; // first-version checkpoints of Fashion-MNIST runs stored no names
     }
-    return new TrainedModel(net, spec.schedule(), spec.prediction(), names);
+    TrainedModel m = new TrainedModel(net, spec.schedule(), spec.prediction(), names);
+    java.util.Optional<io.jdiffusion.model.SamplingDefaults> d = ModelFile.samplingDefaults(c.metadata(), file,
+        System.err::println);
+    return d.isEmpty() ? m : m.withDefaults(SampleOptions.from(d.get(), m.sampling(), System.err::println),
+        d.get().guidance());
   }
 
   /** The dataset spec of a checkpoint's training configuration, or "". */
@@ -223,7 +244,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    */
   public void exportWeights(Path file, boolean bf16) throws IOException {
     Map<String, Safetensors.Entry> t = ModelFile.entries("", net.parameters());
-    Safetensors.write(file, t, ModelFile.metadata(ModelFile.WEIGHTS, spec(), classNames), bf16);
+    Safetensors.write(file, t, ModelFile.metadata(ModelFile.WEIGHTS, spec(), classNames, sampling.defaults(guidance)),
+        bf16);
   }
 
   /** What rebuilds this model: network, schedule, prediction. */

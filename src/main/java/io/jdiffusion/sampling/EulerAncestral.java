@@ -26,6 +26,11 @@ public final class EulerAncestral implements Sampler {
     this.karras = karras;
   }
 
+  /** Whether this variant walks Karras sigmas. */
+  public boolean karras() {
+    return karras;
+  }
+
   @Override
   public Traits traits() {
     return traits;

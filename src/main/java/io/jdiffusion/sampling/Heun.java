@@ -31,6 +31,11 @@ public final class Heun implements Sampler {
     return 2 * steps - 1;
   }
 
+  /** Whether this variant walks Karras sigmas. */
+  public boolean karras() {
+    return karras;
+  }
+
   @Override
   public Traits traits() {
     return traits;

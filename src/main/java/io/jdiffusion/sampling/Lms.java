@@ -30,6 +30,11 @@ public final class Lms implements Sampler {
     this.karras = karras;
   }
 
+  /** Whether this variant walks Karras sigmas. */
+  public boolean karras() {
+    return karras;
+  }
+
   @Override
   public Traits traits() {
     return traits;

@@ -70,7 +70,7 @@ final class Requests {
   static Condition condition(Fields f, TrainedModel m, boolean guided) {
     String spec = f.textOrInteger("class");
     Double w = guided ? f.number("guidance") : null;
-    double guidance = w == null ? 1 : w;
+    double guidance = w != null ? w : spec != null ? m.guidance() : 1; // the model's own weight for a class
     boolean conditional = m.config().numClasses() > 0;
     if (guidance < 0) {
       throw ApiError.badRequest("guidance must be a finite weight >= 0, got " + guidance);

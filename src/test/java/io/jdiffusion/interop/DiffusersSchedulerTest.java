@@ -5,7 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jdiffusion.diffusion.Prediction;
+import io.jdiffusion.model.SamplingDefaults;
 import io.jdiffusion.sampling.Ddpm;
+import io.jdiffusion.sampling.DpmSolverMultistep;
+import io.jdiffusion.sampling.Sampler;
+import io.jdiffusion.sampling.SamplerSettings;
+import io.jdiffusion.sampling.UniPc;
+import io.jdiffusion.schedule.BetaSchedule;
+import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.Timesteps;
 import io.jdiffusion.store.Json;
@@ -101,6 +109,34 @@ class DiffusersSchedulerTest {
     assertEquals(1, sd.stepsOffset());
     assertFalse(sd.alphaToOne(), "PNDMScheduler's set_alpha_to_one defaults to false");
     assertTrue(read("{\"_class_name\": \"DDIMScheduler\"}").alphaToOne());
+  }
+
+  @Test
+  void everySamplerWritesAConfigThatReadsBackAsItself() throws Exception {
+    ScheduleConfig sd = new ScheduleConfig(BetaSchedule.QUADRATIC, 1000, 0.00085, 0.012);
+    for (Sampler sampler : Samplers.all()) {
+      if (!sampler.getClass().getPackageName().equals("io.jdiffusion.sampling")) {
+        continue; // an application's own sampler is written as DDIM plus its name
+      }
+      SamplerSettings run = new SamplerSettings(0, Ddpm.Variance.FIXED_LARGE, false, Timesteps.TRAILING, 1, false);
+      SamplingDefaults d = new SamplingDefaults(sampler.name(), 25, sampler.usesEta() ? 0.5 : null, "trailing", 3);
+      var json = DiffusersScheduler.write(sd, Prediction.V, sampler, run, d);
+      DiffusersScheduler back = DiffusersScheduler.read(Json.mapper().readTree(json.toString()), "x", warnings::add);
+      boolean karrasAncestral = sampler.name().equals("euler-a-karras"); // diffusers' Euler a has no Karras sigmas
+      assertEquals(karrasAncestral ? "euler-a" : sampler.name(), back.sampler().name());
+      if (sampler instanceof DpmSolverMultistep dpm) {
+        assertEquals(dpm.settings(), ((DpmSolverMultistep) back.sampler()).settings());
+      }
+      if (sampler instanceof UniPc u) {
+        assertEquals(u.settings(), ((UniPc) back.sampler()).settings());
+      }
+      assertEquals(Timesteps.TRAILING, back.spacing());
+      assertEquals(1, back.stepsOffset());
+      assertFalse(back.clip());
+      assertEquals(Prediction.V, back.prediction());
+      assertEquals(d, back.samplingDefaults(), "jdiffusion's own defaults ride along: " + sampler.name());
+    }
+    assertEquals(List.of(), warnings);
   }
 
   @Test
