@@ -12,7 +12,7 @@ import sys
 def label(sampling):
     """The sampler's name, with eta where it is not the sampler's default (0; 1 for euler-a)."""
     name, eta = sampling["sampler"], sampling["eta"]
-    default = 1.0 if name == "euler-a" else 0.0
+    default = 1.0 if name.startswith("euler-a") else 0.0
     return name if eta == default else "%s, eta %g" % (name, eta)
 
 

@@ -61,6 +61,18 @@ class HelpTest {
   }
 
   @Test
+  void theSamplerHelpNamesEveryBuiltInSamplerAndEachNameParses() {
+    List<String> builtIn = io.jdiffusion.sampling.Samplers.all().stream()
+        .filter(s -> s.getClass().getPackageName().equals("io.jdiffusion.sampling"))
+        .map(io.jdiffusion.sampling.Sampler::name).toList();
+    String listed = Help.SAMPLER_NAMES.substring(0, Help.SAMPLER_NAMES.indexOf(';')).replace(" or ", ", ");
+    assertEquals(builtIn, List.of(listed.split(", ")));
+    for (String alias : List.of("plms", "Euler a", "DPM++ 2M Karras", "k_dpmpp_2m", "uni_pc")) {
+      io.jdiffusion.sampling.Samplers.byName(alias); // every alias the help shows resolves
+    }
+  }
+
+  @Test
   void everyCommandHasAOneSentenceSummary() {
     for (Map.Entry<String, CommandLine> e : commands().entrySet()) {
       if (e.getKey().equals("jdiffusion") || e.getKey().endsWith(" help") || e.getKey().endsWith("generate-completion")) {
