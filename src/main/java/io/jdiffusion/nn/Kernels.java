@@ -255,13 +255,36 @@ public final class Kernels {
     throw new IllegalArgumentException(FORCE_PROPERTY + " must be fast, pad16 or im2col, got '" + s + "'");
   }
 
-  /** The engine's identity: libtorch and JavaCPP preset versions. */
+  /**
+   * The engine's identity: libtorch and JavaCPP preset versions. The presets' version comes from their
+   * own Maven descriptor ({@code META-INF/maven/org.bytedeco/pytorch/pom.properties}), which a shaded
+   * jar keeps, where the package's Implementation-Version would be the enclosing jar's manifest (the
+   * project's own version in the runnable jar).
+   */
   public static String engine() {
-    String presets = torch.class.getPackage().getImplementationVersion(); // e.g. 2.10.0-1.5.13
+    String presets = presetsVersion(); // e.g. 2.10.0-1.5.13
     String libtorch = presets == null ? "?" : presets.substring(0, Math.max(0, presets.indexOf('-')));
     return "libtorch " + libtorch + " (org.bytedeco:pytorch " + (presets == null ? "?" : presets)
         + ", oneDNN " + (org.bytedeco.pytorch.Context.hasMKLDNN() ? "built in" : "absent") + "); checks v"
         + KernelCheck.VERSION;
+  }
+
+  /** The version of org.bytedeco:pytorch on the class path, or null when its descriptor is missing. */
+  static String presetsVersion() {
+    try (java.io.InputStream in = torch.class.getResourceAsStream("/META-INF/maven/org.bytedeco/pytorch/pom.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String v = p.getProperty("version");
+        if (v != null && v.indexOf('-') > 0) {
+          return v;
+        }
+      }
+    } catch (IOException e) {
+      // fall through to the manifest
+    }
+    String v = torch.class.getPackage().getImplementationVersion();
+    return v != null && v.indexOf('-') > 0 ? v : null;
   }
 
   /** The cache file of this CPU and engine. */
