@@ -64,6 +64,9 @@ public final class SampleOptions {
   public static Builder forModel(TrainedModel model, String sampler, Integer steps, Double eta, String spacing,
       String variance, String optionPrefix) {
     Sampler s = sampler == null ? model.sampling().sampler() : Samplers.byName(sampler);
+    if (s.name().equals(model.sampling().sampler().name())) {
+      s = model.sampling().sampler(); // the model's own variant (a scheduler config's keys)
+    }
     if (variance != null && s != Samplers.DDPM) {
       throw new IllegalArgumentException(optionPrefix + "variance applies to ddpm only; " + s.name()
           + " has no variance to choose");
@@ -90,7 +93,8 @@ public final class SampleOptions {
 
   /** What {@code sampler} does on {@code model} with nothing else given: the model's own defaults for its sampler, else the sampler's. */
   public static SampleOptions defaultsFor(TrainedModel model, Sampler sampler) {
-    return sampler == model.sampling().sampler() ? model.sampling() : defaultsFor(sampler, model.schedule());
+    return sampler.name().equals(model.sampling().sampler().name()) ? model.sampling()
+        : defaultsFor(sampler, model.schedule());
   }
 
   /** The sampler's own defaults for a model of {@code trainSteps} training timesteps T. */

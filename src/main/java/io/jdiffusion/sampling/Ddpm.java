@@ -16,8 +16,9 @@ import org.bytedeco.pytorch.Tensor;
  * x_p = mu + sigma z,  sigma^2 = betaTilde' = (1 - alphaBar_p)/(1 - alphaBar_t) beta'  (FIXED_SMALL)
  *                      sigma^2 = beta'                                            (FIXED_LARGE)</pre>
  *
- * with noise whenever t &gt; 0 (diffusers' DDPMScheduler: with trailing spacing the last step starts
- * above 0 and gets the variance clamped at 1e-20, or beta' for FIXED_LARGE).
+ * and no noise on the last step. As a sampler it follows diffusers' DDPMScheduler, which adds noise
+ * whenever t &gt; 0: with trailing spacing the last step starts above 0 and gets sigma^2 = 1e-20
+ * (FIXED_SMALL, clamped) or beta' (FIXED_LARGE) too.
  */
 public final class Ddpm implements Sampler {
   private static final Traits TRAITS = Traits.of("ddpm", Grid.TIMESTEPS);
@@ -52,11 +53,29 @@ public final class Ddpm implements Sampler {
     double c0 = Math.sqrt(abP) * betaT / (1 - abT);
     double ct = Math.sqrt(abT / abP) * (1 - abP) / (1 - abT);
     Tensor mean = e.x0().mul(Torch.s(c0)).add(xt.mul(Torch.s(ct)));
-    if (t <= 0) {
+    if (prev < 0) {
       return mean;
     }
-    double var = variance == Variance.FIXED_SMALL ? Math.max(1e-20, (1 - abP) / (1 - abT) * betaT) : betaT;
-    return mean.add(z.get().mul(Torch.s(Math.sqrt(var))));
+    return mean.add(z.get().mul(Torch.s(Math.sqrt(variance(abT, abP, variance)))));
+  }
+
+  /** sigma^2 from t to p: betaTilde' (FIXED_SMALL, at least 1e-20 as diffusers clamps it) or beta' (FIXED_LARGE). */
+  private static double variance(double abT, double abP, Variance variance) {
+    double betaT = 1 - abT / abP;
+    return variance == Variance.FIXED_SMALL ? Math.max(1e-20, (1 - abP) / (1 - abT) * betaT) : betaT;
+  }
+
+  /**
+   * One step of diffusers' DDPMScheduler: {@link #step(NoiseSchedule, Tensor, Estimate, int, int, Variance,
+   * Supplier)}, with noise also onto the clean image when the step starts above t = 0.
+   */
+  private static Tensor diffusersStep(NoiseSchedule s, Tensor xt, Estimate e, int t, int prev, Variance variance,
+      Supplier<Tensor> z) {
+    Tensor x = step(s, xt, e, t, prev, variance, z);
+    if (prev >= 0 || t <= 0) {
+      return x;
+    }
+    return x.add(z.get().mul(Torch.s(Math.sqrt(variance(s.alphaBar(t), 1.0, variance)))));
   }
 
   /** All T training steps: the paper's sampler. */
@@ -77,7 +96,7 @@ public final class Ddpm implements Sampler {
 
   @Override
   public Tensor step(Step step) {
-    return step(step.schedule(), step.x(), step.estimate(), step.timestep(), step.nextTimestep(),
+    return diffusersStep(step.schedule(), step.x(), step.estimate(), step.timestep(), step.nextTimestep(),
         step.settings().variance(), step::z);
   }
 }
