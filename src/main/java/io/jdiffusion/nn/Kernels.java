@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which kernel computes what, on this CPU: every layer asks here before its first call at a shape.
@@ -39,6 +41,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * disables the checks and uses libtorch's kernels as they are (benchmarks, diagnosis).
  */
 public final class Kernels {
+  private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
   /** System property that forces a route: fast, pad16 or im2col. */
   public static final String FORCE_PROPERTY = "jdiffusion.kernels.force";
   /** System property naming the cache root (else $JDIFFUSION_CACHE, $XDG_CACHE_HOME/jdiffusion, ~/.cache/jdiffusion). */
@@ -87,7 +90,7 @@ public final class Kernels {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
   private static volatile ConvRoute forced = parseForce(System.getProperty(FORCE_PROPERTY));
-  private static volatile Consumer<String> notice = System.err::println;
+  private static volatile Consumer<String> notice = LOG::info;
   private static volatile boolean announced;
   private static Map<String, Verdict> diskCache; // guarded by Kernels.class
   private static Path cacheFile; // guarded by Kernels.class
