@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jdiffusion.pipeline.DiffusionPipeline;
 import io.jdiffusion.pipeline.Generate;
+import io.jdiffusion.pipeline.Images;
 import io.jdiffusion.pipeline.SampleOptions;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +27,15 @@ class LibraryExampleTest {
     DiffusionPipeline closedLater;
     // README begin
     try (DiffusionPipeline p = DiffusionPipeline.load("fashion-mnist")) {  // or a run directory, checkpoint, weights file
-      List<BufferedImage> images = p.generate(16, SampleOptions.dpmSolver(20).withSeed(7));
-      seen.addAll(images); // check
+      Images images = p.generate(16, SampleOptions.dpmSolver(20).withSeed(7));
+      images.writeGrid(Path.of("target/library-example.png"));     // or images.toBufferedImages(), images.png(i)
+      seen.addAll(images.toBufferedImages()); // check
+      assertEquals(10, images.seed(3)); // check
       closedLater = p; // check
       // image 3 is seed 10's, whatever the batch: the same as the lower-level call for seed 10 alone  // check
       float[] alone = Generate.images(p.model(), 1, null, SampleOptions.dpmSolver(20).withSeed(10), null); // check
       assertArrayEquals(alone, p.generate(1, SampleOptions.dpmSolver(20).withSeed(10), null, 1).pixels()); // check
-      assertEquals(Math.round(alone[406] * 255), images.get(3).getRaster().getSample(406 % 28, 406 / 28, 0)); // check
+      assertEquals(Math.round(alone[406] * 255), images.image(3).getRaster().getSample(406 % 28, 406 / 28, 0)); // check
     }
     // README end
     assertEquals(16, seen.size());

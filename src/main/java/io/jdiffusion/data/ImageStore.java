@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes a list of image files, in parallel, into one compact store of {@code size x size}
@@ -19,6 +21,7 @@ import java.util.stream.IntStream;
  * summary line. Shared by {@link ImageFolder} and {@link Emoji}.
  */
 final class ImageStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageStore.class);
   private static final int WARN_EXAMPLES = 5;
 
   /** Why a file was left out. */
@@ -131,7 +134,7 @@ final class ImageStore {
     if (skipped.isEmpty()) {
       return;
     }
-    System.err.println("warning: " + summary(root, skipped));
+    LOG.warn("warning: " + summary(root, skipped));
   }
 
   /** The text of {@link #warn}'s line, without the "warning: " prefix. */

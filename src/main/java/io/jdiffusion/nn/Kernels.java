@@ -21,6 +21,8 @@ import java.util.function.Consumer;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which kernel computes what, on this CPU: every layer asks here before its first call at a shape.
@@ -39,6 +41,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * disables the checks and uses libtorch's kernels as they are (benchmarks, diagnosis).
  */
 public final class Kernels {
+  private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
   /** System property that forces a route: fast, pad16 or im2col. */
   public static final String FORCE_PROPERTY = "jdiffusion.kernels.force";
   /** System property naming the cache root (else $JDIFFUSION_CACHE, $XDG_CACHE_HOME/jdiffusion, ~/.cache/jdiffusion). */
@@ -87,7 +90,7 @@ public final class Kernels {
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
   private static volatile ConvRoute forced = parseForce(System.getProperty(FORCE_PROPERTY));
-  private static volatile Consumer<String> notice = System.err::println;
+  private static volatile Consumer<String> notice = LOG::info;
   private static volatile boolean announced;
   private static Map<String, Verdict> diskCache; // guarded by Kernels.class
   private static Path cacheFile; // guarded by Kernels.class
@@ -255,13 +258,36 @@ public final class Kernels {
     throw new IllegalArgumentException(FORCE_PROPERTY + " must be fast, pad16 or im2col, got '" + s + "'");
   }
 
-  /** The engine's identity: libtorch and JavaCPP preset versions. */
+  /**
+   * The engine's identity: libtorch and JavaCPP preset versions. The presets' version comes from their
+   * own Maven descriptor ({@code META-INF/maven/org.bytedeco/pytorch/pom.properties}), which a shaded
+   * jar keeps, where the package's Implementation-Version would be the enclosing jar's manifest (the
+   * project's own version in the runnable jar).
+   */
   public static String engine() {
-    String presets = torch.class.getPackage().getImplementationVersion(); // e.g. 2.10.0-1.5.13
+    String presets = presetsVersion(); // e.g. 2.10.0-1.5.13
     String libtorch = presets == null ? "?" : presets.substring(0, Math.max(0, presets.indexOf('-')));
     return "libtorch " + libtorch + " (org.bytedeco:pytorch " + (presets == null ? "?" : presets)
         + ", oneDNN " + (org.bytedeco.pytorch.Context.hasMKLDNN() ? "built in" : "absent") + "); checks v"
         + KernelCheck.VERSION;
+  }
+
+  /** The version of org.bytedeco:pytorch on the class path, or null when its descriptor is missing. */
+  static String presetsVersion() {
+    try (java.io.InputStream in = torch.class.getResourceAsStream("/META-INF/maven/org.bytedeco/pytorch/pom.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String v = p.getProperty("version");
+        if (v != null && v.indexOf('-') > 0) {
+          return v;
+        }
+      }
+    } catch (IOException e) {
+      // fall through to the manifest
+    }
+    String v = torch.class.getPackage().getImplementationVersion();
+    return v != null && v.indexOf('-') > 0 ? v : null;
   }
 
   /** The cache file of this CPU and engine. */

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <pre>{@code
  * try (DiffusionPipeline p = DiffusionPipeline.load("fashion-mnist")) {
- *   List<BufferedImage> images = p.generate(16, SampleOptions.dpmSolver(20).withSeed(7));
+ *   Images images = p.generate(16, SampleOptions.dpmSolver(20).withSeed(7));
+ *   images.writeGrid(Path.of("grid.png"));
  * }
  * }</pre>
  *
@@ -48,9 +49,17 @@ public final class DiffusionPipeline implements AutoCloseable {
     return new DiffusionPipeline(model);
   }
 
-  /** {@code n} images with these options: unconditional (a conditional model's "no label" branch). */
-  public List<BufferedImage> generate(int n, SampleOptions options) {
-    return generate(n, options, null, 1).toBufferedImages();
+  /**
+   * {@code n} images with these options: unconditional (a conditional model's "no label" branch);
+   * {@link Images#toBufferedImages}, {@link Images#png} and {@link Images#writeGrid} convert them.
+   */
+  public Images generate(int n, SampleOptions options) {
+    return generate(n, options, null, 1);
+  }
+
+  /** {@code n} images with the model's own sampling defaults ({@link #defaults}) and image i from seed i. */
+  public Images generate(int n) {
+    return generate(n, defaults());
   }
 
   /**
@@ -75,20 +84,24 @@ public final class DiffusionPipeline implements AutoCloseable {
     }
     int[] labels = className == null ? null : Conditioning.repeat(Conditioning.classIndex(model, className), n);
     float[] pixels = Generate.images(model, n, labels, guidance, options, progress);
-    return new Images(pixels, n, channels(), imageSize(), imageSize());
+    long[] seeds = new long[n];
+    for (int i = 0; i < n; i++) {
+      seeds[i] = options.seed() + i;
+    }
+    return new Images(pixels, n, channels(), imageSize(), imageSize(), seeds, labels);
   }
 
   /**
-   * The default options for this model ({@link TrainedModel#sampling}): DDIM with its defaults, or
-   * for a diffusers folder what its pipeline and scheduler do.
+   * The default options for this model ({@link TrainedModel#sampling}): those stored in its file, else
+   * DDIM's, or for a diffusers folder what its pipeline and scheduler do.
    */
   public SampleOptions defaults() {
     return model.sampling();
   }
 
-  /** {@code sampler}'s defaults for this model's schedule. */
+  /** {@code sampler}'s defaults for this model: its own when it is the model's sampler, else the sampler's. */
   public SampleOptions defaults(Sampler sampler) {
-    return SampleOptions.defaultsFor(sampler, model.schedule());
+    return SampleOptions.defaultsFor(model, sampler);
   }
 
   /** The class names of a class-conditional model (index = label), empty if none are stored. */

@@ -2,12 +2,11 @@ package io.jdiffusion.pipeline;
 
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.store.Json;
+import io.jdiffusion.store.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -37,26 +36,22 @@ public record Provenance(String model, String modelSha256, SampleOptions options
    * model's order): the same weights give the same digest whatever file they came from.
    */
   public static String weightsDigest(TrainedModel m) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-      for (Map.Entry<String, Tensor> e : m.net().parameters().entrySet()) {
-        sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-        float[] v;
-        try (PointerScope scope = new PointerScope()) { // the float copy's tensors are freed here
-          v = Torch.toFloats(e.getValue());
-        }
-        for (int i = 0; i < v.length; i += b.capacity() / Float.BYTES) { // in chunks: no int overflow
-          int count = Math.min(b.capacity() / Float.BYTES, v.length - i);
-          b.clear();
-          b.asFloatBuffer().put(v, i, count);
-          sha.update(b.array(), 0, count * Float.BYTES);
-        }
+    MessageDigest sha = Sha256.digest();
+    ByteBuffer b = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (Map.Entry<String, Tensor> e : m.net().parameters().entrySet()) {
+      sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+      float[] v;
+      try (PointerScope scope = new PointerScope()) { // the float copy's tensors are freed here
+        v = Torch.toFloats(e.getValue());
       }
-      return HexFormat.of().formatHex(sha.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+      for (int i = 0; i < v.length; i += b.capacity() / Float.BYTES) { // in chunks: no int overflow
+        int count = Math.min(b.capacity() / Float.BYTES, v.length - i);
+        b.clear();
+        b.asFloatBuffer().put(v, i, count);
+        sha.update(b.array(), 0, count * Float.BYTES);
+      }
     }
+    return Sha256.hex(sha);
   }
 
   /** The text chunks of a grid of images 0 .. n-1. */

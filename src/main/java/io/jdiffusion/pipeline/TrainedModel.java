@@ -26,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A network ready for sampling, rebuilt from a file alone: the U-Net (EMA weights by default), its
@@ -45,6 +47,7 @@ import java.util.Map;
  */
 public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction prediction, List<String> classNames,
     SampleOptions sampling, double guidance) {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainedModel.class);
 
   public TrainedModel {
     if (sampling == null) {
@@ -95,7 +98,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     int steps = d.steps().orElse(sampler.defaultSteps(trainSteps));
     SampleOptions o = SampleOptions.builder(sampler).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
         .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(steps, trainSteps)).build();
-    return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, System.err::println);
+    return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, LOG::warn);
   }
 
   /**
@@ -135,7 +138,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
         throw new IllegalArgumentException(path + " is a diffusers folder, which holds one set of weights; raw weights "
             + "are only in jdiffusion checkpoints");
       }
-      DiffusersFolder.Loaded d = DiffusersFolder.load(path, System.err::println);
+      DiffusersFolder.Loaded d = DiffusersFolder.load(path, LOG::warn);
       var stored = d.scheduler().samplingDefaults();
       return new TrainedModel(d.net(), d.scheduler().schedule(), d.scheduler().prediction(), List.of(),
           diffusersDefaults(d), stored == null ? 1 : stored.guidance());
@@ -180,7 +183,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
       spec = spec.substring(MODEL_PREFIX.length());
     }
     if (HubRef.isRef(spec)) {
-      return load(HubModels.download(spec, System.err::println), useEma);
+      return load(HubModels.download(spec, LOG::warn), useEma);
     }
     boolean none = spec == null || spec.isBlank();
     Pretrained shipped = none ? Pretrained.defaultModel() : Pretrained.byId(spec);
@@ -199,7 +202,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    * {@link ModelFile}); {@code file} names them in errors.
    */
   static TrainedModel fromContents(Safetensors.Contents c, String file, boolean useEma) {
-    ModelSpec spec = ModelFile.spec(c, file, System.err::println);
+    ModelSpec spec = ModelFile.spec(c, file, LOG::warn);
     boolean checkpoint = ModelFile.isCheckpoint(c);
     if (checkpoint) {
       Checkpoint.steps(c.metadata(), file);
@@ -221,8 +224,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
     TrainedModel m = new TrainedModel(net, spec.schedule(), spec.prediction(), names);
     java.util.Optional<io.jdiffusion.model.SamplingDefaults> d = ModelFile.samplingDefaults(c.metadata(), file,
-        System.err::println);
-    return d.isEmpty() ? m : m.withDefaults(SampleOptions.from(d.get(), m.sampling(), System.err::println),
+        LOG::warn);
+    return d.isEmpty() ? m : m.withDefaults(SampleOptions.from(d.get(), m.sampling(), LOG::warn),
         d.get().guidance());
   }
 

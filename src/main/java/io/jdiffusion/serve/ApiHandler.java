@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JSON API under {@code /api/}:
@@ -28,6 +30,7 @@ import java.util.Map;
  * when the queue is full, 503 for timeouts, 500 for the server's own faults.
  */
 final class ApiHandler implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
   private final ServeConfig config;
   private final ModelRegistry models;
   private final Scheduler scheduler;
@@ -57,7 +60,7 @@ final class ApiHandler implements HttpHandler {
         Thread.currentThread().interrupt();
         Http.error(ex, new ApiError(503, "the server is shutting down"));
       } catch (RuntimeException e) {
-        System.err.println("error: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + ": " + e);
+        LOG.error("error: " + ex.getRequestMethod() + " " + ex.getRequestURI().getPath() + ": " + e);
         Http.error(ex, new ApiError(500, "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage()));
       } catch (OutOfMemoryError e) { // one request too large for the heap: it fails, the server stays up
         Http.error(ex, new ApiError(503, "out of memory for this request (" + e.getMessage() + "); ask for less, or "

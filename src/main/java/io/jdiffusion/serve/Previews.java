@@ -1,6 +1,7 @@
 package io.jdiffusion.serve;
 
 import io.jdiffusion.image.ImageGrid;
+import io.jdiffusion.image.Png;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.sampling.StepCallback;
 import java.util.function.BiConsumer;

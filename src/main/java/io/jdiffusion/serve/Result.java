@@ -1,6 +1,7 @@
 package io.jdiffusion.serve;
 
 import io.jdiffusion.image.ImageGrid;
+import io.jdiffusion.image.Png;
 import io.jdiffusion.pipeline.Images;
 import java.util.ArrayList;
 import java.util.Base64;

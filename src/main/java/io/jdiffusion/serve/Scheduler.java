@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks on K worker threads with a bounded queue in front: a task that finds K running and the
@@ -28,6 +30,7 @@ import org.bytedeco.pytorch.global.torch;
  * client can fetch a result after its progress stream ended.
  */
 final class Scheduler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
   /** Finished jobs kept for their result and status. */
   static final int RETAINED = 256;
 
@@ -164,7 +167,7 @@ final class Scheduler implements AutoCloseable {
     } catch (OutOfMemoryError e) {
       job.fail(new ApiError(503, "out of memory (" + e.getMessage() + "): ask for fewer or smaller images"));
     } catch (Throwable e) { // one line in the server's log, as ApiHandler's internal errors
-      System.err.println("error: job " + job.id + ": " + e);
+      LOG.error("error: job " + job.id + ": " + e);
       job.fail(new ApiError(500, "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage()));
     } finally {
       running.decrementAndGet();
@@ -179,7 +182,7 @@ final class Scheduler implements AutoCloseable {
       return new ApiError(503, "out of memory: " + m.substring(m.indexOf("can't allocate memory"))
           + "; ask for fewer or smaller images");
     }
-    System.err.println("error: request failed: " + e);
+    LOG.error("error: request failed: " + e);
     return new ApiError(500, "internal error (" + e.getClass().getSimpleName() + "): " + m);
   }
 

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A training checkpoint: weights ("model."), EMA weights ("ema."), AdamW moments ("optim."), the
@@ -28,6 +30,7 @@ import org.bytedeco.pytorch.Tensor;
  * resumed run continues exactly as the uninterrupted one.
  */
 public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Safetensors.Contents contents) {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
   /** Metadata key of the training configuration (version 1 files: "config"). */
   static final String TRAINING_KEY = "training";
 
@@ -178,7 +181,7 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     try {
       String json = c.metadata().getOrDefault(TRAINING_KEY, c.metadata().get("config"));
       TrainConfig config = Json.readTolerant(json, TrainConfig.quick(), TrainConfig.class, file + ": training",
-          TrainConfig.ADDED_LATER, System.err::println);
+          TrainConfig.ADDED_LATER, LOG::warn);
       return new Checkpoint(config, steps[0], steps[1], c);
     } catch (RuntimeException e) {
       throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");

@@ -22,6 +22,8 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The training loop of Ho et al. 2020, Algorithm 1, with AdamW, warm-up, gradient clipping and EMA:
@@ -36,6 +38,7 @@ import org.bytedeco.pytorch.global.torch;
  * step k continues exactly as the uninterrupted run (CPU, same thread count).
  */
 public final class Trainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
   private final TrainConfig config;
   private final Path runDir;
   private final ImageDataset data;
@@ -189,8 +192,8 @@ public final class Trainer implements AutoCloseable {
               lossCount > 0 ? lossSum / lossCount : Double.NaN, lr, r.gradNorm, ips, elapsed);
           Files.writeString(metrics, row, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
           if (quiet) {
-            System.err.printf(Locale.ROOT, "step %d/%d loss %.4f lr %.2e %.1f img/s%n", step, config.steps(),
-                lossSum / lossCount, lr, ips);
+            LOG.info(String.format(Locale.ROOT, "step %d/%d loss %.4f lr %.2e %.1f img/s", step, config.steps(),
+                lossSum / lossCount, lr, ips));
           }
           lossSum = 0;
           lossCount = 0;
@@ -205,7 +208,7 @@ public final class Trainer implements AutoCloseable {
     }
     bar.done();
     if (skipped > 0) {
-      System.err.println("warning: " + skipped + " non-finite steps were skipped in this session (--on-nonfinite skip)");
+      LOG.warn("warning: " + skipped + " non-finite steps were skipped in this session (--on-nonfinite skip)");
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
     return new Result(step, lastLoss, (step - startStep) * global / Math.max(elapsed, 1e-9), last);
@@ -372,7 +375,7 @@ public final class Trainer implements AutoCloseable {
     if (nonFinitePolicy == NonFinitePolicy.SKIP && skippedInARow + 1 < NonFinitePolicy.MAX_CONSECUTIVE_SKIPS) {
       skipped++;
       skippedInARow++;
-      System.err.println("warning: " + what + "; step skipped (" + skipped + " skipped in this session)");
+      LOG.warn("warning: " + what + "; step skipped (" + skipped + " skipped in this session)");
       return new StepResult(loss, norm, false);
     }
     String newest;

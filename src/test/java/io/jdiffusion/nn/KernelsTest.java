@@ -134,6 +134,15 @@ class KernelsTest {
   }
 
   @Test
+  void theEngineIsNamedByThePresetsOwnDescriptor() {
+    // the presets' pom.properties, which the runnable jar keeps; not the enclosing jar's manifest
+    String v = Kernels.presetsVersion();
+    assertTrue(v != null && v.matches("\\d+\\.\\d+\\.\\d+-\\d+\\.\\d+\\.\\d+"), String.valueOf(v));
+    assertTrue(Kernels.engine().startsWith("libtorch " + v.substring(0, v.indexOf('-')) + " (org.bytedeco:pytorch " + v),
+        Kernels.engine());
+  }
+
+  @Test
   void verdictsAreCachedOnDiskPerCpuAndEngine() throws Exception {
     KernelSpec.LinearSpec s = new KernelSpec.LinearSpec(24, 40, Precision.FP32);
     Kernels.Verdict v = Kernels.require(s);

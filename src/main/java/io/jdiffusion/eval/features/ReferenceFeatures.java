@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Features of a reference dataset, computed once per (dataset, image shape, n, seed, extractor) and
@@ -27,6 +29,7 @@ import java.util.SplittableRandom;
  * is also stored in the file and checked on load.
  */
 public final class ReferenceFeatures {
+  private static final Logger LOG = LoggerFactory.getLogger(ReferenceFeatures.class);
   public static final String FORMAT = "jdiffusion-reference-features-1";
 
   private ReferenceFeatures() {}
@@ -72,7 +75,7 @@ public final class ReferenceFeatures {
                 data.describe(), data.size(), file, true);
           }
         } catch (StoreException e) {
-          System.err.println("warning: ignoring unreadable cache file " + file + " (" + e.getMessage() + ")");
+          LOG.warn("warning: ignoring unreadable cache file " + file + " (" + e.getMessage() + ")");
         }
       }
     }

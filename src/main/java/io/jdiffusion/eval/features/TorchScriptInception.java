@@ -1,15 +1,11 @@
 package io.jdiffusion.eval.features;
 
 import io.jdiffusion.nn.Torch;
+import io.jdiffusion.store.Sha256;
 import io.jdiffusion.store.StoreException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
@@ -179,13 +175,10 @@ public final class TorchScriptInception implements FeatureExtractor {
   }
 
   private static String sha256(Path file) {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    try {
+      return Sha256.hex(file);
     } catch (IOException e) {
       throw new StoreException(file + ": cannot read (" + e.getMessage() + ")");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

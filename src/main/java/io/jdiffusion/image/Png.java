@@ -1,6 +1,5 @@
-package io.jdiffusion.serve;
+package io.jdiffusion.image;
 
-import io.jdiffusion.image.PngText;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,11 +7,11 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 
 /** PNG encoding in memory, with text chunks (tEXt: keyword and Latin-1 value) that record provenance. */
-final class Png {
+public final class Png {
   private Png() {}
 
   /** {@code image} as PNG bytes with one tEXt chunk per entry of {@code text}. */
-  static byte[] encode(BufferedImage image, Map<String, String> text) {
+  public static byte[] encode(BufferedImage image, Map<String, String> text) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
       PngText.write(image, text, bytes);
