@@ -33,7 +33,8 @@ public final class Img2ImgCommand implements Callable<Integer> {
   double strength;
   @Option(names = {"-n", "--num"}, defaultValue = "4", description = "Edits to draw (default: ${DEFAULT-VALUE}).")
   int n;
-  @Option(names = "--eta", description = "ddim's eta (default 0) or euler-a's noise scale; refused for samplers without one.")
+  @Option(names = "--eta",
+      description = "ddim's eta (default 0) or euler-a's noise scale (default 1); refused for samplers without one.")
   Double eta;
   @Option(names = {"-o", "--out"}, defaultValue = "img2img.png", description = "Output PNG (default: ${DEFAULT-VALUE}).")
   Path out;

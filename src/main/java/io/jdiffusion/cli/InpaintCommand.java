@@ -42,7 +42,8 @@ public final class InpaintCommand implements Callable<Integer> {
   Integer resample;
   @Option(names = "--variance", description = "DDPM variance: fixed_small or fixed_large (default: fixed_small; ddpm only).")
   String variance;
-  @Option(names = "--eta", description = "ddim's eta or euler-a's noise scale; refused for samplers without one.")
+  @Option(names = "--eta",
+      description = "ddim's eta (default 0) or euler-a's noise scale (default 1); refused for samplers without one.")
   Double eta;
   @Option(names = {"-o", "--out"}, defaultValue = "inpaint.png", description = "Output PNG (default: ${DEFAULT-VALUE}).")
   Path out;
