@@ -3,7 +3,6 @@ package io.jdiffusion.pipeline;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.sampling.Sampler;
 import io.jdiffusion.util.Progress;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 

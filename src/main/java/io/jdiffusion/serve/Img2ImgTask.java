@@ -6,7 +6,6 @@ import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.SampleOptions;
 import io.jdiffusion.pipeline.TrainedModel;
 import io.jdiffusion.sampling.Samplers;
-import io.jdiffusion.sampling.SdEdit;
 import io.jdiffusion.util.Progress;
 import java.util.Map;
 
