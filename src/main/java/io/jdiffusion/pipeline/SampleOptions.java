@@ -59,7 +59,7 @@ public final class SampleOptions {
    *
    * @param optionPrefix how the caller spells its options in messages ("--" on the command line)
    * @throws IllegalArgumentException for a variance given to a sampler other than ddpm, or a spacing to
-   *     one that walks Karras sigmas
+   *     one whose timesteps are its own (lcm)
    */
   public static Builder forModel(TrainedModel model, String sampler, Integer steps, Double eta, String spacing,
       String variance, String optionPrefix) {
