@@ -47,11 +47,6 @@ public interface Sampler extends AutoCloseable {
     public Traits withSpacing(Timesteps spacing) {
       return new Traits(name, grid, usesEta, defaultEta, spacing);
     }
-
-    /** The same traits under another name. */
-    public Traits named(String name) {
-      return new Traits(name, grid, usesEta, defaultEta, defaultSpacing);
-    }
   }
 
   /** The sampler's fixed traits. */

@@ -33,12 +33,6 @@ public final class SamplingLoop {
     }
   }
 
-  /** The points {@code sampler} visits in N steps with this spacing. */
-  public static NoisePath path(Sampler sampler, NoiseSchedule s, int steps, Timesteps spacing,
-      SamplerSettings settings) {
-    return sampler.path(s, steps, settings.spacing(spacing));
-  }
-
   /**
    * Samples along a given path from x at its first point (image-to-image and inpainting start part way).
    *
