@@ -11,7 +11,6 @@ import io.jdiffusion.schedule.BetaSchedule;
 import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.StoreException;
-import io.jdiffusion.model.ModelFile;
 import io.jdiffusion.model.SamplingDefaults;
 import io.jdiffusion.sampling.DpmSolverMultistep;
 import io.jdiffusion.sampling.Euler;
@@ -150,8 +149,7 @@ public record DiffusersScheduler(ScheduleConfig schedule, Prediction prediction,
     Sampler sampler = samplerOf(r, c, cls, file, prediction);
     SamplingDefaults defaults = null;
     if (c.hasNonNull(DEFAULTS_KEY)) {
-      defaults = ModelFile.samplingDefaults(java.util.Map.of(ModelFile.SAMPLING_KEY, c.get(DEFAULTS_KEY).toString()), file,
-          warn).orElse(null);
+      defaults = SamplingDefaults.read(c.get(DEFAULTS_KEY), file, warn).orElse(null);
     }
     return new DiffusersScheduler(schedule, prediction, spacing, clip, variance, sampler, offset, alphaToOne, defaults);
   }

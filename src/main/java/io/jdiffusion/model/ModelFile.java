@@ -74,12 +74,9 @@ public final class ModelFile {
       return java.util.Optional.empty();
     }
     try {
-      JsonNode n = Json.mapper().readTree(json);
-      return java.util.Optional.of(new SamplingDefaults(n.path("sampler").asText(""), n.path("steps").asInt(0),
-          n.hasNonNull("eta") ? n.get("eta").asDouble() : null, n.hasNonNull("spacing") ? n.get("spacing").asText() : null,
-          n.path("guidance").asDouble(1)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
-      warn.accept("warning: " + file + ": sampling defaults ignored (" + e.getMessage() + ")");
+      return SamplingDefaults.read(Json.mapper().readTree(json), file, warn);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      warn.accept("warning: " + file + ": sampling defaults ignored (" + e.getOriginalMessage() + ")");
       return java.util.Optional.empty();
     }
   }

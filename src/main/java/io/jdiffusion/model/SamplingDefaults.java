@@ -30,4 +30,21 @@ public record SamplingDefaults(String sampler, int steps, Double eta, String spa
       throw new IllegalArgumentException("sampling defaults need a finite guidance >= 0, got " + guidance);
     }
   }
+
+  /**
+   * The defaults a JSON object describes (as written from this record), guidance 1 when absent; a
+   * value that does not make valid defaults is reported to {@code warn} with {@code where} and
+   * ignored, as other parts of a model's description are read tolerantly.
+   */
+  public static java.util.Optional<SamplingDefaults> read(com.fasterxml.jackson.databind.JsonNode n, String where,
+      java.util.function.Consumer<String> warn) {
+    try {
+      return java.util.Optional.of(new SamplingDefaults(n.path("sampler").asText(""), n.path("steps").asInt(0),
+          n.hasNonNull("eta") ? n.get("eta").asDouble() : null, n.hasNonNull("spacing") ? n.get("spacing").asText() : null,
+          n.path("guidance").asDouble(1)));
+    } catch (IllegalArgumentException e) {
+      warn.accept("warning: " + where + ": sampling defaults ignored (" + e.getMessage() + ")");
+      return java.util.Optional.empty();
+    }
+  }
 }
