@@ -20,15 +20,21 @@ public final class KnownRegion implements Sampler {
   private final Sampler inner;
   private final Tensor x0;
   private final Tensor known;
+  private final Tensor unknown;
 
   /**
    * @param x0 the image [B, C, H, W] in [-1, 1]
    * @param known 1 where the image is kept, 0 where it is filled, broadcastable to x0
    */
   public KnownRegion(Sampler inner, Tensor x0, Tensor known) {
+    this(inner, x0, known, known.neg().add(Torch.s(1)));
+  }
+
+  private KnownRegion(Sampler inner, Tensor x0, Tensor known, Tensor unknown) {
     this.inner = inner;
     this.x0 = x0;
     this.known = known;
+    this.unknown = unknown;
   }
 
   @Override
@@ -58,7 +64,7 @@ public final class KnownRegion implements Sampler {
 
   @Override
   public Sampler newRun() {
-    return new KnownRegion(inner.newRun(), x0, known);
+    return new KnownRegion(inner.newRun(), x0, known, unknown);
   }
 
   @Override
@@ -74,7 +80,7 @@ public final class KnownRegion implements Sampler {
       double a = 1 / Math.sqrt(1 + sigma * sigma);
       kept = x0.mul(Torch.s(a)).add(step.z().mul(Torch.s(sigma * a)));
     }
-    return kept.mul(known).add(next.mul(known.neg().add(Torch.s(1))));
+    return kept.mul(known).add(next.mul(unknown));
   }
 
   @Override

@@ -50,29 +50,21 @@ public final class Pndm implements Sampler {
     return run;
   }
 
-  /** diffusers' plms_timesteps: the N spaced timesteps with the second one repeated
-   * (one point for N = 1), then the end. */
+  /**
+   * diffusers' plms_timesteps: the N spaced timesteps with the second one repeated, t_0, t_1, t_1, t_2,
+   * ..., t_{N-1} (one point for N = 1), each step landing on t - T // N, then the end.
+   */
   @Override
   public NoisePath path(NoiseSchedule s, int steps, SamplerSettings run) {
-    int[] ascending = reverse(run.spacing().select(s.steps(), steps, run.stepsOffset()));
-    int stride = s.steps() / steps;
-    if (steps == 1) {
-      return NoisePath.timesteps(s, ascending).landingBy(stride);
+    int[] t = run.spacing().select(s.steps(), steps, run.stepsOffset()); // descending
+    int[] plms = t;
+    if (steps > 1) {
+      plms = new int[steps + 1];
+      plms[0] = t[0];
+      System.arraycopy(t, 1, plms, 2, steps - 1);
+      plms[1] = t[1];
     }
-    // concat(_timesteps[:-1], _timesteps[-2:-1], _timesteps[-1:]), reversed
-    int[] order = new int[steps + 1];
-    System.arraycopy(ascending, 0, order, 0, steps - 1);
-    order[steps - 1] = ascending[steps - 2];
-    order[steps] = ascending[steps - 1];
-    return NoisePath.timesteps(s, reverse(order)).landingBy(stride);
-  }
-
-  private static int[] reverse(int[] a) {
-    int[] out = new int[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[a.length - 1 - i];
-    }
-    return out;
+    return NoisePath.timesteps(s, plms).landingBy(s.steps() / steps);
   }
 
   @Override

@@ -24,6 +24,7 @@ public final class Step {
   private final Noise noise;
   private final SamplerSettings settings;
   private Tensor x0;
+  private Tensor output;
 
   Step(Denoiser d, NoiseSchedule s, NoisePath path, int i, Tensor x, Noise noise, SamplerSettings settings) {
     this.d = d;
@@ -91,9 +92,8 @@ public final class Step {
   /** The network's raw output (eps, x0 or v) at x, at the path's timestep t_i. */
   public Tensor output() {
     Tensor out = d.output(x, path.t()[i]);
-    if (x0 == null) {
-      double a = 1 / Math.sqrt(1 + sigma() * sigma());
-      x0 = d.prediction().toX0(x, out, a, sigma() * a);
+    if (output == null) {
+      output = out;
     }
     return out;
   }
@@ -138,13 +138,20 @@ public final class Step {
     return x.sub(denoised).div(Torch.s(sigma));
   }
 
-  /** The step's first x0 estimate, or null when the rule has not evaluated the network yet. */
+  /**
+   * The step's first x0 estimate, or null when the rule has not evaluated the network yet; from a raw
+   * {@link #output} it is converted here, only when a callback asks.
+   */
   Tensor x0() {
+    if (x0 == null && output != null) {
+      double a = 1 / Math.sqrt(1 + sigma() * sigma());
+      x0 = d.prediction().toX0(x, output, a, sigma() * a);
+    }
     return x0;
   }
 
   private void record(Tensor estimate) {
-    if (x0 == null) {
+    if (x0 == null && output == null) { // the first evaluation's: a raw output converts in x0()
       x0 = estimate;
     }
   }
