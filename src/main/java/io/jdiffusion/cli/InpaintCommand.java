@@ -61,7 +61,7 @@ public final class InpaintCommand implements Callable<Integer> {
     int jump = this.jump == null ? 10 : this.jump;
     int resample = this.resample == null ? 10 : this.resample;
     SampleOptions o = edit.sampleOptions(m, sampler, eta, variance == null ? "fixed_small" : variance);
-    int evaluations = Inpaint.evaluations(m, o, jump, resample);
+    int evaluations = Inpaint.evaluations(o, jump, resample);
     int[] labels = Conditioning.labels(m, condition.classIndex(m), n);
     int size = m.config().imageSize();
     int c = m.config().inChannels();

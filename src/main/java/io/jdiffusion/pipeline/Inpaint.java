@@ -38,7 +38,7 @@ public final class Inpaint {
   }
 
   /** Network evaluations per image for these options (RePaint's jumps and resamplings for ddpm). */
-  public static int evaluations(TrainedModel m, SampleOptions o, int jumpLength, int resamples) {
+  public static int evaluations(SampleOptions o, int jumpLength, int resamples) {
     return repaint(o) ? evaluations(o.steps(), jumpLength, resamples) : o.evaluations();
   }
 

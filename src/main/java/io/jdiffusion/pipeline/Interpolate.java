@@ -5,7 +5,6 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.sampling.NoisePath;
 import io.jdiffusion.sampling.Sampler;
-import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.sampling.SamplingLoop;
 import io.jdiffusion.sampling.DdimInversion;
 import io.jdiffusion.sampling.Denoiser;
@@ -105,7 +104,7 @@ public final class Interpolate {
    */
   public static void checkDecoder(SampleOptions o) {
     Sampler s = o.sampler();
-    if (!s.deterministic(o.eta()) || s == Samplers.PNDM || s instanceof io.jdiffusion.sampling.Lcm) {
+    if (!s.deterministic(o.eta()) || s instanceof io.jdiffusion.sampling.Pndm || s instanceof io.jdiffusion.sampling.Lcm) {
       throw new IllegalArgumentException("interpolate decodes with a deterministic sampler that can walk the "
           + "inverted timesteps (ddim with eta 0, dpm++2m, dpm++3m, unipc, euler, heun, lms and their -karras names), not "
           + s.name() + (s.usesEta() ? " with eta " + o.eta() : ""));

@@ -31,7 +31,7 @@ record InpaintTask(ServedModel model, float[] image, float[] fill, int n, int ju
     String variance = f.text("variance");
     SampleOptions o = Requests.editOptions(f, m, Samplers.DDPM, f.number("eta"), variance == null ? "fixed_small" : variance,
         n, config);
-    long evaluations = Inpaint.evaluations(m, o, jump, resample);
+    long evaluations = Inpaint.evaluations(o, jump, resample);
     if (evaluations > (long) config.maxSteps() * MAX_RESAMPLE) {
       throw ApiError.badRequest("RePaint with " + o.steps() + " steps, jump " + jump + " and " + resample
           + " resamplings takes " + evaluations + " network evaluations per image; this server allows "
