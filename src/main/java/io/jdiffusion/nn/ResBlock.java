@@ -32,6 +32,8 @@ public final class ResBlock {
   }
 
   /**
+   * @param tembDim width of the time embedding; 0: none (diffusers' temb_channels=None, as in the
+   *     autoencoder's blocks), and {@link #forward} takes a null temb
    * @param eps GroupNorm epsilon (diffusers' resnet_eps)
    * @param scaleShift time embedding as scale and shift of the second norm
    * @param outputScale the residual sum is divided by it (diffusers' output_scale_factor)
@@ -40,7 +42,7 @@ public final class ResBlock {
       boolean scaleShift, double outputScale) {
     this.norm1 = new GroupNorm(p, name + ".norm1", groups, in, eps);
     this.conv1 = new Conv2d(p, name + ".conv1", in, out, 3, 1);
-    this.timeEmbProj = new Linear(p, name + ".time_emb_proj", tembDim, scaleShift ? 2 * out : out);
+    this.timeEmbProj = tembDim > 0 ? new Linear(p, name + ".time_emb_proj", tembDim, scaleShift ? 2 * out : out) : null;
     this.norm2 = new GroupNorm(p, name + ".norm2", groups, out, eps);
     this.conv2 = new Conv2d(p, name + ".conv2", out, out, 3, 1);
     this.convShortcut = in == out ? null : new Conv2d(p, name + ".conv_shortcut", in, out, 1, 1);
@@ -49,15 +51,18 @@ public final class ResBlock {
     this.outputScale = outputScale;
   }
 
-  /** x [B, in, H, W], temb [B, tembDim] -> [B, out, H, W]. */
+  /** x [B, in, H, W], temb [B, tembDim] (null when built with tembDim 0) -> [B, out, H, W]. */
   public Tensor forward(Tensor x, Tensor temb, Forward f) {
     return Torch.scoped(() -> {
       Tensor h = conv1.forward(torch.silu(norm1.forward(x, f)), f);
-      Tensor t = timeEmbProj.forward(torch.silu(temb), f).unsqueeze(-1).unsqueeze(-1);
-      if (scaleShift) {
+      if (timeEmbProj == null) {
+        h = norm2.forward(h, f);
+      } else if (scaleShift) {
+        Tensor t = timeEmbProj.forward(torch.silu(temb), f).unsqueeze(-1).unsqueeze(-1);
         TensorVector parts = torch.chunk(t, 2, 1);
         h = norm2.forward(h, f).mul(parts.get(0).add(Torch.s(1))).add(parts.get(1));
       } else {
+        Tensor t = timeEmbProj.forward(torch.silu(temb), f).unsqueeze(-1).unsqueeze(-1);
         h = norm2.forward(h.add(t), f);
       }
       h = torch.silu(h);
