@@ -355,7 +355,7 @@ public final class TrainCommand implements Callable<Integer> {
       System.err.printf("the run is already at step %d of %d; pass --steps to train longer%n", trainer.step(), cfg.steps());
       return ExitCode.OK;
     }
-    TrainedModel ema = TrainedModel.ofTraining(trainer);
+    TrainedModel ema = trainer.emaModel();
     Precision precision = cfg.precision();
     trainer.onSample(step -> SampleGrid.write(ema, runDir.resolve(RunLayout.SAMPLES)
         .resolve(String.format("step-%07d.png", step)), 16, cfg.precision()));
@@ -380,7 +380,7 @@ public final class TrainCommand implements Callable<Integer> {
           if (e instanceof io.jdiffusion.train.NonFiniteStepException) {
             throw e;
           }
-          throw job.lost(e, Checkpoint.latest(runDir).map(p -> "the newest checkpoint is " + p)
+          throw job.lost(e, io.jdiffusion.model.Checkpoints.latest(runDir).map(p -> "the newest checkpoint is " + p)
               .orElse("no checkpoint was written"));
         }
         job.finish();

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  *
  * <p>{@link #read(int, float[], int)} stays deterministic (the un-augmented view, used for
  * statistics and previews); {@link #read(int, float[], int, SplittableRandom)} draws its random
- * choices from the caller's generator, so {@link io.jdiffusion.train.Batches} keeps every batch a
+ * choices from the caller's generator, so {@code io.jdiffusion.train.Batches} keeps every batch a
  * pure function of (seed, step) and resumed runs see the same crops.
  */
 public interface Augmented extends ImageDataset {

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * <p>Split (deterministic, documented): the last {@value #TEST_PER_DIGIT} images of every digit
  * file form the test split (1000 images, 100 per digit); the rest form the training split (9000
- * images). Images are ordered digit by digit, in file order; {@link io.jdiffusion.train.Batches}
+ * images). Images are ordered digit by digit, in file order; {@code io.jdiffusion.train.Batches}
  * shuffles them.
  *
  * <p>{@link #load} accepts the unpacked npm package folder (holding {@code package/src/digits/} or

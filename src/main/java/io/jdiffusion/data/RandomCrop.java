@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * <p>The dataset spec {@code random-crop:DIR} loads an image folder at {@link #sourceSize} (shorter
  * side resized to {@code size * 9/8}, centre square kept) and wraps it in this view: small random
  * translations, as in the usual "resize, then random crop" recipe, instead of {@link ImageFolder}'s
- * fixed centre crop. Horizontal flips are separate ({@link io.jdiffusion.train.Batches}).
+ * fixed centre crop. Horizontal flips are separate ({@code io.jdiffusion.train.Batches}).
  */
 public final class RandomCrop extends DatasetView implements Augmented {
   private final int size;

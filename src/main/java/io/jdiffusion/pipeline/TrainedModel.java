@@ -1,12 +1,11 @@
 package io.jdiffusion.pipeline;
 
-import io.jdiffusion.data.Datasets;
-import io.jdiffusion.data.FashionMnist;
 import io.jdiffusion.diffusion.Prediction;
 import io.jdiffusion.hub.HubModels;
 import io.jdiffusion.hub.HubRef;
 import io.jdiffusion.interop.DiffusersFolder;
 import io.jdiffusion.interop.DiffusersScheduler;
+import io.jdiffusion.model.Checkpoints;
 import io.jdiffusion.model.ModelFile;
 import io.jdiffusion.model.ModelSpec;
 import io.jdiffusion.nn.UNet;
@@ -18,9 +17,6 @@ import io.jdiffusion.schedule.ScheduleConfig;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
-import io.jdiffusion.train.Checkpoint;
-import io.jdiffusion.train.TrainConfig;
-import io.jdiffusion.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param classNames the dataset's class names in label order (metadata "class_names"), or empty when
  *     unknown: unconditional models, and files written before names were stored (Fashion-MNIST runs
- *     fall back to {@link FashionMnist#CLASS_NAMES})
+ *     fall back to {@link Checkpoints#legacyClassNames})
  * @param sampling how the model samples when the caller chooses nothing: the defaults stored in its
  *     file (metadata "sampling"), else DDIM's defaults for jdiffusion's own models; for a diffusers
  *     folder, what its pipeline and scheduler do ({@link #diffusersDefaults})
@@ -101,15 +97,6 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, LOG::warn);
   }
 
-  /**
-   * The EMA network of a training run as a model to sample from; it shares the trainer's EMA
-   * weights, so it samples what the run has learned so far.
-   */
-  public static TrainedModel ofTraining(Trainer trainer) {
-    TrainConfig c = trainer.config();
-    return new TrainedModel(trainer.ema().model(), c.schedule(), c.prediction(), trainer.classNames());
-  }
-
   public NoiseSchedule schedule() {
     return scheduleConfig.build();
   }
@@ -125,7 +112,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    *     files, which hold one set
    */
   public static TrainedModel load(Path given, boolean useEma) {
-    Path path = Checkpoint.isCheckpointsFolder(given) ? given.toAbsolutePath().getParent() : given;
+    Path path = Checkpoints.isCheckpointsFolder(given) ? given.toAbsolutePath().getParent() : given;
     if (Files.isRegularFile(path)) {
       return fromContents(Safetensors.read(path), path.toString(), useEma);
     }
@@ -145,7 +132,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
     Path newest;
     try {
-      newest = Checkpoint.latest(path).orElseThrow(
+      newest = Checkpoints.latest(path).orElseThrow(
           () -> new StoreException(path + ": no checkpoints in " + path.resolve("checkpoints")));
     } catch (IOException e) {
       throw new StoreException(path + ": cannot list checkpoints (" + e.getMessage() + ")");
@@ -155,7 +142,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     } catch (StoreException e) { // name an older checkpoint that does verify, as resuming does
       java.util.Optional<Path> valid;
       try {
-        valid = Checkpoint.newestValidBefore(path, newest);
+        valid = Checkpoints.newestValidBefore(path, newest);
       } catch (IOException io) {
         valid = java.util.Optional.empty();
       }
@@ -163,6 +150,9 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
           + ": load it by its path").orElse(""));
     }
   }
+
+  /** Prefix that marks a name as a dataset wherever a model could also be meant: {@code data:mnist}. */
+  public static final String DATA_PREFIX = "data:";
 
   /** Prefix that marks a name as a model wherever a dataset could also be meant: {@code model:mnist}. */
   public static final String MODEL_PREFIX = "model:";
@@ -174,7 +164,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
    * {@link HubModels}), or a run directory, checkpoint, weights file or diffusers folder.
    */
   public static TrainedModel resolve(String spec, boolean useEma) {
-    if (spec != null && spec.startsWith(Datasets.PREFIX)) {
+    if (spec != null && spec.startsWith(DATA_PREFIX)) {
       throw new IllegalArgumentException("'" + spec + "' names a dataset; a model is needed here: a shipped name ("
           + String.join(", ", Pretrained.ids()) + "), a run directory, a checkpoint, a weights file, a diffusers folder "
           + "or hf:ORG/NAME");
@@ -205,7 +195,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     ModelSpec spec = ModelFile.spec(c, file, LOG::warn);
     boolean checkpoint = ModelFile.isCheckpoint(c);
     if (checkpoint) {
-      Checkpoint.steps(c.metadata(), file);
+      Checkpoints.steps(c.metadata(), file);
     }
     if (!useEma && !checkpoint) {
       throw new IllegalArgumentException(file + " is a weights file, which holds one set of weights (its run's EMA"
@@ -218,9 +208,8 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
       throw new StoreException(file + ": " + e.getMessage());
     }
     List<String> names = ModelFile.classNames(c.metadata(), file);
-    if (names.isEmpty() && checkpoint && spec.unet().numClasses() == FashionMnist.CLASS_NAMES.size()
-        && Datasets.isFashionMnist(trainingData(c))) {
-      names = FashionMnist.CLASS_NAMES; // first-version checkpoints of Fashion-MNIST runs stored no names
+    if (names.isEmpty() && checkpoint) { // first-version checkpoints of Fashion-MNIST runs stored no names
+      names = Checkpoints.legacyClassNames(spec.unet().numClasses(), trainingData(c));
     }
     TrainedModel m = new TrainedModel(net, spec.schedule(), spec.prediction(), names);
     java.util.Optional<io.jdiffusion.model.SamplingDefaults> d = ModelFile.samplingDefaults(c.metadata(), file,

@@ -1,5 +1,6 @@
 package io.jdiffusion.train;
 
+import io.jdiffusion.model.Checkpoints;
 import io.jdiffusion.model.ModelFile;
 import io.jdiffusion.model.ModelSpec;
 import io.jdiffusion.nn.UNet;
@@ -9,12 +10,10 @@ import io.jdiffusion.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +33,9 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
   /** Metadata key of the training configuration (version 1 files: "config"). */
   static final String TRAINING_KEY = "training";
 
-  /** Path of the checkpoint for {@code step} in {@code runDir}. */
+  /** Path of the checkpoint for {@code step} in {@code runDir} ({@link Checkpoints#pathFor}). */
   public static Path pathFor(Path runDir, long step) {
-    return runDir.resolve("checkpoints").resolve(String.format("step-%07d.safetensors", step));
+    return Checkpoints.pathFor(runDir, step);
   }
 
   /** Writes a checkpoint, then deletes all but the newest {@code config.keepCheckpoints()}. */
@@ -73,22 +72,9 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     return new ModelSpec(c.model(), c.schedule(), c.prediction());
   }
 
-  /** Checkpoint files of a run, oldest first: by step number, not by name (step-10000000 follows step-9999999). */
+  /** Checkpoint files of a run, oldest first ({@link Checkpoints#list}). */
   public static List<Path> list(Path runDir) throws IOException {
-    Path dir = runDir.resolve("checkpoints");
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(dir)) {
-      return new ArrayList<>(s.filter(p -> p.getFileName().toString().matches("step-\\d{1,18}\\.safetensors"))
-          .sorted(java.util.Comparator.comparingLong(Checkpoint::stepOf)).toList());
-    }
-  }
-
-  /** The step number in a checkpoint's file name. */
-  static long stepOf(Path file) {
-    String n = file.getFileName().toString();
-    return Long.parseLong(n.substring("step-".length(), n.length() - ".safetensors".length()));
+    return Checkpoints.list(runDir);
   }
 
   /**
@@ -113,22 +99,6 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
   }
 
   /**
-   * Whether {@code dir} is a run's checkpoints folder itself (named {@code checkpoints}, with no
-   * checkpoints folder inside), which users name where the run directory is meant.
-   */
-  public static boolean isCheckpointsFolder(Path dir) {
-    Path name = dir.getFileName();
-    return name != null && name.toString().equals("checkpoints") && Files.isDirectory(dir)
-        && !Files.isDirectory(dir.resolve("checkpoints"));
-  }
-
-  /** The newest checkpoint of a run, if any. */
-  public static Optional<Path> latest(Path runDir) throws IOException {
-    List<Path> all = list(runDir);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
-  }
-
-  /**
    * Loads the newest checkpoint of a run. When it does not verify (a crash or a disk that lost it),
    * the error names the newest older one that does, rather than resuming from it silently.
    *
@@ -143,23 +113,12 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     try {
       return load(newest);
     } catch (StoreException e) {
-      Optional<Path> valid = newestValidBefore(runDir, newest);
+      Optional<Path> valid = Checkpoints.newestValidBefore(runDir, newest, Checkpoint::verifies);
       throw new StoreException(e.getMessage() + (valid.isEmpty()
           ? "; no older checkpoint of " + runDir + " verifies either"
           : "; the newest valid checkpoint is " + valid.get() + ": move " + newest.getFileName() + " out of "
               + newest.getParent() + " to resume from it"));
     }
-  }
-
-  /** The newest checkpoint of a run older than {@code file} that verifies, if any. */
-  public static Optional<Path> newestValidBefore(Path runDir, Path file) throws IOException {
-    List<Path> all = list(runDir);
-    for (int i = all.indexOf(file) - 1; i >= 0; i--) {
-      if (verifies(all.get(i))) {
-        return Optional.of(all.get(i));
-      }
-    }
-    return Optional.empty();
   }
 
   private static boolean verifies(Path file) {
@@ -177,31 +136,12 @@ public record Checkpoint(TrainConfig config, long step, long optimizerSteps, Saf
     if (!ModelFile.isCheckpoint(c)) {
       throw new StoreException(file + ": not a jdiffusion checkpoint (format " + c.metadata().get("format") + ")");
     }
-    long[] steps = steps(c.metadata(), file.toString());
+    long[] steps = Checkpoints.steps(c.metadata(), file.toString());
     try {
       String json = c.metadata().getOrDefault(TRAINING_KEY, c.metadata().get("config"));
       TrainConfig config = Json.readTolerant(json, TrainConfig.quick(), TrainConfig.class, file + ": training",
           TrainConfig.ADDED_LATER, LOG::warn);
       return new Checkpoint(config, steps[0], steps[1], c);
-    } catch (RuntimeException e) {
-      throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");
-    }
-  }
-
-  /**
-   * The step and the optimizer steps a checkpoint's metadata records, checked (0 &lt;= optimizer steps
-   * &lt;= step): a checkpoint whose counts are impossible is corrupt, for sampling as for resuming.
-   *
-   * @throws StoreException when they are missing, not numbers, or impossible
-   */
-  public static long[] steps(Map<String, String> metadata, String file) {
-    try {
-      long step = Long.parseLong(metadata.get("step"));
-      long optSteps = Long.parseLong(metadata.get("optimizer_steps"));
-      if (step < 0 || optSteps < 0 || optSteps > step) {
-        throw new IllegalArgumentException("step " + step + ", optimizer steps " + optSteps);
-      }
-      return new long[] {step, optSteps};
     } catch (RuntimeException e) {
       throw new StoreException(file + ": unreadable checkpoint metadata (" + e.getMessage() + ")");
     }

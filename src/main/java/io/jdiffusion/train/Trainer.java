@@ -96,6 +96,14 @@ public final class Trainer implements AutoCloseable {
   public Ema ema() {
     return ema;
   }
+  /**
+   * The EMA network as a model to sample from; it shares the EMA weights, so it samples what the run
+   * has learned so far.
+   */
+  public io.jdiffusion.pipeline.TrainedModel emaModel() {
+    return new io.jdiffusion.pipeline.TrainedModel(ema.model(), config.schedule(), config.prediction(), classNames());
+  }
+
 
   /** The optimizer (its moments and step count). */
   AdamW optimizer() {
@@ -381,7 +389,7 @@ public final class Trainer implements AutoCloseable {
     String newest;
     try {
       newest = runDir == null ? "replica 0 names the newest checkpoint"
-          : Checkpoint.latest(runDir).map(p -> "the newest checkpoint, " + p + ", holds the last good state")
+          : io.jdiffusion.model.Checkpoints.latest(runDir).map(p -> "the newest checkpoint, " + p + ", holds the last good state")
               .orElse("no checkpoint has been written yet");
     } catch (IOException e) {
       newest = "the checkpoints could not be listed (" + e.getMessage() + ")";
