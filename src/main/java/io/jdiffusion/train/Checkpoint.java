@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
