@@ -13,7 +13,7 @@ import io.jdiffusion.report.RunLayout;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.util.Progress;
 import io.jdiffusion.viz.ForwardStrip;
-import io.jdiffusion.viz.RunPictures;
+import io.jdiffusion.report.RunPictures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -20,7 +20,7 @@ import io.jdiffusion.train.NonFinitePolicy;
 import io.jdiffusion.train.RunLock;
 import io.jdiffusion.train.TrainConfig;
 import io.jdiffusion.train.Trainer;
-import io.jdiffusion.viz.RunPictures;
+import io.jdiffusion.report.RunPictures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -160,7 +160,7 @@ public final class Datasets {
   }
 
   /** Prefix that marks a name as a dataset wherever a model could also be meant: {@code data:mnist}. */
-  public static final String PREFIX = io.jdiffusion.pipeline.TrainedModel.DATA_PREFIX;
+  public static final String PREFIX = "data:";
 
   /**
    * {@code spec} without its optional {@code data:} prefix; a {@code model:} name is refused here, where

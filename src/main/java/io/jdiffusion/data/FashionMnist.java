@@ -25,7 +25,10 @@ public final class FashionMnist extends ByteImageDataset {
   public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
   /** The ten class names, in label order. */
-  public static final List<String> CLASS_NAMES = io.jdiffusion.model.Checkpoints.FASHION_MNIST_CLASS_NAMES;
+  public static final List<String> CLASS_NAMES =
+      List.of(
+          "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
   /** Classpath folder of the embedded subset. */
   static final String EMBEDDED_RESOURCE_DIR = "/io/jdiffusion/data/fashion-mnist-subset/";

@@ -151,7 +151,7 @@ public record TrainedModel(UNet net, ScheduleConfig scheduleConfig, Prediction p
     }
   }
 
-  /** Prefix that marks a name as a dataset wherever a model could also be meant: {@code data:mnist}. */
+  /** Prefix that marks a name as a dataset wherever a model could also be meant: {@code data:mnist} (the data module's {@code Datasets.PREFIX}). */
   public static final String DATA_PREFIX = "data:";
 
   /** Prefix that marks a name as a model wherever a dataset could also be meant: {@code model:mnist}. */

@@ -1,7 +1,7 @@
 package io.jdiffusion.report;
 
 import io.jdiffusion.image.ImageGrid;
-import io.jdiffusion.viz.LossPlot;
+import io.jdiffusion.report.LossPlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.jdiffusion.report;
 
-import io.jdiffusion.viz.RunPictures;
+import io.jdiffusion.report.RunPictures;
 import java.nio.file.Path;
 
 /**

@@ -61,6 +61,8 @@ class FashionMnistTest {
         java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
             "Sneaker", "Bag", "Ankle boot"),
         FashionMnist.CLASS_NAMES);
+    // the copy that loading first-version checkpoints falls back to (core cannot see the data module)
+    assertEquals(FashionMnist.CLASS_NAMES, io.jdiffusion.model.Checkpoints.FASHION_MNIST_CLASS_NAMES);
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.jdiffusion.viz.LossPlot;
+import io.jdiffusion.report.LossPlot;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.jdiffusion.viz;
+package io.jdiffusion.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,5 +1,10 @@
-package io.jdiffusion.viz;
+package io.jdiffusion.report;
 
+import io.jdiffusion.viz.ReverseProcess;
+import io.jdiffusion.viz.LabeledStrip;
+import io.jdiffusion.viz.ForwardStrip;
+import io.jdiffusion.viz.DenoisingTrace;
+import io.jdiffusion.viz.AnimatedGif;
 import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.nn.UNetConfig;
 import io.jdiffusion.pipeline.SampleOptions;

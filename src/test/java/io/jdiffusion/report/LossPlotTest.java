@@ -1,4 +1,4 @@
-package io.jdiffusion.viz;
+package io.jdiffusion.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
