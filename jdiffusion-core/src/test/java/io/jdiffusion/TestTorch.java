@@ -2,7 +2,11 @@ package io.jdiffusion;
 
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.UNetConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Shared test set-up: libtorch started with 2 threads, and a micro U-Net that runs in milliseconds. */
 public final class TestTorch {
@@ -36,5 +40,21 @@ public final class TestTorch {
       m = Math.max(m, Math.abs(a[i] - b[i]));
     }
     return m;
+  }
+
+  /**
+   * The main source folders of every module ({@code jdiffusion-X/src/main/java}), found from the
+   * module a test runs in (Maven runs tests in the module's folder).
+   */
+  public static List<Path> mainSourceRoots() throws IOException {
+    Path top = Path.of("").toAbsolutePath().getParent();
+    try (Stream<Path> dirs = Files.list(top)) {
+      List<Path> roots = dirs.filter(d -> d.getFileName().toString().startsWith("jdiffusion-"))
+          .map(d -> d.resolve("src/main/java")).filter(Files::isDirectory).sorted().toList();
+      if (roots.size() < 6) {
+        throw new AssertionError("expected the six modules' sources under " + top + ", found " + roots);
+      }
+      return roots;
+    }
   }
 }

@@ -170,7 +170,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       if (model != null) {
         int T = model.scheduleConfig().steps();
         SampleOptions o = sampling.resolve(model, seed, batch);
-        Progress bar = new Progress("sample", (long) n * o.steps(), quiet).rate("images", o.steps());
+        Progress bar = new Progress("sample", (long) n * o.steps(), quiet ? null : System.err).rate("images", o.steps());
         int[] labels = Conditioning.inTurn(model, n); // class-balanced
         images = shards.generate(spec, "evaluate", model, n, labels, guidance, o, bar);
         bar.done();
@@ -213,12 +213,12 @@ public final class EvaluateCommand implements Callable<Integer> {
       Map<String, Object> refInfo = new LinkedHashMap<>();
       for (FeatureExtractor fx : fxs) {
         long t1 = System.nanoTime();
-        Progress bar = new Progress("features " + fx.name(), count, quiet);
+        Progress bar = new Progress("features " + fx.name(), count, quiet ? null : System.err);
         Features gen = FeatureSets.of(fx, images, count, c, s, s, batch, bar);
         bar.done();
-        ReferenceFeatures.Result real = ReferenceFeatures.get(ref, refData, c, s, n, refSeed, fx, cache, batch, quiet);
+        ReferenceFeatures.Result real = ReferenceFeatures.get(ref, refData, c, s, n, refSeed, fx, cache, batch, quiet ? null : System.err);
         ReferenceFeatures.Result test = floorRef == null ? null
-            : ReferenceFeatures.get(floorRef, floorData, c, s, n, refSeed, fx, cache, batch, quiet);
+            : ReferenceFeatures.get(floorRef, floorData, c, s, n, refSeed, fx, cache, batch, quiet ? null : System.err);
         long t2 = System.nanoTime();
         System.err.printf(Locale.ROOT, "%s: reference %s, %d of %d images%s%n", fx.name(), real.description(),
             real.features().count(), real.datasetSize(), real.cached() ? " (cached)" : "");

@@ -68,7 +68,7 @@ public final class InpaintCommand implements Callable<Integer> {
     float[] input = InputImages.read(image, m.config());
     float[] fill = InputImages.readMask(mask, size, image);
     long moves = Inpaint.moves(m, o, jump, resample);
-    Progress bar = new Progress("inpaint", n * moves, edit.quiet).rate("images", moves);
+    Progress bar = new Progress("inpaint", n * moves, edit.quiet ? null : System.err).rate("images", moves);
     float[] filled = Inpaint.run(m, input, fill, n, jump, resample, labels, condition.guidance(m), o, bar);
     bar.done();
     float[] masked = new float[input.length]; // the input with the region to fill in grey

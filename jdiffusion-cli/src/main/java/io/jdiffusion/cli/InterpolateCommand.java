@@ -52,7 +52,7 @@ public final class InterpolateCommand implements Callable<Integer> {
     int[] label = Conditioning.labels(m, classSpec == null ? null : Conditioning.classIndex(m, classSpec), 1);
     float[] a = InputImages.read(imageA, m.config());
     float[] b = InputImages.read(imageB, m.config());
-    Progress bar = new Progress("interpolate", (long) (2 + frames) * o.steps(), edit.quiet);
+    Progress bar = new Progress("interpolate", (long) (2 + frames) * o.steps(), edit.quiet ? null : System.err);
     Interpolate.Result r = Interpolate.run(m, a, b, frames, label == null ? 0 : label[0], o, bar);
     bar.done();
     int size = m.config().imageSize();

@@ -87,7 +87,7 @@ public final class PicturesCommand implements Callable<Integer> {
     ForwardStrip.timesteps(T, opts.forwardEvery()); // checks --forward-every against T before any output
     Path dir = Outputs.folder(out != null ? out : defaultOut(model), "--out");
     float[] x0 = forwardImage(m.config());
-    Progress bar = new Progress("pictures", (long) n * o.steps(), quiet).rate("images", o.steps());
+    Progress bar = new Progress("pictures", (long) n * o.steps(), quiet ? null : System.err).rate("images", o.steps());
     RunPictures.Written w = RunPictures.write(m, x0, dir, opts, bar);
     bar.done();
     System.out.printf(Locale.ROOT, "%s (%s), %s, %s (%d frames)%n", w.forward(),
@@ -151,7 +151,7 @@ public final class PicturesCommand implements Callable<Integer> {
   static RunPictures.Written forRun(Path runDir, TrainedModel m, ImageDataset data, boolean quiet) throws IOException {
     int T = m.scheduleConfig().steps();
     SampleOptions o = SampleOptions.defaultsFor(Samplers.DDIM, m.schedule()).withBatch(4);
-    Progress bar = new Progress("pictures", 4L * o.steps(), quiet);
+    Progress bar = new Progress("pictures", 4L * o.steps(), quiet ? null : System.err);
     RunPictures.Written w = RunPictures.write(m, datasetImage(data, 0), runDir.resolve(RunLayout.STRIPS),
         RunPictures.Options.defaults(T, o), bar);
     bar.done();

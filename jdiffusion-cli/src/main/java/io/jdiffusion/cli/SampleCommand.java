@@ -80,7 +80,7 @@ public final class SampleCommand implements Callable<Integer> {
       }
     }
     if (!shards.isShard()) {
-      io.jdiffusion.util.Progress.phase("starting libtorch and loading " + (model != null ? model : "the shipped model"),
+      Phase.begin("starting libtorch and loading " + (model != null ? model : "the shipped model"),
           quiet);
     }
     Torch.init(threads > 0 || processes == 1 ? threads : DataParallel.threadsPerProcess(processes));
@@ -105,7 +105,7 @@ public final class SampleCommand implements Callable<Integer> {
       shards.generateShard(m, n, labels, condition.guidance(m), o);
       return ExitCode.OK;
     }
-    Progress bar = new Progress("sample", (long) n * o.steps(), quiet).rate("images", o.steps());
+    Progress bar = new Progress("sample", (long) n * o.steps(), quiet ? null : System.err).rate("images", o.steps());
     float[] images = shards.generate(spec, "sample", m, n, labels, condition.guidance(m), o, bar);
     bar.done();
     int size = m.config().imageSize();

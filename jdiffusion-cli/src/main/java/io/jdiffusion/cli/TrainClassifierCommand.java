@@ -100,10 +100,10 @@ public final class TrainClassifierCommand implements Callable<Integer> {
     ClassifierTrainer trainer = new ClassifierTrainer(cfg);
     System.err.printf(Locale.ROOT, "data: %s; test: %s%nclassifier: %,d parameters, %d steps of %d%n",
         train.describe(), held.describe(), trainer.model().parameterCount(), steps, batchSize);
-    Progress bar = new Progress("train-classifier", steps, quiet);
+    Progress bar = new Progress("train-classifier", steps, quiet ? null : System.err);
     ClassifierTrainer.Result r = trainer.run(train, bar);
     bar.done();
-    Progress ev = new Progress("accuracy", held.size(), quiet);
+    Progress ev = new Progress("accuracy", held.size(), quiet ? null : System.err);
     double acc = ClassifierTrainer.accuracy(trainer.model(), held, 500, ev);
     ev.done();
     Map<String, String> meta = new LinkedHashMap<>();

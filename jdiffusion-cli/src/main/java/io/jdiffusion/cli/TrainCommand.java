@@ -348,7 +348,8 @@ public final class TrainCommand implements Callable<Integer> {
     io.jdiffusion.store.AtomicFiles.writeString(runDir.resolve(SESSION), Json.write(new SessionFlags(finalSamples,
         pictures, quiet)));
     System.err.println("data: " + ds.describe());
-    Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet).onNonFinite(policy);
+    Trainer trainer = new Trainer(cfg, ds, runDir, resume != null, quiet).onNonFinite(policy)
+        .progressTo(quiet ? null : System.err);
     System.err.printf(Locale.ROOT, "model: U-Net, %,d parameters, %s; run directory %s%n",
         trainer.model().parameterCount(), cfg.precision().name().toLowerCase(Locale.ROOT), runDir);
     if (trainer.step() >= cfg.steps()) {
@@ -396,7 +397,7 @@ public final class TrainCommand implements Callable<Integer> {
         r.steps(), r.finalLoss(), r.imagesPerSecond(), r.checkpoint());
     if (finalSamples > 0) {
       Path grid = runDir.resolve("samples").resolve("final.png");
-      io.jdiffusion.util.Progress.phase("sampling the final grid of " + finalSamples + " images", quiet);
+      Phase.begin("sampling the final grid of " + finalSamples + " images", quiet);
       SampleGrid.write(ema, grid, finalSamples, precision);
       System.out.println("samples: " + grid);
     }

@@ -55,6 +55,6 @@ public final class SamplerBench {
   }
 
   private static Progress quiet() {
-    return new Progress("bench", 1, true);
+    return Progress.silent(1);
   }
 }

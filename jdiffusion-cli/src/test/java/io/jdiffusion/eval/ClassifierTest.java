@@ -95,9 +95,9 @@ class ClassifierTest {
     ClassifierTrainConfig cfg = new ClassifierTrainConfig("micro", "halves", "halves", MICRO,
         new ClassifierTrainConfig.Optimizer(16, 60, 1e-2, 5, 0), 3, 2, io.jdiffusion.nn.Precision.FP32);
     ClassifierTrainer t = new ClassifierTrainer(cfg);
-    ClassifierTrainer.Result r = t.run(new Halves(256), new Progress("t", 60, true));
+    ClassifierTrainer.Result r = t.run(new Halves(256), Progress.silent(60));
     assertTrue(r.finalLoss() < 0.2, "loss " + r.finalLoss());
-    double acc = ClassifierTrainer.accuracy(t.model(), new Halves(97), 32, new Progress("a", 97, true));
+    double acc = ClassifierTrainer.accuracy(t.model(), new Halves(97), 32, Progress.silent(97));
     assertTrue(acc > 0.95, "accuracy " + acc);
 
     Path f32 = dir.resolve("c32.safetensors");
@@ -127,7 +127,7 @@ class ClassifierTest {
     assertTrue(Double.parseDouble(c.metadata().get("test_accuracy")) > 0.88, c.metadata().get("test_accuracy"));
     // the embedded subset holds training images: a load check, the test accuracy is in the metadata
     ImageDataset subset = Datasets.open("fashion-mnist-subset", 28, 1);
-    double acc = ClassifierTrainer.accuracy(c.net(), new FirstN(subset, 1000), 250, new Progress("a", 1000, true));
+    double acc = ClassifierTrainer.accuracy(c.net(), new FirstN(subset, 1000), 250, Progress.silent(1000));
     assertTrue(acc > 0.88, "accuracy on 1000 embedded images " + acc);
     assertTrue(Extractors.bundled("fashion-mnist-test:/somewhere").isPresent());
     assertTrue(Extractors.bundled("some/folder").isEmpty());

@@ -69,7 +69,7 @@ class RealDataTest {
       }
       TrainedClassifier clf = Extractors.bundled(c[0]).orElseThrow();
       ImageDataset test = Datasets.open(c[1], Integer.parseInt(c[3]), Integer.parseInt(c[2]));
-      double acc = ClassifierTrainer.accuracy(clf.net(), test, 250, new Progress("a", test.size(), true));
+      double acc = ClassifierTrainer.accuracy(clf.net(), test, 250, Progress.silent(test.size()));
       assertEquals(Double.parseDouble(clf.metadata().get("test_accuracy")), acc, 0.002, c[0]);
       checked++;
     }

@@ -70,7 +70,7 @@ class ServeApiTest {
   }
 
   private static Progress none() {
-    return new Progress("", 1, true);
+    return Progress.silent(1);
   }
 
   /** The images of a JSON result, decoded. */

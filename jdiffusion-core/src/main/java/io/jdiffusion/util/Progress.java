@@ -5,9 +5,10 @@ import java.util.Locale;
 import java.util.function.LongConsumer;
 
 /**
- * Progress on stderr with rate and ETA. On a terminal it is a one-line bar redrawn at most every
- * 200 ms; into a pipe or a log (stderr is no terminal) it is a plain line every 10 s and at the end,
- * so that logs hold no carriage returns. Quiet prints nothing. {@code JDIFFUSION_PROGRESS=bar|lines|none}
+ * Progress with rate and ETA, on the stream the caller gives (the command line gives stderr; the
+ * library never writes to a console by itself). When standard error is a terminal it is a one-line bar
+ * redrawn at most every 200 ms; into a pipe or a log it is a plain line every 10 s and at the end, so
+ * that logs hold no carriage returns. No stream prints nothing. {@code JDIFFUSION_PROGRESS=bar|lines|none}
  * overrides the choice.
  */
 public final class Progress {
@@ -30,8 +31,9 @@ public final class Progress {
   private String rateUnit;
   private double perRateUnit = 1;
 
-  public Progress(String label, long total, boolean quiet) {
-    this(label, total, quiet ? Style.NONE : detectStyle(), System.err);
+  /** Progress on {@code out} (null: none) in the style {@link #detectStyle} chooses. */
+  public Progress(String label, long total, PrintStream out) {
+    this(label, total, out == null ? Style.NONE : detectStyle(), out);
   }
 
   public Progress(String label, long total, boolean quiet, PrintStream out) {
@@ -50,13 +52,18 @@ public final class Progress {
     this.listener = listener;
   }
 
+  /** A progress that shows nothing (counting {@code total} units). */
+  public static Progress silent(long total) {
+    return new Progress("", total, Style.NONE, null, null);
+  }
+
   /**
    * A progress that prints nothing and hands every {@link #update} to {@code listener} (a server's
    * progress stream). The listener runs on the computing thread; what it throws (a cancellation)
    * ends the computation.
    */
   public static Progress listening(long total, LongConsumer listener) {
-    return new Progress("", total, Style.NONE, System.err, java.util.Objects.requireNonNull(listener));
+    return new Progress("", total, Style.NONE, null, java.util.Objects.requireNonNull(listener));
   }
 
   /**
@@ -67,16 +74,6 @@ public final class Progress {
     this.rateUnit = unit;
     this.perRateUnit = per;
     return this;
-  }
-
-  /**
-   * Says on stderr that a phase longer than a second begins ("loading model ...", "sampling the final
-   * grid ..."), so that no wait at a terminal is silent; not in quiet mode, and not into logs.
-   */
-  public static void phase(String what, boolean quiet) {
-    if (!quiet && detectStyle() == Style.BAR) {
-      System.err.println(what + " ...");
-    }
   }
 
   /** Sets the text shown after the bar, e.g. "loss 0.031". */
@@ -140,8 +137,8 @@ public final class Progress {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  /** Bar on a terminal, lines elsewhere; {@code JDIFFUSION_PROGRESS} overrides. */
-  static Style detectStyle() {
+  /** Bar when standard error is a terminal, lines elsewhere; {@code JDIFFUSION_PROGRESS} overrides. */
+  public static Style detectStyle() {
     String v = System.getenv("JDIFFUSION_PROGRESS");
     if (v != null && !v.isBlank()) {
       for (Style st : Style.values()) {

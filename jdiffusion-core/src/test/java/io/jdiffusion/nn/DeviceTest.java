@@ -78,15 +78,17 @@ class DeviceTest {
     Pattern factory = Pattern.compile("\\btorch\\.(empty|zeros|ones|full|randn|rand|randint|randperm|arange|linspace"
         + "|from_blob|tensor|normal|eye)\\(");
     List<String> found = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-      for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
-        if (p.endsWith(Path.of("nn", "Torch.java"))) {
-          continue;
-        }
-        List<String> lines = Files.readAllLines(p);
-        for (int i = 0; i < lines.size(); i++) {
-          if (factory.matcher(lines.get(i)).find()) {
-            found.add(p + ":" + (i + 1) + ": " + lines.get(i).strip());
+    for (Path root : io.jdiffusion.TestTorch.mainSourceRoots()) {
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+          if (p.endsWith(Path.of("nn", "Torch.java"))) {
+            continue;
+          }
+          List<String> lines = Files.readAllLines(p);
+          for (int i = 0; i < lines.size(); i++) {
+            if (factory.matcher(lines.get(i)).find()) {
+              found.add(p + ":" + (i + 1) + ": " + lines.get(i).strip());
+            }
           }
         }
       }

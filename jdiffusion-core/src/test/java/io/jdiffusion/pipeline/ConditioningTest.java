@@ -68,7 +68,7 @@ class ConditioningTest {
     TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(3)), ScheduleConfig.linear(20, 1e-4, 0.02),
         Prediction.EPS, NAMES);
     SampleOptions o = SampleOptions.ddim(3).withSeed(5);
-    io.jdiffusion.util.Progress quiet = new io.jdiffusion.util.Progress("t", 1, true);
+    io.jdiffusion.util.Progress quiet = io.jdiffusion.util.Progress.silent(1);
     float[] none = Generate.images(m, 4, null, o, quiet);
     float[] noLabel = Generate.images(m, 4, Conditioning.repeat(3, 4), o, quiet);
     float[] cycled = Generate.images(m, 4, Conditioning.inTurn(m, 4), o, quiet);

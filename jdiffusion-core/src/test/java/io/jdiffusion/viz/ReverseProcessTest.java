@@ -34,9 +34,9 @@ class ReverseProcessTest {
       for (String sampler : new String[] {"ddim", "ddpm", "dpm++2m"}) {
         SampleOptions o = SampleOptions.builder(Samplers.byName(sampler)).steps(8).spacing(Timesteps.LEADING).seed(11)
             .batch(2).build();
-        float[] expected = Generate.images(m, 3, Conditioning.inTurn(m, 3), o, new Progress("sample", 24, true));
+        float[] expected = Generate.images(m, 3, Conditioning.inTurn(m, 3), o, Progress.silent(24));
         SortedMap<Integer, DenoisingTrace.Snapshot> states = ReverseProcess.run(m, 3, o, new int[] {0, 8},
-            new Progress("trace", 24, true));
+            Progress.silent(24));
         float[] last = states.get(8).xt();
         assertEquals(expected.length, last.length);
         for (int i = 0; i < last.length; i++) {
@@ -52,7 +52,7 @@ class ReverseProcessTest {
     TrainedModel m = new TrainedModel(new UNet(TestTorch.micro(0)), ScheduleConfig.linear(40, 1e-4, 0.05),
         Prediction.EPS);
     SampleOptions o = SampleOptions.ddim(5).withBatch(2);
-    assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 2, o, new int[] {6}, new Progress("x", 1, true)));
-    assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 0, o, new int[] {0}, new Progress("x", 1, true)));
+    assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 2, o, new int[] {6}, Progress.silent(1)));
+    assertThrows(IllegalArgumentException.class, () -> ReverseProcess.run(m, 0, o, new int[] {0}, Progress.silent(1)));
   }
 }

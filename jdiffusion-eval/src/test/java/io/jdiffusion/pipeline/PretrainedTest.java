@@ -29,7 +29,7 @@ class PretrainedTest {
     assertEquals(Prediction.EPS, m.prediction());
     assertEquals(28, m.config().imageSize());
     int n = 16;
-    float[] x = Generate.images(m, n, null, SampleOptions.ddim(20).withSeed(0), new Progress("t", n * 20, true));
+    float[] x = Generate.images(m, n, null, SampleOptions.ddim(20).withSeed(0), Progress.silent(n * 20));
     assertEquals(n * 28 * 28, x.length);
     double mean = 0;
     int dark = 0;
@@ -62,7 +62,7 @@ class PretrainedTest {
     for (double w : new double[] {1, 3}) {
       for (int k : new int[] {1, 5, 7, 8}) { // Trouser, Sandal, Sneaker, Bag
         float[] x = Generate.images(m, n, Conditioning.repeat(k, n), w, SampleOptions.ddim(20).withSeed(100 * k),
-            new Progress("t", (long) n * 20, true));
+            Progress.silent((long) n * 20));
         int hits = 0;
         for (double[] l : judge.extract(x, n, 1, 28, 28).logits()) {
           hits += argmax(l) == k ? 1 : 0;
@@ -91,7 +91,7 @@ class PretrainedTest {
     int total = 0;
     for (int k = 0; k < 10; k++) {
       float[] x = Generate.images(m, n, Conditioning.repeat(k, n), 3.0, SampleOptions.ddim(20).withSeed(1000 + 10 * k),
-          new Progress("t", (long) n * 20, true));
+          Progress.silent((long) n * 20));
       int hits = 0;
       for (double[] l : judge.extract(x, n, 1, 28, 28).logits()) {
         hits += argmax(l) == k ? 1 : 0;

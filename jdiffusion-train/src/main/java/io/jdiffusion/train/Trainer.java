@@ -43,6 +43,7 @@ public final class Trainer implements AutoCloseable {
   private final Path runDir;
   private final ImageDataset data;
   private final boolean quiet;
+  private java.io.PrintStream progressOut; // null: no progress bar
   private final UNet model;
   private final Ema ema;
   private final AdamW opt;
@@ -91,6 +92,15 @@ public final class Trainer implements AutoCloseable {
 
   public UNet model() {
     return model;
+  }
+
+  /**
+   * Shows a progress bar (or, into a log, a line every 10 s) on {@code out} while {@link #run} trains;
+   * null (the default) shows none.
+   */
+  public Trainer progressTo(java.io.PrintStream out) {
+    this.progressOut = out;
+    return this;
   }
 
   public Ema ema() {
@@ -170,7 +180,7 @@ public final class Trainer implements AutoCloseable {
     }
     stop = syncReplicas(stop);
     int global = config.batchSize() * replicas.size() * config.gradAccum();
-    Progress bar = new Progress("train", stop, quiet || !writer);
+    Progress bar = new Progress("train", stop, writer ? progressOut : null);
     double lossSum = 0;
     int lossCount = 0;
     double lastLoss = Double.NaN;

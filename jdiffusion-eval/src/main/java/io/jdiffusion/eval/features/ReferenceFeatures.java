@@ -58,7 +58,7 @@ public final class ReferenceFeatures {
    * @param cacheDir where to cache, or null for no caching
    */
   public static Result get(String spec, ImageDataset data, int channels, int size, int n, long seed,
-      FeatureExtractor fx, Path cacheDir, int batch, boolean quiet) throws IOException {
+      FeatureExtractor fx, Path cacheDir, int batch, java.io.PrintStream progress) throws IOException {
     int count = Math.min(n, data.size());
     String key = String.join("|", FORMAT, spec, data.describe(), channels + "x" + size + "x" + size,
         Integer.toString(count), Long.toString(seed), fx.fingerprint());
@@ -79,7 +79,7 @@ public final class ReferenceFeatures {
         }
       }
     }
-    Progress bar = new Progress("features " + fx.name() + " " + spec, count, quiet);
+    Progress bar = new Progress("features " + fx.name() + " " + spec, count, progress);
     Features f = FeatureSets.of(fx, data, subset(data.size(), count, seed), batch, bar);
     bar.done();
     if (file != null) {
