@@ -14,7 +14,7 @@
 # network evaluations (THREADS=1 runs it beside other work; docs/benchmarks.md has the figures).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODEL=${1:-src/main/resources/io/jdiffusion/models/fashion-mnist/weights.safetensors}
+MODEL=${1:-jdiffusion-core/src/main/resources/io/jdiffusion/models/fashion-mnist/weights.safetensors}
 N=${2:-1000}
 OUT=${3:-bench/results/fid-vs-nfe}
 THREADS=${4:-0}

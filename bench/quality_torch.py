@@ -76,16 +76,16 @@ sys.path.insert(0, HERE)
 from reference_unet import UNet  # noqa: E402
 
 REPO = os.path.dirname(HERE)
-SUBSET = os.path.join(REPO, "src/main/resources/io/jdiffusion/data/fashion-mnist-subset/train-images-idx3-ubyte.gz")
+SUBSET = os.path.join(REPO, "jdiffusion-data/src/main/resources/io/jdiffusion/data/fashion-mnist-subset/train-images-idx3-ubyte.gz")
 
-# TrainConfig.quick() (src/main/java/io/jdiffusion/train/TrainConfig.java)
+# TrainConfig.quick() (jdiffusion-train/src/main/java/io/jdiffusion/train/TrainConfig.java)
 QUICK = dict(
     data="fashion-mnist-subset", prediction="eps", loss="l2", batch_size=64, steps=1500, lr=2e-3,
     warmup_steps=100, lr_schedule="cosine", weight_decay=0.0, adam_beta1=0.9, adam_beta2=0.999,
     adam_eps=1e-8, grad_clip=1.0, ema_decay=0.995, ema_warmup=True, flip=False, seed=0, precision="fp32")
-# ScheduleConfig.defaults() (src/main/java/io/jdiffusion/schedule/ScheduleConfig.java)
+# ScheduleConfig.defaults() (jdiffusion-core/src/main/java/io/jdiffusion/schedule/ScheduleConfig.java)
 SCHEDULE = dict(betaSchedule="linear", steps=1000, betaStart=1e-4, betaEnd=0.02)
-# The evaluate command's defaults (src/main/java/io/jdiffusion/cli/EvaluateCommand.java)
+# The evaluate command's defaults (jdiffusion-cli/src/main/java/io/jdiffusion/cli/EvaluateCommand.java)
 SAMPLER = dict(sampler="ddim", steps=50, eta=0.0, spacing="leading", clip=True, batch=250)
 # UNetConfig.tiny(1, 28, 0): its parameter count in jdiffusion
 JAVA_TINY_PARAMS = 1_112_801

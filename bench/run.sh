@@ -10,9 +10,8 @@ if ! /usr/bin/python3 -c "import torch" 2>/dev/null; then
   echo "installing Debian's python3-torch (the PyTorch reference)" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
 fi
-# the benchmark programs (io.jdiffusion.bench) are test sources, kept out of the library jar
-mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
-cp="target/classes:target/test-classes:$(cat target/classpath.txt)"
+# the benchmark programs (io.jdiffusion.bench) are test sources, kept out of the library jars
+cp="$(bench/classpath.sh)"
 # The same environment for both sides: 1 OpenBLAS thread, 2 intra-op threads, glibc keeping freed
 # memory (bin/jdiffusion's settings).
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=2

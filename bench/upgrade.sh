@@ -8,8 +8,13 @@ old="$(cd "$1" && pwd)"
 cd "$root"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=2
 export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_TOP_PAD_=268435456
-new_cp="$root/target/classes:$root/target/test-classes:$(cat "$root/target/classpath.txt")"
-old_cp="$old/target/classes:$old/target/test-classes:$(cat "$old/target/classpath.txt")"
+new_cp="$(bench/classpath.sh)"
+# OLD: a checkout from before the modules (one target/), or one with them (its own bench/classpath.sh)
+if [[ -x "$old/bench/classpath.sh" ]]; then
+  old_cp="$("$old/bench/classpath.sh")"
+else
+  old_cp="$old/target/classes:$old/target/test-classes:$(cat "$old/target/classpath.txt")"
+fi
 out=bench/results/upgrade.jsonl
 : > "$out"
 run() { # MODE MODEL C S PRECISION BATCH STEPS WARMUP

@@ -10,7 +10,7 @@ UNet2DModel and the DDIM/DDPM schedulers. Nothing of diffusers is written into t
 
     git clone https://github.com/huggingface/diffusers /tmp/diffusers
     nice -n 19 /usr/bin/python3 scripts/diffusers_fixtures.py --diffusers /tmp/diffusers \
-        --out src/test/resources/io/jdiffusion/diffusers
+        --out jdiffusion-core/src/test/resources/io/jdiffusion/diffusers
 
 Each fixture NAME/ holds config.json and diffusion_pytorch_model.safetensors (as
 UNet2DModel.save_pretrained writes them), and io.safetensors: the inputs x, t, labels (float32) and

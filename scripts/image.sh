@@ -5,10 +5,10 @@
 #   scripts/image.sh            # builds the jar first when it is missing or older than the sources
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-jar="$(ls -t "$root"/target/jdiffusion-*.jar 2>/dev/null | grep -v -- '-classes.jar$' | head -1 || true)"
-if [[ -z "$jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
+jar="$(ls -t "$root"/target/jdiffusion-*.jar 2>/dev/null | head -1 || true)"
+if [[ -z "$jar" || -n "$(find "$root"/jdiffusion-*/src/main "$root"/jdiffusion-*/pom.xml "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
   mvn -q -B -f "$root/pom.xml" -DskipTests package
-  jar="$(ls -t "$root"/target/jdiffusion-*.jar | grep -v -- '-classes.jar$' | head -1)"
+  jar="$(ls -t "$root"/target/jdiffusion-*.jar | head -1)"
 fi
 out="$root/target/jdiffusion-image"
 rm -rf "$out"

@@ -16,7 +16,7 @@ Run with a current PyTorch and diffusers' and huggingface_hub's public sources o
 
     PYTORCH26_EXTRA=/tmp/diffusers:/tmp/hfhub PYTHONPATH=/tmp/diffusers/src:/tmp/hfhub/src \
         ../shared/tools/pytorch26 run scripts/scheduler_fixtures.py \
-        --out src/test/resources/io/jdiffusion/schedulers
+        --out jdiffusion-core/src/test/resources/io/jdiffusion/schedulers
 
 Each case NAME.json holds: the scheduler config given to diffusers (its class and keys), the number of
 steps, diffusers' timesteps and sigmas (when it has them), init_noise_sigma, x_T (standard normal),

@@ -4,7 +4,7 @@
 #   scripts/ship-model.sh MODEL [RUN_DIR]     MODEL: fashion-mnist, fashion-mnist-cond or mnist
 #                                             (RUN_DIR default: runs/MODEL-ship)
 #
-# One command per model, the one in its model card (src/main/resources/io/jdiffusion/models/MODEL/
+# One command per model, the one in its model card (jdiffusion-core/src/main/resources/io/jdiffusion/models/MODEL/
 # MODEL_CARD.md): the quick-start U-Net, 8000 steps of batch 64 with EMA 0.999 (about an hour on 2
 # cores), on the embedded Fashion-MNIST subset (fashion-mnist, and fashion-mnist-cond with
 # --class-conditional) or on MNIST (mnist, --data mnist --class-conditional; `jdiffusion data fetch
@@ -26,7 +26,7 @@ esac
   --threads 2 --out "$RUN"
 ./bin/jdiffusion export "$RUN" --bf16 --sampler ddim --steps 50 --eta 1 -o "$RUN/weights.safetensors"  # the default sampler chosen by FID (model card)
 got=$(sha256sum "$RUN/weights.safetensors" | cut -d' ' -f1)
-want=$(sha256sum "src/main/resources/io/jdiffusion/models/$MODEL/weights.safetensors" | cut -d' ' -f1)
+want=$(sha256sum "jdiffusion-core/src/main/resources/io/jdiffusion/models/$MODEL/weights.safetensors" | cut -d' ' -f1)
 echo "export:  $got"
 echo "shipped: $want"
 if [[ "$got" == "$want" ]]; then

@@ -58,7 +58,7 @@ class LibraryExampleTest {
       }
       in |= line.contains("// README begin");
     }
-    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+    String readme = Files.readString(TestTorch.repoRoot().resolve("README.md"), StandardCharsets.UTF_8);
     int start = readme.indexOf("```java", readme.indexOf("### As a library"));
     String block = readme.substring(start + "```java".length(), readme.indexOf("```", start + 7));
     List<String> shown = new ArrayList<>();

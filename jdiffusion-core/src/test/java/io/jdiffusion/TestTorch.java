@@ -42,12 +42,17 @@ public final class TestTorch {
     return m;
   }
 
+  /** The repository's top folder (README, bench/, scripts/), seen from the module a test runs in. */
+  public static Path repoRoot() {
+    return Path.of("").toAbsolutePath().getParent();
+  }
+
   /**
    * The main source folders of every module ({@code jdiffusion-X/src/main/java}), found from the
    * module a test runs in (Maven runs tests in the module's folder).
    */
   public static List<Path> mainSourceRoots() throws IOException {
-    Path top = Path.of("").toAbsolutePath().getParent();
+    Path top = repoRoot();
     try (Stream<Path> dirs = Files.list(top)) {
       List<Path> roots = dirs.filter(d -> d.getFileName().toString().startsWith("jdiffusion-"))
           .map(d -> d.resolve("src/main/java")).filter(Files::isDirectory).sorted().toList();

@@ -25,6 +25,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class Torch {
   private static volatile boolean initialized;
   private static volatile Device device = Device.CPU;
+  /** A device chosen for the current thread only ({@link #with}), over the process's default. */
+  private static final ThreadLocal<Device> threadDevice = new ThreadLocal<>();
 
   private Torch() {}
 
@@ -87,6 +89,12 @@ public final class Torch {
    *     have (the CPU build has no CUDA; a GPU build needs an NVIDIA driver and the device to exist)
    */
   public static synchronized void use(Device d) {
+    check(d);
+    device = d;
+  }
+
+  /** Checks that {@code d} exists here, as {@link #use} does, without making it the default. */
+  public static void check(Device d) {
     init();
     if (d.cuda()) {
       if (!torch.cuda_is_available()) {
@@ -99,17 +107,50 @@ public final class Torch {
         throw new IllegalArgumentException("device " + d + " does not exist: this machine has " + count + " CUDA device(s)");
       }
     }
-    device = d;
   }
 
-  /** The device on which tensors are created: {@link Device#CPU} unless {@link #use} chose another. */
+  /**
+   * The device on which tensors are created on this thread: the one {@link #with} set for the call in
+   * progress, else the process's ({@link Device#CPU} unless {@link #use} chose another).
+   */
   public static Device device() {
-    return device;
+    Device d = threadDevice.get();
+    return d != null ? d : device;
+  }
+
+  /**
+   * Runs {@code body} on this thread with {@code d} as the device (null: the process's) and {@code
+   * threads} intra-op threads (0: as they are), then restores both. libtorch's OpenMP thread count
+   * belongs to the calling thread, so that pipelines on different threads each keep their own; the
+   * device is a thread-local choice over {@link #use}'s default.
+   */
+  public static <T> T with(Device d, int threads, Supplier<T> body) {
+    init();
+    Device before = threadDevice.get();
+    int threadsBefore = threads > 0 ? torch.get_num_threads() : 0;
+    if (d != null) {
+      threadDevice.set(d);
+    }
+    if (threads > 0) {
+      torch.set_num_threads(threads);
+    }
+    try {
+      return body.get();
+    } finally {
+      if (threads > 0) {
+        torch.set_num_threads(threadsBefore);
+      }
+      if (before == null) {
+        threadDevice.remove();
+      } else {
+        threadDevice.set(before);
+      }
+    }
   }
 
   /** {@code t} on the current device: {@code t} itself when it is there already, else a copy. */
   public static Tensor onDevice(Tensor t) {
-    Device d = device;
+    Device d = device();
     if (!d.cuda()) {
       return onCpu(t);
     }

@@ -18,14 +18,20 @@ import java.util.List;
  *
  * Loading starts the engine if nothing has (no set-up call needed); closing frees the network's
  * native memory at once. Image i of a call is drawn from seed + i, so it does not depend on n or on
- * the batch size. Not thread-safe: use one pipeline per thread, or guard it.
+ * the batch size.
+ *
+ * <p>Threads: a pipeline serves one call at a time (guard it, or use one per thread); several pipelines
+ * run at once on several threads, each on its own device and thread count ({@link PipelineSettings},
+ * given to {@code load}; by default the process's device and thread count).
  */
 public final class DiffusionPipeline implements AutoCloseable {
   private final TrainedModel model;
+  private final PipelineSettings settings;
   private boolean closed;
 
-  private DiffusionPipeline(TrainedModel model) {
+  private DiffusionPipeline(TrainedModel model, PipelineSettings settings) {
     this.model = model;
+    this.settings = settings;
   }
 
   /**
@@ -33,19 +39,49 @@ public final class DiffusionPipeline implements AutoCloseable {
    * or a run directory, checkpoint or weights file by path (a checkpoint's EMA weights).
    */
   public static DiffusionPipeline load(String nameOrPath) {
-    Torch.init();
-    return new DiffusionPipeline(TrainedModel.resolve(nameOrPath, true));
+    return load(nameOrPath, PipelineSettings.DEFAULT);
+  }
+
+  /** {@link #load(String)} onto the settings' device, computing with their thread count. */
+  public static DiffusionPipeline load(String nameOrPath, PipelineSettings settings) {
+    return new DiffusionPipeline(in(settings, () -> TrainedModel.resolve(nameOrPath, true)), settings);
   }
 
   /** Loads a run directory, checkpoint or weights file. */
   public static DiffusionPipeline load(Path path) {
-    Torch.init();
-    return new DiffusionPipeline(TrainedModel.load(path, true));
+    return load(path, PipelineSettings.DEFAULT);
   }
 
-  /** Wraps a model already in memory; closing the pipeline frees it. */
+  /** {@link #load(Path)} onto the settings' device, computing with their thread count. */
+  public static DiffusionPipeline load(Path path, PipelineSettings settings) {
+    return new DiffusionPipeline(in(settings, () -> TrainedModel.load(path, true)), settings);
+  }
+
+  /** Wraps a model already in memory (on the process's device); closing the pipeline frees it. */
   public static DiffusionPipeline of(TrainedModel model) {
-    return new DiffusionPipeline(model);
+    return new DiffusionPipeline(model, PipelineSettings.DEFAULT);
+  }
+
+  /** The device and thread count this pipeline computes with. */
+  public PipelineSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Runs lower-level work ({@link Generate}, the samplers, on {@link #model}) with this pipeline's
+   * device and thread count, as its own calls run.
+   */
+  public <T> T run(java.util.function.Supplier<T> body) {
+    checkOpen();
+    return in(settings, body);
+  }
+
+  private static <T> T in(PipelineSettings s, java.util.function.Supplier<T> body) {
+    Torch.init();
+    if (s.device() != null) {
+      Torch.check(s.device());
+    }
+    return Torch.with(s.device(), s.threads(), body);
   }
 
   /**
@@ -82,7 +118,7 @@ public final class DiffusionPipeline implements AutoCloseable {
       throw new IllegalArgumentException("the number of images must be >= 1, got " + n);
     }
     int[] labels = className == null ? null : Conditioning.repeat(Conditioning.classIndex(model, className), n);
-    float[] pixels = Generate.images(model, n, labels, guidance, options, progress);
+    float[] pixels = in(settings, () -> Generate.images(model, n, labels, guidance, options, progress));
     long[] seeds = new long[n];
     for (int i = 0; i < n; i++) {
       seeds[i] = options.seed() + i;

@@ -101,7 +101,7 @@ class DiffusersCrossCheckTest {
   void theHubArchitecturesMatchDiffusers() throws Exception {
     int checked = 0;
     for (String name : new String[] {"ddpm-cifar10-32", "ddpm-celebahq-256"}) {
-      Path folder = Path.of("target", "diffusers-big", name);
+      Path folder = io.jdiffusion.TestTorch.repoRoot().resolve("target/diffusers-big").resolve(name);
       if (Files.isDirectory(folder)) {
         check(folder, name);
         checked++;

@@ -29,7 +29,7 @@ class FidNumpyOracleTest {
     double[][] y = features(500, d, 0.3, 2);
     Path fx = write(dir.resolve("x.f64"), x);
     Path fy = write(dir.resolve("y.f64"), y);
-    Process p = new ProcessBuilder("/usr/bin/python3", "bench/eval/fid_oracle.py", fx.toString(), fy.toString(),
+    Process p = new ProcessBuilder("/usr/bin/python3", io.jdiffusion.TestTorch.repoRoot().resolve("bench/eval/fid_oracle.py").toString(), fx.toString(), fy.toString(),
         Integer.toString(d)).redirectError(dir.resolve("py.err").toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(2, TimeUnit.MINUTES));

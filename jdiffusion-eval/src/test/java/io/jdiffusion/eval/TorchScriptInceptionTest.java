@@ -42,7 +42,7 @@ class TorchScriptInceptionTest {
       b.putFloat(v);
     }
     Files.write(file, b.array());
-    Process p = new ProcessBuilder("/usr/bin/python3", "bench/eval/standin_inception.py", dir.toString(), mode,
+    Process p = new ProcessBuilder("/usr/bin/python3", io.jdiffusion.TestTorch.repoRoot().resolve("bench/eval/standin_inception.py").toString(), dir.toString(), mode,
         file.toString(), "" + n, "" + c, "" + h, "" + w).redirectError(dir.resolve("py.err").toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(3, TimeUnit.MINUTES));

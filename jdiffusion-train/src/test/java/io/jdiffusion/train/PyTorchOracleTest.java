@@ -93,7 +93,7 @@ class PyTorchOracleTest {
     Path file = dir.resolve("trace.safetensors");
     Safetensors.write(file, trace, Map.of("unet", Json.write(unet), "train", Json.write(train), "seed", "0"), false);
 
-    Process p = new ProcessBuilder("/usr/bin/python3", "bench/oracle_train.py", file.toString())
+    Process p = new ProcessBuilder("/usr/bin/python3", io.jdiffusion.TestTorch.repoRoot().resolve("bench/oracle_train.py").toString(), file.toString())
         .redirectError(dir.resolve("py.err").toFile()).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(5, TimeUnit.MINUTES));
