@@ -178,9 +178,10 @@ public final class ForeignSafetensors {
     long n = 1;
     for (JsonNode d : shapeNode) {
       long v = d.asLong(-1);
-      if (v < 0 || v > Integer.MAX_VALUE || (n *= v) > Long.MAX_VALUE / 16) {
+      if (v < 0 || v > Integer.MAX_VALUE || (v > 0 && n > Long.MAX_VALUE / 16 / v)) {
         throw new StoreException(file + ": tensor " + name + " has an impossible dimension " + d);
       }
+      n *= v;
     }
     long start = offsets.get(0).asLong();
     long end = offsets.get(1).asLong();
