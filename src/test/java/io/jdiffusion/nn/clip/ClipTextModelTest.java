@@ -171,6 +171,21 @@ class ClipTextModelTest {
   }
 
   @Test
+  void aBf16VariantIsFoundAndRead(@TempDir Path tmp) throws Exception {
+    Files.copy(fixture("sd1").resolve("config.json"), tmp.resolve("config.json"));
+    Safetensors.write(tmp.resolve("model.bf16.safetensors"),
+        ForeignSafetensors.read(fixture("sd1").resolve("model.safetensors")).tensors(), Map.of("format", "pt"), true);
+    assertTrue(Files.readString(tmp.resolve("model.bf16.safetensors"), StandardCharsets.ISO_8859_1).contains("BF16"));
+    assertEquals(List.of(tmp.resolve("model.bf16.safetensors")), ClipTextWeights.files(tmp, null));
+    try (ClipTextModel m = ClipTextModel.load(tmp, "bf16", WARNINGS::add)) {
+      // weights rounded to bfloat16 (8 bits of mantissa): close to the reference, not equal to it
+      double rel = check(m, io("sd1"), "ids", "last", 0, Precision.FP32);
+      System.out.printf(Locale.ROOT, "clip sd1 bf16 weights: %.2e%n", rel);
+      assertTrue(rel < 3e-2 && rel > 1e-5, "bf16 weights: relative difference " + rel);
+    }
+  }
+
+  @Test
   void configsReadAsTransformersWritesThem() throws Exception {
     ClipTextConfig sd1 = ClipTextConfig.read(fixture("sd1").resolve("config.json"), WARNINGS::add);
     assertEquals(new ClipTextConfig(1000, 32, 37, 5, 4, 77, ClipActivation.QUICK_GELU, 1e-5, 512, 0, 2, 1), sd1);
