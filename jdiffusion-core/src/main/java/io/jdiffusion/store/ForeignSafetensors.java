@@ -30,6 +30,15 @@ public final class ForeignSafetensors {
 
   /** Reads every tensor of {@code file} as float32, with the header's string metadata. */
   public static Safetensors.Contents read(Path file) {
+    return read(file, name -> false);
+  }
+
+  /**
+   * {@link #read(Path)}, leaving out the tensors {@code skip} names: their header entries are
+   * bounds-checked as the others but their data is not read, and they may have any of safetensors'
+   * dtypes (transformers' CLIP text encoders before 4.31 stored an int64 position_ids buffer).
+   */
+  public static Safetensors.Contents read(Path file, java.util.function.Predicate<String> skip) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < 8) {
@@ -63,6 +72,10 @@ public final class ForeignSafetensors {
           if (e.getValue().isObject()) {
             e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
           }
+          continue;
+        }
+        if (skip.test(e.getKey())) {
+          skipped(file, e.getKey(), e.getValue(), dataSize, spans);
           continue;
         }
         tensors.put(e.getKey(), entry(ch, file, e.getKey(), e.getValue(), dataStart, dataSize, spans));
@@ -144,6 +157,40 @@ public final class ForeignSafetensors {
           + " non-finite values (NaN or infinity); such weights cannot be used");
     }
     return new Safetensors.Entry(shape, values);
+  }
+
+  /** Checks the header entry of a tensor that is not read and records its span (any safetensors dtype). */
+  private static void skipped(Path file, String name, JsonNode t, long dataSize, List<long[]> spans) {
+    JsonNode dtype = t.get("dtype");
+    JsonNode shapeNode = t.get("shape");
+    JsonNode offsets = t.get("data_offsets");
+    if (dtype == null || shapeNode == null || !shapeNode.isArray() || offsets == null || offsets.size() != 2
+        || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+      throw new StoreException(file + ": corrupt safetensors header entry for " + name);
+    }
+    int width = switch (dtype.asText()) {
+      case "F64", "I64", "U64" -> 8;
+      case "F32", "I32", "U32" -> 4;
+      case "F16", "BF16", "I16", "U16" -> 2;
+      case "I8", "U8", "BOOL", "F8_E4M3", "F8_E5M2" -> 1;
+      default -> throw new StoreException(file + ": tensor " + name + " has an unknown dtype " + dtype.asText());
+    };
+    long n = 1;
+    for (JsonNode d : shapeNode) {
+      long v = d.asLong(-1);
+      if (v < 0 || v > Integer.MAX_VALUE || (v > 0 && n > Long.MAX_VALUE / 16 / v)) {
+        throw new StoreException(file + ": tensor " + name + " has an impossible dimension " + d);
+      }
+      n *= v;
+    }
+    long start = offsets.get(0).asLong();
+    long end = offsets.get(1).asLong();
+    if (start < 0 || end < start || end > dataSize || end - start != n * width) {
+      throw new StoreException(file + ": corrupt or truncated (tensor " + name + " out of bounds)");
+    }
+    if (end > start) {
+      spans.add(new long[] {start, end});
+    }
   }
 
   /** IEEE 754 binary16 bits -> float32 (exact: every half value is a float). */

@@ -1,0 +1,143 @@
+package io.jdiffusion.nn.clip;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.store.ForeignSafetensors;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.store.Safetensors;
+import io.jdiffusion.store.StoreException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The weights of a text_encoder/ folder as transformers' {@code save_pretrained} writes them:
+ * {@code model.safetensors}, or sharded with {@code model.safetensors.index.json}, or a variant
+ * ({@code model.fp16.safetensors}, {@code model.safetensors.index.fp16.json}; bf16 alike), in F32, F16
+ * or BF16, copied into float32 parameters of the same names with no renaming.
+ *
+ * <p>Loading is strict: every stored tensor must be a parameter and every parameter stored, with the
+ * same shape; the one exception is {@value #POSITION_IDS}, the int64 buffer transformers before 4.31
+ * saved (Stable Diffusion 1.x's published encoders hold it), which is skipped. Shards are read and
+ * copied one at a time, so the Java heap holds one shard's float32 values at a time.
+ */
+public final class ClipTextWeights {
+  /** The non-parameter buffer that older files hold and loading skips. */
+  public static final String POSITION_IDS = "text_model.embeddings.position_ids";
+
+  private ClipTextWeights() {}
+
+  /**
+   * The weight files of {@code dir}, in shard order.
+   *
+   * @param variant null: model.safetensors or its index, else the first of the fp16 and bf16 variants
+   *     present; "fp16", "bf16" (or any name): that variant only
+   * @throws StoreException naming the folder and what it lacks (a PyTorch pickle is refused with the
+   *     command that converts it)
+   */
+  public static List<Path> files(Path dir, String variant) {
+    List<String> variants = variant == null ? Arrays.asList(null, "fp16", "bf16") : List.of(variant);
+    for (String v : variants) {
+      Path single = dir.resolve(v == null ? "model.safetensors" : "model." + v + ".safetensors");
+      if (Files.isRegularFile(single)) {
+        return List.of(single);
+      }
+      Path index = dir.resolve(v == null ? "model.safetensors.index.json" : "model.safetensors.index." + v + ".json");
+      if (Files.isRegularFile(index)) {
+        return shards(dir, index);
+      }
+    }
+    for (String bin : new String[] {"pytorch_model.bin", "pytorch_model.fp16.bin", "pytorch_model.bin.index.json"}) {
+      if (Files.isRegularFile(dir.resolve(bin))) {
+        throw new StoreException(dir.resolve(bin) + " is a PyTorch pickle, which jdiffusion does not read (loading one"
+            + " can run code); convert it once with: python3 -c \"import torch; from safetensors.torch import save_file;"
+            + " save_file(torch.load('" + dir.resolve(bin) + "', map_location='cpu'), '"
+            + dir.resolve("model.safetensors") + "')\"");
+      }
+    }
+    throw new StoreException(dir + ": no " + (variant == null ? "model.safetensors (nor an fp16 or bf16 variant)"
+        : "model." + variant + ".safetensors"));
+  }
+
+  private static List<Path> shards(Path dir, Path index) {
+    JsonNode map;
+    try {
+      map = Json.mapper().readTree(Files.readString(index, StandardCharsets.UTF_8)).path("weight_map");
+    } catch (IOException e) {
+      throw new StoreException(index + ": unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    if (!map.isObject() || map.isEmpty()) {
+      throw new StoreException(index + ": no weight_map");
+    }
+    Set<String> names = new TreeSet<>();
+    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
+    List<Path> out = new ArrayList<>();
+    for (String shard : names) {
+      Path p = dir.resolve(shard).normalize();
+      if (shard.contains("/") || shard.contains("\\") || !p.startsWith(dir.normalize())) {
+        throw new StoreException(index + ": shard name " + shard + " leaves the folder");
+      }
+      if (!Files.isRegularFile(p)) {
+        throw new StoreException(index + ": shard " + shard + " is missing");
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * Copies the tensors of {@code files} into {@code params} (float32, on their device).
+   *
+   * @throws StoreException one line naming the missing and the unexpected tensors, or a shape mismatch
+   */
+  public static void copyInto(List<Path> files, Map<String, Tensor> params) {
+    Set<String> missing = new LinkedHashSet<>(params.keySet());
+    Set<String> unexpected = new LinkedHashSet<>();
+    for (Path file : files) {
+      Map<String, Safetensors.Entry> stored = ForeignSafetensors.read(file, POSITION_IDS::equals).tensors();
+      try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+        for (var e : stored.entrySet()) {
+          Tensor p = params.get(e.getKey());
+          if (p == null) {
+            unexpected.add(e.getKey());
+            continue;
+          }
+          long[] shape = Torch.shape(p);
+          if (!Arrays.equals(shape, e.getValue().shape())) {
+            throw new StoreException(file + ": tensor " + e.getKey() + " has shape " + Arrays.toString(e.getValue().shape())
+                + ", the config gives " + Arrays.toString(shape));
+          }
+          if (!missing.remove(e.getKey())) {
+            throw new StoreException(file + ": tensor " + e.getKey() + " is stored twice");
+          }
+          try (PointerScope one = new PointerScope()) {
+            p.copy_(Torch.tensor(e.getValue().values(), shape));
+          }
+        }
+      }
+    }
+    if (!missing.isEmpty() || !unexpected.isEmpty()) {
+      String where = files.size() == 1 ? files.get(0).toString() : files.get(0).getParent() + " (" + files.size() + " shards)";
+      throw new StoreException(where + ": the weights do not match the config:"
+          + (missing.isEmpty() ? "" : " missing " + few(missing))
+          + (missing.isEmpty() || unexpected.isEmpty() ? "" : ";")
+          + (unexpected.isEmpty() ? "" : " unexpected " + few(unexpected)));
+    }
+  }
+
+  private static String few(Set<String> names) {
+    List<String> l = new ArrayList<>(names);
+    return String.join(", ", l.subList(0, Math.min(4, l.size()))) + (l.size() > 4 ? " and " + (l.size() - 4) + " more" : "");
+  }
+}
