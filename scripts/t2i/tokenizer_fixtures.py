@@ -11,11 +11,13 @@
      sd1/  vocab.json, merges.txt ("#version: 0.2" header), tokenizer_config.json, special_tokens_map.json
            (pad <|endoftext|>, as SD 1.x);
      sd2/  the same vocabulary with pad "!" (as SD 2.x) and added tokens in tokenizer_config.json's
-           added_tokens_decoder: "<cat-toy>" (a textual-inversion token) and "<sks>" (lstrip, rstrip);
+           added_tokens_decoder: "<cat-toy>" (a textual-inversion token), "<sks>" (lstrip, rstrip) and
+           "<sw>" (single_word);
      json/ only tokenizer.json (model.vocab, model.merges, added_tokens) and tokenizer_config.json.
 3. Runs clip_tokenizer_ref.ClipTokenizerRef (transformers' slow CLIPTokenizer restated) on generated prompts
    and writes cases.json.gz: per folder, per prompt, the pipeline's 77 ids, the untruncated ids, the text of
-   the truncated part (None when nothing is cut), diffusers' warning line, and decode(untruncated ids).
+   the truncated part (None when nothing is cut), diffusers' warning line, and decode(untruncated ids); and
+   decode() of 400 random runs of those ids (runs that cut a character's bytes decode to U+FFFD).
 
 Regenerate (deterministic; needs the `regex` module, present in the pytorch26 chroot):
 
@@ -162,6 +164,7 @@ def write_folders(out, vocab, merges):
             str(n - 1): dict(flags, content="<|endoftext|>"),
             str(n): dict(flags, content="<cat-toy>", special=False),
             str(n + 1): dict(flags, content="<sks>", lstrip=True, rstrip=True, special=False),
+            str(n + 2): dict(flags, content="<sw>", single_word=True, special=False),
         },
         "bos_token": "<|startoftext|>",
         "clean_up_tokenization_spaces": True,
@@ -216,7 +219,8 @@ UNICODE_EXTRA = [
 ]
 SPECIAL_STRINGS = ["<|startoftext|>", "<|endoftext|>", "<|ENDOFTEXT|>", "<|endoftext", "<| endoftext|>",
                    "<|startoftext|><|endoftext|>", "!<|endoftext|>", "a<|endoftext|>b", "<cat-toy>",
-                   "<CAT-TOY>", "a<cat-toy>b", " <sks> ", "x<sks>y", "<sks><sks>", "!!", "hello!", "!<cat-toy>!"]
+                   "<CAT-TOY>", "a<cat-toy>b", " <sks> ", "x<sks>y", "<sks><sks>", "!!", "hello!", "!<cat-toy>!",
+                   "a<sw>b", "x <sw>y", "<sw>", " <sw> ", "<sw><sw>", "w<sw> <sks>z"]
 
 
 def gen_prompts():
@@ -231,7 +235,7 @@ def gen_prompts():
              "tab\tseparated\twords", "line\nbreaks\r\nhere", "  leading and trailing  ", "\u00a0nbsp\u00a0",
              "naïve café", "nai\u0308ve cafe\u0301", "Straße STRASSE", "İİİ", "ΣΣ ΣΑΣ σς", "ǅemal ǄEMAL",
              "don’t", "l'été", "'''s'''", "'re're're", "<|startoftext|>", "<|endoftext|>", "<|endoftext|>" * 80,
-             "!" * 200, "a!b!c", "hello <cat-toy> world", "<cat-toy>" * 90, "the <sks>  dog", "\U0001fae0 melting",
+             "!" * 200, "a!b!c", "hello <cat-toy> world", "<cat-toy>" * 90, "the <sks>  dog", "a<sw>b c<sw> <sw>d", "\U0001fae0 melting",
              "emoji 👍🏽👩‍🚀🇯🇵", "\ufffd\ufffd", "\U0010ffff", "\ud7ff", "\ue000 private", "\u2028\u2029",
              "\x85next line", "ア\u3099", "\u1100\u1161\u11a8", "\u0958", "\u2126 \u212b", "\uff21\uff22\uff23"]
     prompts = list(fixed)
@@ -290,6 +294,18 @@ def main(out):
             if name == "sd1":
                 lengths["over 77" if len(untruncated) > 77 else "fits"] += 1
         result["folders"][name] = cases
+        if name == "sd1":
+            # decode() of arbitrary id runs, which may cut a character's UTF-8 bytes (invalid bytes -> U+FFFD)
+            rng = random.Random(SEED + 2)
+            runs = []
+            while len(runs) < 400:
+                ids = rng.choice(cases)["untruncated"]
+                if len(ids) < 3:
+                    continue
+                a = rng.randrange(len(ids))
+                b = rng.randrange(a, len(ids)) + 1
+                runs.append({"ids": ids[a:b], "text": tok.decode(ids[a:b])})
+            result["decodes"] = runs
     with gzip.GzipFile(os.path.join(out, "cases.json.gz"), "wb", mtime=0) as f:
         f.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     longest = max(len(w) for w in vocab)

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * only), and 1,100 prompts (punctuation, numbers, apostrophes, accents, CJK, emoji newer than Java 17's Unicode,
  * combining marks, right-to-left text, control characters, whitespace runs, upper case, special-token strings,
  * the empty prompt, over-long prompts). Every prompt must give the reference's 77 ids, untruncated ids, cut
- * text, diffusers' warning line and decoded text exactly.
+ * text, diffusers' warning line and decoded text exactly; so must decode() of 400 random id runs, some of
+ * which cut a character's UTF-8 bytes.
  */
 class ClipTokenizerTest {
   private static JsonNode cases;
@@ -102,6 +103,20 @@ class ClipTokenizerTest {
         failures.size() + " of " + list.size() + " prompts differ");
   }
 
+  @Test
+  void decodeOfArbitraryIdRunsEqualsTheReference() throws Exception {
+    ClipTokenizer tok = ClipTokenizer.load(folder("sd1"));
+    JsonNode runs = cases.get("decodes");
+    assertTrue(runs.size() >= 400);
+    int replaced = 0;
+    for (JsonNode r : runs) {
+      String want = r.get("text").asText();
+      assertEquals(want, tok.decode(ints(r.get("ids"))), r.get("ids").toString());
+      replaced += want.indexOf('\uFFFD') >= 0 ? 1 : 0;
+    }
+    assertTrue(replaced >= 20, "only " + replaced + " runs cut a character");
+  }
+
   static String escape(String s) {
     StringBuilder b = new StringBuilder();
     s.codePoints().forEach(c -> b.append(c < 0x20 || c > 0x7e ? String.format("\\u{%x}", c) : String.valueOf((char) c)));
@@ -121,7 +136,7 @@ class ClipTokenizerTest {
     assertEquals(sd1.eosId(), empty[1]);
     ClipTokenizer sd2 = ClipTokenizer.load(folder("sd2"));
     assertEquals(0, sd2.padId());
-    assertEquals(vocab + 2, sd2.size());
+    assertEquals(vocab + 3, sd2.size()); // <cat-toy>, <sks>, <sw>
     // "!" is SD 2.x's pad token, so a prompt's "!" is cut out whole, and so are the added tokens
     assertEquals(List.of("a</w>", "!", "!", "<cat-toy>", "b</w>"), sd2.tokenize("A!! <cat-toy> b"));
     assertEquals(List.of("a</w>", "!", "!</w>", "b</w>"), sd1.tokenize("A!! b"));
