@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ByteLevelBpe {
   static final String WORD_END = "</w>";
+  private static final int CACHE_LIMIT = 200_000;
 
   /** bytes_to_unicode(): byte -> code point. */
   static final int[] BYTE_TO_CHAR = byteAlphabet();
@@ -135,7 +136,9 @@ final class ByteLevelBpe {
       word = merged;
     }
     List<String> result = List.copyOf(word);
-    cache.put(token, result);
+    if (cache.size() < CACHE_LIMIT) {
+      cache.put(token, result); // transformers' cache is unbounded; a long-running server's need not be
+    }
     return result;
   }
 }

@@ -3,8 +3,11 @@ package io.jdiffusion.text;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The CLIP tokenizer of Stable Diffusion pipelines, equal to transformers' slow {@code CLIPTokenizer} without
@@ -48,7 +51,7 @@ public final class ClipTokenizer {
     this.bpe = bpe;
     this.addedIds = addedIds;
     this.addedTokens = addedTokens;
-    Map<String, AddedToken> byContent = new java.util.HashMap<>();
+    Map<String, AddedToken> byContent = new HashMap<>();
     addedTokens.values().forEach(t -> byContent.put(t.content(), t));
     this.splitter = new AddedTokenSplitter(byContent);
     this.bosId = bosId;
@@ -87,7 +90,7 @@ public final class ClipTokenizer {
 
   /** len(tokenizer): vocabulary and added tokens, distinct. */
   public int size() {
-    java.util.Set<String> all = new java.util.HashSet<>(vocab.keySet());
+    Set<String> all = new HashSet<>(vocab.keySet());
     all.addAll(addedIds.keySet());
     return all.size();
   }

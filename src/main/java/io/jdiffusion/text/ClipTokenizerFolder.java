@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *       line, at most 48,894 read, as CLIPTokenizer reads them); when either is absent, {@code tokenizer.json}'s
  *       {@code model.vocab} / {@code model.merges} (strings "a b" or pairs) and its {@code added_tokens};</li>
  *   <li>{@code tokenizer_config.json}: bos / eos / unk / pad tokens (a string or an AddedToken object),
- *       {@code model_max_length} (77 when absent), {@code added_tokens_decoder}, {@code additional_special_tokens},
+ *       {@code model_max_length} (77 when absent), {@code added_tokens_decoder},
  *       {@code clean_up_tokenization_spaces} (false when absent, transformers' current default);</li>
  *   <li>{@code special_tokens_map.json}, whose special tokens replace the config's;
  *       {@code added_tokens.json} (legacy textual-inversion tokens: content -> id).</li>
@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * Every special token is an added token too (transformers 5's slow base, tokenization_python.py @ edfbb7a1,
  * and 4.34 on): it keeps its vocabulary id and is cut out of prompts whole, so the SD 2.x pad token "!" in a
  * prompt becomes id 0 rather than a BPE word. Settings that this port does not implement (truncation or padding on
- * the left, errors other than "replace", split_special_tokens, another tokenizer class) are refused, as are
+ * the left, errors other than "replace", split_special_tokens, additional / extra special tokens, another tokenizer
+ * class) are refused, as are
  * special tokens that are in neither the vocabulary nor the added tokens.
  */
 final class ClipTokenizerFolder {
@@ -127,19 +128,14 @@ final class ClipTokenizerFolder {
     special.put("eos_token", "<|endoftext|>");
     special.put("unk_token", "<|endoftext|>");
     special.put("pad_token", "<|endoftext|>");
-    List<String> additional = new ArrayList<>();
-    readSpecials(config, special, additional, cf);
+    readSpecials(config, special, cf);
     Path mapFile = dir.resolve("special_tokens_map.json");
     if (Files.isRegularFile(mapFile)) {
       JsonNode map = json(mapFile);
       if (!map.isObject()) {
         throw new TokenizerException(mapFile + ": not a JSON object");
       }
-      List<String> fromMap = new ArrayList<>();
-      readSpecials(map, special, fromMap, mapFile.toString());
-      if (map.has("additional_special_tokens")) {
-        additional = fromMap;
-      }
+      readSpecials(map, special, mapFile.toString());
     }
 
     JsonNode decoder = config.path("added_tokens_decoder");
@@ -171,9 +167,7 @@ final class ClipTokenizerFolder {
     Map<String, Integer> addedIds = new HashMap<>();
     added.forEach((id, t) -> addedIds.put(t.content(), id));
     // PythonBackend.__init__: the special tokens not added yet become added tokens at their vocabulary id
-    List<String> specials = new ArrayList<>(special.values());
-    specials.addAll(additional);
-    for (String content : specials) {
+    for (String content : special.values()) {
       if (addedIds.containsKey(content)) {
         continue;
       }
@@ -195,20 +189,18 @@ final class ClipTokenizerFolder {
         addedIds.get(special.get("pad_token")), unk, maxLength, cleanUp);
   }
 
-  private static void readSpecials(JsonNode node, Map<String, String> special, List<String> additional, String file) {
+  private static void readSpecials(JsonNode node, Map<String, String> special, String file) {
     for (String key : List.copyOf(special.keySet())) {
       JsonNode v = node.get(key);
       if (v != null && !v.isNull()) {
         special.put(key, content(v, file + ": " + key));
       }
     }
-    JsonNode more = node.get("additional_special_tokens");
-    if (more != null && !more.isNull()) {
-      if (!more.isArray()) {
-        throw new TokenizerException(file + ": additional_special_tokens must be a list");
-      }
-      for (JsonNode v : more) {
-        additional.add(content(v, file + ": additional_special_tokens"));
+    for (String key : List.of("additional_special_tokens", "extra_special_tokens")) {
+      JsonNode more = node.get(key);
+      if (more != null && !more.isNull() && !more.isEmpty()) {
+        // transformers 4 and 5 name and read these differently; no Stable Diffusion tokenizer has any
+        throw new TokenizerException(file + ": " + key + " is not supported by this CLIP tokenizer port");
       }
     }
   }
@@ -259,9 +251,15 @@ final class ClipTokenizerFolder {
       throw new TokenizerException(where + ": the vocabulary must be a non-empty JSON object of token -> id");
     }
     Map<String, Integer> out = new HashMap<>(v.size() * 2);
+    Map<Integer, String> seen = new HashMap<>(v.size() * 2);
     for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      out.put(e.getKey(), index(e.getValue(), where + ": id of " + e.getKey()));
+      int id = index(e.getValue(), where + ": id of " + e.getKey());
+      String other = seen.put(id, e.getKey());
+      if (other != null) {
+        throw new TokenizerException(where + ": id " + id + " is given to both " + other + " and " + e.getKey());
+      }
+      out.put(e.getKey(), id);
     }
     return out;
   }

@@ -213,9 +213,32 @@ class ClipTokenizerTest {
     assertMessage(j, "model.type is Unigram");
     Files.writeString(j.resolve("tokenizer.json"), "{\"model\": {\"vocab\": {\"a\": 0}, \"merges\": [\"a\"]}}");
     assertMessage(j, "model.merges: entry 0 is not a merge of two symbols");
+    d = copy(sd1, tmp.resolve("i"));
+    Files.writeString(d.resolve("vocab.json"), "{\"a\": 1, \"b\": 1}");
+    assertMessage(d, "id 1 is given to both a and b");
+    d = copy(sd1, tmp.resolve("k"));
+    Files.writeString(d.resolve("special_tokens_map.json"), "{\"additional_special_tokens\": [\"<x>\"]}");
+    assertMessage(d, "additional_special_tokens is not supported");
     ClipTokenizer tok = ClipTokenizer.load(sd1);
     TokenizerException e = assertThrows(TokenizerException.class, () -> tok.decode(new int[] {1 << 20}));
     assertTrue(e.getMessage().contains("token id 1048576 is not in the vocabulary"), e.getMessage());
+  }
+
+  @Test
+  void tokenizerJsonWithStringMergesEqualsTheVocabFiles(@TempDir Path tmp) throws Exception {
+    // tokenizers writes merges as "a b" strings (older files) or as pairs (the fixture's json/ folder)
+    ObjectMapper om = new ObjectMapper();
+    JsonNode tj = om.readTree(folder("json").resolve("tokenizer.json").toFile());
+    var merges = om.createArrayNode();
+    tj.path("model").path("merges").forEach(m -> merges.add(m.get(0).asText() + " " + m.get(1).asText()));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tj.path("model")).set("merges", merges);
+    om.writeValue(tmp.resolve("tokenizer.json").toFile(), tj);
+    ClipTokenizer fromStrings = ClipTokenizer.load(tmp);
+    ClipTokenizer sd1 = ClipTokenizer.load(folder("sd1"));
+    for (JsonNode c : cases.path("folders").path("sd1")) {
+      String p = c.get("prompt").asText();
+      assertArrayEquals(sd1.encodeUntruncated(p), fromStrings.encodeUntruncated(p), escape(p));
+    }
   }
 
   static Path copy(Path from, Path to) throws Exception {
