@@ -8,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cuts a prompt around its added tokens as transformers' slow tokenizers do (tokenization_python.py @ edfbb7a1:
- * {@code Trie.split}, then the lstrip / rstrip / single_word handling of {@code PythonBackend.tokenize}). The trie
- * scan is kept step for step, since its choice among overlapping tokens (the earliest start, then the longest
- * token there, looking ahead from partial matches) defines which pieces come out.
+ * Cuts a prompt around its added tokens as transformers' slow tokenizers do (tokenization_utils.py of 4.57.6;
+ * the same in tokenization_python.py @ edfbb7a1): {@code Trie.split}, then the lstrip / rstrip / single_word
+ * handling of {@code PreTrainedTokenizer.tokenize}. The trie scan is kept step for step, since its choice among
+ * overlapping tokens (the earliest start, then the longest token there, looking ahead from partial matches)
+ * defines which pieces come out.
  */
 final class AddedTokenSplitter {
   private static final class Node {

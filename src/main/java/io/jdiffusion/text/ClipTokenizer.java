@@ -11,8 +11,9 @@ import java.util.Set;
 
 /**
  * The CLIP tokenizer of Stable Diffusion pipelines, equal to transformers' slow {@code CLIPTokenizer} without
- * ftfy (models/clip/tokenization_clip.py @ 01f287b3, on the slow-tokenizer base tokenization_python.py @ edfbb7a1)
- * as diffusers calls it: {@code tokenizer(prompt, padding="max_length", max_length=77, truncation=True)}.
+ * ftfy (models/clip/tokenization_clip.py @ 01f287b3 on the PreTrainedTokenizer base of transformers 4.57.6, the
+ * last release with the slow class; transformers 5 backs CLIPTokenizer with the `tokenizers` library, which
+ * differs on control characters, CJK ideographs and more) as diffusers calls it: {@code tokenizer(prompt, padding="max_length", max_length=77, truncation=True)}.
  * Plain Java; no native code.
  *
  * <p>A prompt is cut around added tokens ({@link AddedTokenSplitter}: the special tokens, SD 2.x's pad token
@@ -167,23 +168,46 @@ public final class ClipTokenizer {
 
   /**
    * {@code tokenizer.decode(ids)}: tokens joined, bytes decoded as UTF-8 (invalid bytes become U+FFFD), word ends
-   * become spaces, the result stripped; special tokens are kept as text. With {@code clean_up_tokenization_spaces}
+   * become spaces, the result stripped; special tokens are kept as text; an added token that is not special
+   * (textual inversion) is set apart by spaces. With {@code clean_up_tokenization_spaces}
    * set in tokenizer_config.json, transformers' clean_up_tokenization follows (" ." to ".", " 's" to "'s", ...).
    *
    * @throws TokenizerException for an id that is neither in the vocabulary nor an added token
    */
   public String decode(int[] ids) {
-    StringBuilder joined = new StringBuilder();
+    // PreTrainedTokenizer._decode: an added token that is not special stands as a piece of its own between the
+    // decoded runs of the other tokens, and the pieces are joined with single spaces
+    List<String> pieces = new ArrayList<>();
+    StringBuilder run = new StringBuilder();
     for (int id : ids) {
       AddedToken added = addedTokens.get(id);
       String token = added != null ? added.content() : idToToken.get(id);
       if (token == null) {
         throw new TokenizerException("token id " + id + " is not in the vocabulary (size " + size() + ")");
       }
-      joined.append(token);
+      if (added != null && !added.special()) {
+        if (run.length() > 0) {
+          String s = tokensToString(run);
+          if (!s.isEmpty()) {
+            pieces.add(s);
+          }
+          run.setLength(0);
+        }
+        pieces.add(token);
+      } else {
+        run.append(token);
+      }
     }
-    String text = PythonText.strip(ByteLevelBpe.fromByteChars(joined.toString()).replace(ByteLevelBpe.WORD_END, " "));
+    if (run.length() > 0) {
+      pieces.add(tokensToString(run));
+    }
+    String text = String.join(" ", pieces);
     return cleanUpSpaces ? cleanUpTokenization(text) : text;
+  }
+
+  /** CLIPTokenizer.convert_tokens_to_string. */
+  private static String tokensToString(CharSequence joined) {
+    return PythonText.strip(ByteLevelBpe.fromByteChars(joined.toString()).replace(ByteLevelBpe.WORD_END, " "));
   }
 
   /** transformers' PreTrainedTokenizerBase.clean_up_tokenization. */

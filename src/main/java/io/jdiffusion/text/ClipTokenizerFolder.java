@@ -31,8 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code special_tokens_map.json}, whose special tokens replace the config's;
  *       {@code added_tokens.json} (legacy textual-inversion tokens: content -> id).</li>
  * </ul>
- * Every special token is an added token too (transformers 5's slow base, tokenization_python.py @ edfbb7a1,
- * and 4.34 on): it keeps its vocabulary id and is cut out of prompts whole, so the SD 2.x pad token "!" in a
+ * Every special token is an added token too (transformers' slow PreTrainedTokenizer since 4.34, to 4.57.6): it keeps its vocabulary id and is cut out of prompts whole, so the SD 2.x pad token "!" in a
  * prompt becomes id 0 rather than a BPE word. Settings that this port does not implement (truncation or padding on
  * the left, errors other than "replace", split_special_tokens, additional / extra special tokens, another tokenizer
  * class) are refused, as are
@@ -165,7 +164,18 @@ final class ClipTokenizerFolder {
       }
     }
     Map<String, Integer> addedIds = new HashMap<>();
-    added.forEach((id, t) -> addedIds.put(t.content(), id));
+    for (Map.Entry<Integer, AddedToken> e : added.entrySet()) {
+      AddedToken t = e.getValue();
+      if (t.special() && !special.containsValue(t.content())) {
+        // transformers makes it an additional special token, read differently by its versions' decoders
+        throw new TokenizerException(dir + ": special added token " + t.content()
+            + " is not the bos, eos, unk or pad token, which this CLIP tokenizer port does not support");
+      }
+      if (!t.special() && special.containsValue(t.content())) {
+        e.setValue(new AddedToken(t.content(), t.lstrip(), t.rstrip(), t.singleWord(), true));
+      }
+      addedIds.put(t.content(), e.getKey());
+    }
     // PythonBackend.__init__: the special tokens not added yet become added tokens at their vocabulary id
     for (String content : special.values()) {
       if (addedIds.containsKey(content)) {

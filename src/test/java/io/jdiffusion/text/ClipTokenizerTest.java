@@ -22,7 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * ClipTokenizer against transformers' slow CLIPTokenizer as scripts/t2i/clip_tokenizer_ref.py restates it, on
+ * ClipTokenizer against transformers' slow CLIPTokenizer as scripts/t2i/clip_tokenizer_ref.py restates it (equal
+ * to transformers 4.57.6's own class on all these fixtures: scripts/t2i/tokenizer_transformers_check.py), on
  * the fixtures of scripts/t2i/tokenizer_fixtures.py: a 3,000-merge CLIP-format vocabulary trained on the
  * repository's docs, loaded three ways (SD 1.x files, SD 2.x files with pad "!" and added tokens, tokenizer.json
  * only), and 1,100 prompts (punctuation, numbers, apostrophes, accents, CJK, emoji newer than Java 17's Unicode,
@@ -219,6 +220,17 @@ class ClipTokenizerTest {
     d = copy(sd1, tmp.resolve("k"));
     Files.writeString(d.resolve("special_tokens_map.json"), "{\"additional_special_tokens\": [\"<x>\"]}");
     assertMessage(d, "additional_special_tokens is not supported");
+    d = copy(folder("sd2"), tmp.resolve("l"));
+    ObjectMapper om = new ObjectMapper();
+    JsonNode config = om.readTree(d.resolve("tokenizer_config.json").toFile());
+    JsonNode decoder = config.get("added_tokens_decoder");
+    for (JsonNode t : decoder) {
+      if (t.get("content").asText().equals("<cat-toy>")) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) t).put("special", true);
+      }
+    }
+    om.writeValue(d.resolve("tokenizer_config.json").toFile(), config);
+    assertMessage(d, "special added token <cat-toy> is not the bos, eos, unk or pad token");
     ClipTokenizer tok = ClipTokenizer.load(sd1);
     TokenizerException e = assertThrows(TokenizerException.class, () -> tok.decode(new int[] {1 << 20}));
     assertTrue(e.getMessage().contains("token id 1048576 is not in the vocabulary"), e.getMessage());
