@@ -31,11 +31,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code special_tokens_map.json}, whose special tokens replace the config's;
  *       {@code added_tokens.json} (legacy textual-inversion tokens: content -> id).</li>
  * </ul>
- * Every special token is an added token too (transformers' slow PreTrainedTokenizer since 4.34, to 4.57.6): it keeps its vocabulary id and is cut out of prompts whole, so the SD 2.x pad token "!" in a
- * prompt becomes id 0 rather than a BPE word. Settings that this port does not implement (truncation or padding on
- * the left, errors other than "replace", split_special_tokens, additional / extra special tokens, another tokenizer
- * class) are refused, as are
- * special tokens that are in neither the vocabulary nor the added tokens.
+ * Every special token is an added token too (transformers' slow PreTrainedTokenizer from 4.34 to 4.57.6): it keeps
+ * its vocabulary id and is cut out of prompts whole, so the SD 2.x pad token "!" in a prompt becomes id 0 rather
+ * than a BPE word. Settings that this port does not implement (truncation or padding on the left, errors other than
+ * "replace", split_special_tokens, additional / extra special tokens, another tokenizer class, a tokenizer.json BPE
+ * with another word-end suffix or a subword prefix) are refused, as are special tokens that are in neither the
+ * vocabulary nor the added tokens. Other unknown keys are logged and ignored, as transformers ignores them.
  */
 final class ClipTokenizerFolder {
   private static final Logger LOG = LoggerFactory.getLogger(ClipTokenizerFolder.class);
@@ -72,6 +73,11 @@ final class ClipTokenizerFolder {
       String type = model.path("type").asText("BPE");
       if (!type.equals("BPE")) {
         throw new TokenizerException(jsonFile + ": model.type is " + type + ", CLIP's tokenizer is BPE");
+      }
+      if (!model.path("end_of_word_suffix").asText("</w>").equals("</w>")
+          || !model.path("continuing_subword_prefix").asText("").isEmpty()) {
+        throw new TokenizerException(jsonFile + ": a BPE with end_of_word_suffix " + model.get("end_of_word_suffix")
+            + " and continuing_subword_prefix " + model.get("continuing_subword_prefix") + " is not CLIP's");
       }
       vocab = vocab(model.get("vocab"), jsonFile + ": model.vocab");
       merges = mergesJson(model.get("merges"), jsonFile + ": model.merges");
