@@ -194,8 +194,11 @@ public final class UNet2DConditionConfig {
   /** An integer key that may also be one integer per block (diffusers' int | tuple[int]). */
   private static List<Integer> perLevel(JsonNode c, String file, String key, int dflt, int levels) {
     JsonNode n = c.get(key);
-    if (n == null || n.isNull()) {
+    if (n == null) {
       return Collections.nCopies(levels, dflt);
+    }
+    if (n.isNull()) { // diffusers' blocks cannot be built with it either
+      throw new StoreException(file + ": " + key + " null is not supported (an integer or one integer per block)");
     }
     if (n.isIntegralNumber() && n.canConvertToInt()) {
       return Collections.nCopies(levels, n.asInt());

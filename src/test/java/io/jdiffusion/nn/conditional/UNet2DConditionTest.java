@@ -167,6 +167,9 @@ class UNet2DConditionTest {
     refused.put("cross_attention_dim", "[16, 32]");
     refused.put("layers_per_block", "[1, 2, 3]");
     refused.put("norm_num_groups", "null");
+    refused.put("attention_head_dim", "null");
+    refused.put("transformer_layers_per_block", "[[1, 2], [1, 2]]");
+    refused.put("only_cross_attention", "[true]");
     for (var e : refused.entrySet()) {
       Path dir = withConfig(tmp, e.getKey(), e.getValue());
       var ex = assertThrows(StoreException.class, () -> UNet2DConditionFolder.load(dir, w -> { }), e.getKey());
@@ -213,6 +216,22 @@ class UNet2DConditionTest {
 
     e = assertThrows(StoreException.class, () -> UNet2DConditionFolder.load(tmp, w -> { }));
     assertTrue(e.getMessage().contains("no config.json"), e.getMessage());
+  }
+
+  @Test
+  void prefersFullPrecisionWeightsUnlessAVariantIsAsked(@TempDir Path tmp) throws Exception {
+    Path src = fixture("bksdm").resolve("unet");
+    Map<String, Safetensors.Entry> zeros = new LinkedHashMap<>();
+    ForeignSafetensors.read(src.resolve("diffusion_pytorch_model.bf16.safetensors")).tensors()
+        .forEach((k, v) -> zeros.put(k, new Safetensors.Entry(v.shape(), new float[v.values().length])));
+    Path dir = folder(tmp, "both", src, zeros);
+    Files.copy(src.resolve("diffusion_pytorch_model.bf16.safetensors"), dir.resolve("diffusion_pytorch_model.bf16.safetensors"));
+    try (UNet2DCondition plain = UNet2DConditionFolder.load(dir, w -> { });
+        UNet2DCondition bf16 = UNet2DConditionFolder.load(dir, "bf16", w -> { });
+        PointerScope scope = new PointerScope()) {
+      assertEquals(0.0, torch.abs(plain.parameters().get("conv_in.weight")).max().item_double());
+      assertTrue(torch.abs(bf16.parameters().get("conv_in.weight")).max().item_double() > 0.01);
+    }
   }
 
   private static Path folder(Path tmp, String name, Path src, Map<String, Safetensors.Entry> weights) throws Exception {
