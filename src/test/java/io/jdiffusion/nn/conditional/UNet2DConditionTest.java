@@ -279,21 +279,28 @@ class UNet2DConditionTest {
     long t0 = System.nanoTime();
     try (UNet2DCondition net = UNet2DConditionFolder.load(dir.resolve("unet"), w -> { })) {
       long t1 = System.nanoTime();
+      String loadedRss = status("VmRSS:");
+      String loadedPeak = status("VmHWM:");
       double fp32 = relativeError(net, dir.resolve("io.safetensors"), Precision.FP32);
       long t2 = System.nanoTime();
       relativeError(net, dir.resolve("io.safetensors"), Precision.FP32);
       long t3 = System.nanoTime();
       System.out.printf(Locale.ROOT, "SD 1.5 UNet (%d parameters): load %.1f s, forward %.1f s (then %.1f s), fp32"
-          + " relative error %.2e, peak RSS %s%n", net.parameterCount(), (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-          (t3 - t2) / 1e9, fp32, peakRss());
+          + " relative error %.2e; RSS after loading %s (peak %s), peak RSS at the end %s%n", net.parameterCount(),
+          (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, fp32, loadedRss, loadedPeak, status("VmHWM:"));
       assertTrue(fp32 < FP32_BOUND, "fp32 relative error " + fp32);
     }
   }
 
-  private static String peakRss() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmHWM:")) {
-        return line.substring(6).trim();
+  /** A line of /proc/self/status (VmRSS:, VmHWM:), or "?" where there is none. */
+  private static String status(String key) throws Exception {
+    Path p = Path.of("/proc/self/status");
+    if (!Files.isReadable(p)) {
+      return "?";
+    }
+    for (String line : Files.readAllLines(p)) {
+      if (line.startsWith(key)) {
+        return line.substring(key.length()).trim();
       }
     }
     return "?";
