@@ -1,0 +1,175 @@
+package io.jdiffusion.interop;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.conditional.ConditionalUNetConfig;
+import io.jdiffusion.nn.conditional.UNet2DCondition;
+import io.jdiffusion.store.ForeignSafetensors;
+import io.jdiffusion.store.Json;
+import io.jdiffusion.store.Safetensors;
+import io.jdiffusion.store.StoreException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Loads a diffusers {@code UNet2DConditionModel} folder (a pipeline's {@code unet/}: config.json and
+ * the weights as {@code save_pretrained} writes them) into a {@link UNet2DCondition}, as {@code
+ * UNet2DConditionModel.from_pretrained(dir)} does: strict names (every stored tensor used, none missing,
+ * shapes equal), F32/F16/BF16 values read into float32 master weights.
+ *
+ * <p>Weights, first found wins: {@code diffusion_pytorch_model.safetensors}, its sharded form
+ * ({@code diffusion_pytorch_model.safetensors.index.json}), then the {@code .fp16.} and {@code .bf16.}
+ * variants, single or sharded ({@code diffusion_pytorch_model.safetensors.index.fp16.json}); a requested
+ * variant is looked for first. The network is built with uninitialised parameters and filled one file
+ * at a time, so the Java heap holds at most one shard's values (one file's, when unsharded).
+ */
+public final class UNet2DConditionFolder {
+  private static final String BASE = "diffusion_pytorch_model";
+
+  private UNet2DConditionFolder() {}
+
+  /** {@link #load(Path, String, Consumer)} preferring no variant. */
+  public static UNet2DCondition load(Path dir, Consumer<String> warn) {
+    return load(dir, null, warn);
+  }
+
+  /**
+   * @param dir the unet folder
+   * @param variant "fp16" or "bf16" to prefer that variant's files, or null
+   * @param warn receives one line per ignored config key
+   * @throws StoreException naming the file and the problem: no weights, a config jdiffusion cannot
+   *     compute, a tensor missing, unused or of the wrong shape
+   */
+  public static UNet2DCondition load(Path dir, String variant, Consumer<String> warn) {
+    Path configFile = dir.resolve("config.json");
+    if (!Files.isRegularFile(configFile)) {
+      throw new StoreException(dir + ": no config.json (not a diffusers UNet folder)");
+    }
+    ConditionalUNetConfig config = UNet2DConditionConfig.read(readJson(configFile), configFile.toString(), warn);
+    List<Path> files = weightFiles(dir, variant);
+    UNet2DCondition net = UNet2DCondition.forLoading(config);
+    try {
+      copyStrict(files, net.parameters());
+    } catch (RuntimeException e) {
+      net.close();
+      throw e;
+    }
+    return net;
+  }
+
+  /** The weight files of {@code dir}, in the order above; refuses a pickle with the command that converts it. */
+  static List<Path> weightFiles(Path dir, String variant) {
+    List<String> order = new ArrayList<>();
+    if (variant != null) {
+      order.add(variant);
+    }
+    order.add("");
+    for (String v : List.of("fp16", "bf16")) {
+      if (!order.contains(v)) {
+        order.add(v);
+      }
+    }
+    for (String v : order) {
+      Path single = dir.resolve(v.isEmpty() ? BASE + ".safetensors" : BASE + "." + v + ".safetensors");
+      if (Files.isRegularFile(single)) {
+        return List.of(single);
+      }
+      Path index = dir.resolve(v.isEmpty() ? BASE + ".safetensors.index.json" : BASE + ".safetensors.index." + v + ".json");
+      if (Files.isRegularFile(index)) {
+        return shards(dir, index);
+      }
+    }
+    if (Files.isRegularFile(dir.resolve(BASE + ".bin"))) {
+      throw new StoreException(dir.resolve(BASE + ".bin") + " is a PyTorch pickle, which jdiffusion does not read;"
+          + " convert it to " + BASE + ".safetensors with the safetensors package");
+    }
+    throw new StoreException(dir + ": no " + BASE + ".safetensors (nor a sharded or fp16/bf16 variant)");
+  }
+
+  private static List<Path> shards(Path dir, Path index) {
+    JsonNode map = readJson(index).path("weight_map");
+    if (!map.isObject() || map.isEmpty()) {
+      throw new StoreException(index + ": no weight_map");
+    }
+    Set<String> names = new TreeSet<>();
+    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
+    List<Path> out = new ArrayList<>();
+    for (String shard : names) {
+      Path p = dir.resolve(shard).normalize();
+      if (shard.contains("/") || shard.contains("\\") || !p.startsWith(dir.normalize())) {
+        throw new StoreException(index + ": shard name " + shard + " leaves the folder");
+      }
+      if (!Files.isRegularFile(p)) {
+        throw new StoreException(index + ": shard " + shard + " is missing");
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  /** Copies every tensor of {@code files} into {@code params}, file by file; strict as load_state_dict. */
+  static void copyStrict(List<Path> files, Map<String, Tensor> params) {
+    Set<String> loaded = new HashSet<>();
+    Set<String> unused = new LinkedHashSet<>();
+    for (Path file : files) {
+      Map<String, Safetensors.Entry> stored = ForeignSafetensors.read(file).tensors();
+      for (var e : stored.entrySet()) {
+        Tensor target = params.get(e.getKey());
+        if (target == null) {
+          unused.add(e.getKey());
+          continue;
+        }
+        if (!loaded.add(e.getKey())) {
+          throw new StoreException(file + ": tensor " + e.getKey() + " is stored twice");
+        }
+        long[] shape = Torch.shape(target);
+        if (!Arrays.equals(shape, e.getValue().shape())) {
+          throw new StoreException(file + ": tensor " + e.getKey() + " has shape " + Arrays.toString(e.getValue().shape())
+              + ", the config's network expects " + Arrays.toString(shape));
+        }
+        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
+          target.copy_(Torch.tensor(e.getValue().values(), shape));
+        }
+      }
+    }
+    if (!unused.isEmpty()) {
+      List<String> some = new ArrayList<>(unused).subList(0, Math.min(3, unused.size()));
+      throw new StoreException(files.get(0).getParent() + ": stored tensor" + (unused.size() == 1 ? " " : "s ")
+          + String.join(", ", some) + (unused.size() > 3 ? " (and " + (unused.size() - 3) + " more)" : "")
+          + " not used by the network config.json describes");
+    }
+    if (loaded.size() != params.size()) {
+      List<String> missing = new ArrayList<>();
+      for (String k : params.keySet()) {
+        if (!loaded.contains(k)) {
+          missing.add(k);
+        }
+      }
+      throw new StoreException(files.get(0).getParent() + ": stored weights lack tensor" + (missing.size() == 1 ? " " : "s ")
+          + String.join(", ", missing.subList(0, Math.min(3, missing.size())))
+          + (missing.size() > 3 ? " (and " + (missing.size() - 3) + " more)" : ""));
+    }
+  }
+
+  private static JsonNode readJson(Path file) {
+    try {
+      return Json.mapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new StoreException(file + ": unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+  }
+}
