@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class Conv2d {
   private final Tensor weight;
-  private final Tensor bias;
+  private final Tensor bias; // null: none
   private final long[] stride;
   private final long[] padding;
 
@@ -26,9 +26,14 @@ public final class Conv2d {
 
   /** A convolution with {@code padding} zeros on each side instead of "same" padding. */
   public Conv2d(Params params, String name, int in, int out, int kernel, int stride, int padding) {
+    this(params, name, in, out, kernel, stride, padding, true);
+  }
+
+  /** A convolution with {@code padding} zeros on each side, without a bias when {@code bias} is false (PyTorch's bias=False). */
+  public Conv2d(Params params, String name, int in, int out, int kernel, int stride, int padding, boolean bias) {
     double bound = 1.0 / Math.sqrt((double) in * kernel * kernel);
     this.weight = params.uniform(name + ".weight", bound, out, in, kernel, kernel);
-    this.bias = params.uniform(name + ".bias", bound, out);
+    this.bias = bias ? params.uniform(name + ".bias", bound, out) : null;
     this.stride = new long[] {stride, stride};
     this.padding = new long[] {padding, padding};
   }
@@ -39,7 +44,7 @@ public final class Conv2d {
     Tensor b = bias;
     if (f.precision() != Precision.FP32) {
       w = weight.to(f.precision().dtype);
-      b = bias.to(f.precision().dtype);
+      b = bias == null ? null : bias.to(f.precision().dtype);
     }
     return Kernels.conv2d(x, w, b, stride, padding);
   }
