@@ -5,7 +5,12 @@ Regenerate (from the repository root; about a minute):
 
     PYTORCH26_EXTRA=/tmp/diffusers:/tmp/hfhub PYTHONPATH=/tmp/diffusers/src:/tmp/hfhub/src \\
         /work/shared/tools/pytorch26 run scripts/t2i/pipeline_fixtures.py \\
-        --out src/test/resources/io/jdiffusion/t2i/pipelines
+        --out src/test/resources/io/jdiffusion/t2i/pipelines \\
+        --tokenizers src/test/resources/io/jdiffusion/t2i/tok
+
+--tokenizers is the folder of the CLIP tokenizer fixtures (sd1/ and sd2/, made by scripts/t2i/tokenizer_fixtures.py
+in the tokenizer worktree; at the time of writing /work/wt-tok/src/test/resources/io/jdiffusion/t2i/tok, which
+the chroot cannot see: copy it under /tmp or the repository first). Check afterwards with pipeline_replay_check.py.
 
 diffusers is the checkout at /tmp/diffusers (commit 58eb52c0, version 0.40.0.dev0), huggingface_hub at /tmp/hfhub;
 transformers is replaced by scripts/t2i/transformers_standin.py (CLIPTextModel = clip_text_ref.py,
@@ -25,100 +30,107 @@ What is written under --out:
                        strength, eta, clip_skip, num_images_per_prompt, generator seeds), the timesteps (and sigmas)
                        the scheduler used, the draw log, and for each tensor in the .safetensors its meaning.
   cases/<case>.safetensors  arrays of that run (float32 unless said):
-      input_ids / negative_input_ids (int64): what the tokenizer gave the text encoder, in call order
+      text_encoder_ids_K (int64): the ids of the K-th text encoder call (0: prompt(s), 1: uncond under CFG)
       prompt_embeds, negative_prompt_embeds: encode_prompt's outputs (before the [uncond, cond] concat)
       draw_K: the K-th randn_tensor output (see the draw log: call site, shape, generators' seeds)
       init_image (uint8 HWC), mask_image (uint8 HW): the PIL inputs; image_tensor: preprocess output [-1,1];
       mask_condition: the binarized mask (B,1,H,W); masked_image_latents, mask (latent-size, after CFG duplication)
       encoder_mean_K / encoder_std_K: the VAE latent distribution of the K-th vae.encode call
-      latents_init: the latents entering the loop (after init_noise_sigma / add_noise)
+      latents_init: the latents entering the loop (after init_noise_sigma / add_noise); noise, image_latents
+      (inpaint): prepare_latents' other outputs (the 4-channel blend reuses them)
       unet_in_I, unet_out_I: the UNet's input (after scale_model_input and, inpaint-9, the channel concat) and
       output at step I; latents_I: latents after step I (callback_on_step_end)
-      decoded: vae.decode output (before postprocess); image: output_type="np" (B,H,W,C in [0,1]; the
+      decode_input: latents / scaling_factor; decoded: vae.decode output (before postprocess); image: output_type="np" (B,H,W,C in [0,1]; the
       output_type="pt" numbers, permuted); image_uint8: numpy_to_pil's (image*255).round() as uint8;
       png_K: the bytes of numpy_to_pil(image)[K].save(format="PNG") as uint8.
 
-How each pipeline computes (diffusers 58eb52c0, paths under /tmp/diffusers/src/diffusers/; the Java pipeline
-mirrors these steps in this order):
+How each pipeline computes (diffusers 58eb52c0; paths under /tmp/diffusers/src/diffusers/, line numbers checked
+against that commit; pipeline_replay_check.py replays every case from these notes without the pipeline classes):
 
-StableDiffusionPipeline.__call__ (pipelines/stable_diffusion/pipeline_stable_diffusion.py)
-  1. check_inputs: height and width divisible by 8 (:664); default height/width = unet sample_size * vae_scale_factor
-     (:924-927), vae_scale_factor = 2 ** (len(vae.block_out_channels) - 1) (:292).
-  2. do_classifier_free_guidance = guidance_scale > 1 and unet.config.time_cond_proj_dim is None (:763-764).
-  3. encode_prompt (:332-511):
-     - maybe_convert_prompt (TextualInversionLoaderMixin, loaders/textual_inversion.py:150-179: identity unless the
-       tokenizer has multi-vector tokens "<tok>_1"...);
-     - ids = tokenizer(prompt, padding="max_length", max_length=model_max_length (77), truncation=True) (:403-409):
-       [bos] + tokens[:75] + [eos] + pad...; untruncated = tokenizer(prompt, padding="longest"); if it is longer,
-       a warning names batch_decode(untruncated[:, 76:-1]) (:410-421);
-     - attention_mask only if text_encoder.config.use_attention_mask (:423-426; CLIP configs do not have it);
-     - clip_skip None: text_encoder(ids)[0] = last_hidden_state (after final_layer_norm) (:428-430); else
-       hidden_states[-(clip_skip + 1)] through text_encoder.text_model.final_layer_norm (:431-442);
-     - cast to text_encoder.dtype, repeat num_images_per_prompt times per prompt (:444-456):
-       rows [p0, p0, p1, p1] for 2 prompts x 2 images;
-     - uncond tokens: [""] * batch when negative_prompt is None, else the negative prompt(s) (:459-477); tokenized
-       with padding="max_length", max_length = prompt_embeds.shape[1] (77), truncation=True (:479-485); encoded
-       with NO clip_skip (always last_hidden_state, :492-496); repeated the same way (:498-505).
-  4. CFG batch: prompt_embeds = cat([negative_prompt_embeds, prompt_embeds]) i.e. [uncond..., cond...] (:978).
-  5. retrieve_timesteps -> scheduler.set_timesteps(num_inference_steps) (:993-995, :95-153).
-  6. prepare_latents (:694-715): shape (B*n, unet.in_channels, H/f, W/f); randn_tensor(shape, generator)
-     (utils/torch_utils.py randn_tensor: with a list of generators, one draw of shape (1, C, h, w) per generator in
-     batch order, then cat); latents *= scheduler.init_noise_sigma.
-  7. extra_step_kwargs: eta if scheduler.step takes it (DDIM), generator if it takes one (:608-623).
-  8. loop over scheduler.timesteps (:1033-1081): x = cat([latents]*2) if CFG (:1037);
-     x = scheduler.scale_model_input(x, t) (:1038-1039); noise_pred = unet(x, t, encoder_hidden_states=
-     prompt_embeds) (:1042-1050); CFG: uncond, text = noise_pred.chunk(2); noise_pred = uncond + guidance_scale *
-     (text - uncond) (:1053-1055); guidance_rescale > 0: rescale_noise_cfg (:1057-1059, :69-92):
-     std over all dims but batch (torch.std, unbiased), noise_cfg * std_text/std_cfg mixed by guidance_rescale;
-     latents = scheduler.step(noise_pred, t, latents, **extra_step_kwargs)[0] (:1062).
-  9. image = vae.decode(latents / vae.config.scaling_factor) (:1084-1087); safety checker skipped (None).
- 10. postprocess (image_processor.py VaeImageProcessor.postprocess :738-781): denormalize (x/2+0.5).clamp(0,1)
-     (:222-236); "np": permute to BHWC float32 (pt_to_numpy :191-205); numpy_to_pil (:128-150):
-     (images * 255).round().astype("uint8").
+StableDiffusionPipeline.__call__ (pipelines/stable_diffusion/pipeline_stable_diffusion.py, "SD" below)
+  0. height/width default to unet.config.sample_size * vae_scale_factor (SD:913-924); vae_scale_factor =
+     2 ** (len(vae.config.block_out_channels) - 1) (SD:296); check_inputs: both divisible by 8 (SD:638).
+  1. do_classifier_free_guidance = guidance_scale > 1 and unet.config.time_cond_proj_dim is None (SD:763-764).
+  2. encode_prompt (SD:332-512):
+     - maybe_convert_prompt (loaders/textual_inversion.py:123-179): identity unless the tokenizer holds
+       multi-vector tokens "<tok>_1", ...;
+     - ids = tokenizer(prompt, padding="max_length", max_length=tokenizer.model_max_length (77), truncation=True)
+       (SD:396-403): [bos] + tokens[:75] + [eos] + pad to 77 (pad id: <|endoftext|> for SD 1.x folders, "!" = 0
+       for SD 2.x); untruncated = tokenizer(prompt, padding="longest") (SD:404); when it is longer, a warning names
+       batch_decode(untruncated[:, 76:-1]) (SD:406-415); no attention mask unless text_encoder.config has
+       use_attention_mask (SD:417-420; CLIP configs do not);
+     - clip_skip None: text_encoder(ids)[0], the last hidden state after final_layer_norm (SD:422-424); else
+       hidden_states[-(clip_skip + 1)] passed through text_encoder.text_model.final_layer_norm (SD:425-437);
+     - cast to text_encoder.dtype (SD:439-446); repeat(1, n, 1).view(B * n, 77, D) (SD:448-451), i.e. rows
+       [p0, p0, p1, p1] for 2 prompts x n=2 images;
+     - uncond tokens (only under CFG): [""] * B when negative_prompt is None, else the negative prompt(s)
+       (SD:454-476), tokenized with padding="max_length", max_length = 77, truncation=True (SD:479-485), encoded
+       WITHOUT clip_skip (always [0], SD:492-496), repeated the same way (SD:498-505).
+  3. CFG batch: prompt_embeds = cat([negative_prompt_embeds, prompt_embeds]): [uncond..., cond...] (SD:978).
+  4. retrieve_timesteps -> scheduler.set_timesteps(num_inference_steps) (SD:993-995, SD:95-153).
+  5. prepare_latents (SD:694-715): shape (B*n, unet.in_channels, H/f, W/f); randn_tensor(shape, generator)
+     (utils/torch_utils.py:183: with a LIST of generators, one draw of shape (1, C, h, w) per generator in batch
+     order, then cat; with one generator, a single draw of the whole shape); latents *= init_noise_sigma.
+  6. extra_step_kwargs: eta if scheduler.step takes it (DDIM), generator if it takes one (SD:608-623).
+  7. loop (SD:1032-1081): x = cat([latents] * 2) if CFG (SD:1037); x = scheduler.scale_model_input(x, t)
+     (SD:1038-1039); noise_pred = unet(x, t, encoder_hidden_states=prompt_embeds) (SD:1042-1050); CFG:
+     uncond, text = noise_pred.chunk(2); noise_pred = uncond + guidance_scale * (text - uncond) (SD:1053-1055);
+     guidance_rescale > 0 (SD:1057-1059, rescale_noise_cfg SD:69-92): std over all dims but the batch
+     (torch.std, unbiased) of text and of the guided prediction, rescaled = guided * std_text / std_guided,
+     noise_pred = r * rescaled + (1 - r) * guided; latents = scheduler.step(noise_pred, t, latents, ...)[0]
+     (SD:1062).
+  8. image = vae.decode(latents / vae.config.scaling_factor) (SD:1084-1087); the safety checker is None (skipped).
+  9. postprocess (image_processor.py VaeImageProcessor.postprocess :738): denormalize (x / 2 + 0.5).clamp(0, 1)
+     (:222); "np": permute to B,H,W,C float32 (pt_to_numpy :191); numpy_to_pil (:128-150):
+     (images * 255).round().astype("uint8") (SD:1099 calls postprocess).
 
-StableDiffusionImg2ImgPipeline.__call__ (pipeline_stable_diffusion_img2img.py)
-  - encode_prompt and CFG concat as above.
-  - image = image_processor.preprocess(image) (:1014): PIL -> resize to (height, width) when given, else to the image
-    size rounded down to a multiple of vae_scale_factor (image_processor.py :560-605, :462-521; the fixtures give an
-    image of exactly that size, so no resampling), RGB, /255 float32 (pil_to_numpy :152-168), HWC->CHW, then
-    normalize 2x-1 (:207-220).
-  - set_timesteps(steps); get_timesteps (:724-733): init_timestep = min(int(steps * strength), steps);
-    t_start = max(steps - init_timestep, 0); timesteps = scheduler.timesteps[t_start * order:];
-    set_begin_index(t_start * order); latent_timestep = timesteps[:1].repeat(B*n) (:1028).
-  - prepare_latents (:735-798): with a generator list, vae.encode(image[i:i+1]) per image and
-    latent_dist.sample(generator[i]) (:763-767), else one encode + sample(generator) (:769); the sample is
-    mean + std * randn_tensor(mean.shape, generator) (models/autoencoders/vae.py DiagonalGaussianDistribution,
-    logvar clamped to [-30, 20], std = exp(0.5 logvar)); init_latents = scaling_factor * sample (:771);
-    then noise = randn_tensor(init_latents.shape, generator) (:792); latents = scheduler.add_noise(init_latents,
-    noise, latent_timestep) (:795). No init_noise_sigma multiplication. Draw order: encode samples, then noise.
-  - loop as txt2img (no guidance_rescale argument in img2img), decode, postprocess.
+StableDiffusionImg2ImgPipeline.__call__ (pipeline_stable_diffusion_img2img.py, "I2I")
+  - encode_prompt, CFG concat (I2I:1036) as above; no guidance_rescale argument.
+  - image = image_processor.preprocess(image) (I2I:1048): PIL -> size rounded down to a multiple of
+    vae_scale_factor (get_default_height_width image_processor.py:560, resize :462; the fixtures' images already
+    have that size, so nothing is resampled), RGB, /255 float32 (pil_to_numpy :152), HWC -> CHW, 2x - 1
+    (normalize :207).
+  - set_timesteps(steps); get_timesteps (I2I:724-733, called at I2I:1058): init_timestep = min(int(steps * strength),
+    steps); t_start = max(steps - init_timestep, 0); timesteps = scheduler.timesteps[t_start * order:];
+    scheduler.set_begin_index(t_start * order); latent_timestep = timesteps[:1].repeat(B*n) (I2I:1059).
+  - prepare_latents (I2I:735-798, called at I2I:1062): with a generator list the image is first repeated to
+    the batch, then vae.encode(image[i:i+1]).latent_dist.sample(generator[i]) per image (I2I:755-767); with one
+    generator, one encode and one sample (I2I:769). sample = mean + std * randn_tensor(mean.shape, generator)
+    (models/autoencoders/vae.py:687-705: logvar clamped to [-30, 20], std = exp(0.5 logvar));
+    init_latents = scaling_factor * sample (I2I:771); noise = randn_tensor(init_latents.shape, generator) (I2I:792);
+    latents = scheduler.add_noise(init_latents, noise, latent_timestep) (I2I:795). No init_noise_sigma factor.
+    Draw order: the encode sample(s), then the noise.
+  - loop from timesteps[t_start * order:] as txt2img (I2I:1119 step), decode (I2I:1142), postprocess.
 
-StableDiffusionInpaintPipeline.__call__ (pipeline_stable_diffusion_inpaint.py)
-  - encode_prompt, CFG concat (:1146); set_timesteps, get_timesteps(strength) (:1160-1173);
-    latent_timestep = timesteps[:1].repeat(B*n) (:1174); is_strength_max = strength == 1.0 (:1176).
-  - init_image = image_processor.preprocess(image, height, width) as img2img, to float32 (:1187-1190).
-  - prepare_latents (:688-749): return_image_latents = (unet.in_channels == 4) (:1195); when 4 channels, or when
-    strength < 1, image_latents = scaling_factor * vae.encode(init_image).latent_dist.sample(generator) (per image
-    with a generator list, :751-763), repeated to the batch; noise = randn_tensor(shape, generator);
-    latents = noise * init_noise_sigma if strength == 1 else scheduler.add_noise(image_latents, noise,
-    latent_timestep) (:731-736).
-  - mask_condition = mask_processor.preprocess(mask_image, height, width) (:1217-1219): mask_processor =
-    VaeImageProcessor(do_normalize=False, do_binarize=True, do_convert_grayscale=True) (:273-275): PIL -> "L"
-    grayscale, /255, no [-1,1] normalize, binarize: < 0.5 -> 0, >= 0.5 -> 1 (image_processor.py :523-538).
-    No blur (blur only through mask_processor.blur when the caller asks).
-  - masked_image = init_image * (mask_condition < 0.5) (:1222), i.e. masked pixels set to 0 (grey in [-1,1]).
-  - prepare_mask_latents (:765-808): mask = F.interpolate(mask_condition, size=(H/f, W/f)) (mode "nearest": pixel
-    floor(i * H / h)); masked_image_latents = scaling_factor * vae.encode(masked_image).latent_dist.sample(generator)
-    (a SECOND encode with its own draws, after the noise draw); both repeated to the batch, then duplicated for CFG
-    (cat([x]*2)).
-  - loop (:1279-1343): x = cat([latents]*2) if CFG; x = scale_model_input(x, t); 9-channel UNet:
-    x = cat([x, mask, masked_image_latents], dim=1) i.e. channels [latents(4), mask(1), masked latents(4)]
-    (:1287-1288); UNet, CFG as above (no guidance_rescale in inpaint); latents = scheduler.step(...).
-    4-channel UNet (:1308-1320): after each step, init_latents_proper = image_latents, and unless it is the last
-    step, scheduler.add_noise(image_latents, noise, [timesteps[i + 1]]) with the SAME noise drawn in
+StableDiffusionInpaintPipeline.__call__ (pipeline_stable_diffusion_inpaint.py, "INP")
+  - encode_prompt, CFG concat (INP:1127); set_timesteps, get_timesteps(strength) (INP:1146);
+    latent_timestep = timesteps[:1].repeat(B*n) (INP:1156); is_strength_max = strength == 1.0 (INP:1158).
+    Default strength 1.0.
+  - init_image = image_processor.preprocess(image, height, width) as img2img, float32 (INP:1170-1173).
+  - prepare_latents (INP:688-749, called at INP:1180): return_image_latents = unet.in_channels == 4 (INP:1178);
+    when 4 channels, or when strength < 1: image_latents = scaling_factor * vae.encode(init_image).latent_dist
+    .sample(generator) (_encode_vae_image INP:751-763: with a generator list it loops over init_image's batch,
+    which is ONE image, so only generator[0] draws), repeated to the batch (INP:729); then
+    noise = randn_tensor((B*n, 4, h, w), generator) (INP:732); latents = noise * init_noise_sigma when
+    strength == 1, else scheduler.add_noise(image_latents, noise, latent_timestep) (INP:734-736).
+  - mask_condition = mask_processor.preprocess(mask_image, height, width) (INP:1202): mask_processor =
+    VaeImageProcessor(do_normalize=False, do_binarize=True, do_convert_grayscale=True) (INP:273-275): PIL ->
+    "L", /255, no 2x - 1, binarize: < 0.5 -> 0, >= 0.5 -> 1 (image_processor.py:523-540; so 127 -> 0,
+    128 -> 1). No blur (only mask_processor.blur, which the caller must call).
+  - masked_image = init_image * (mask_condition < 0.5) (INP:1207): repainted pixels become 0 (mid grey).
+  - prepare_mask_latents (INP:765-808, called at INP:1211): mask = F.interpolate(mask_condition,
+    size=(H/f, W/f)) (default mode "nearest": source pixel floor(i * H / h)); masked_image_latents =
+    scaling_factor * sample of vae.encode(masked_image) (a SECOND encode with its own draw, after the noise draw;
+    generator[0] only, as above); both repeated to the batch, then cat([x] * 2) under CFG.
+  - loop (INP:1263-1325): x = cat([latents] * 2) if CFG; x = scale_model_input(x, t); 9-channel UNet:
+    x = cat([x, mask, masked_image_latents], dim=1), channels [latents 4 | mask 1 | masked-image latents 4]
+    (INP:1274); UNet, CFG (no guidance_rescale in inpaint); latents = scheduler.step(...).
+    4-channel UNet (INP:1294-1307): after each step, init_latents_proper = image_latents, and unless it is the
+    last step, scheduler.add_noise(image_latents, noise, tensor([timesteps[i + 1]])) with the SAME noise drawn in
     prepare_latents; latents = (1 - init_mask) * init_latents_proper + init_mask * latents, init_mask = the first
-    half of mask (the uncond half under CFG). The current diffusers still blends this way.
-  - decode, postprocess as txt2img (the blend is in latent space; no pixel-space paste unless padding_mask_crop).
+    half of mask under CFG. The current diffusers still blends this way for 4-channel UNets.
+  - decode (INP:1339-1341), postprocess (INP:1352); the blend is in latent space only (no pixel paste unless
+    padding_mask_crop is given).
 
 Random draws: every draw in these pipelines goes through diffusers.utils.torch_utils.randn_tensor (imported by name
 into the pipelines, schedulers and models/autoencoders/vae.py); this script replaces each such name with a recorder
