@@ -499,17 +499,28 @@ def run_case(case, out, recorder):
                       callback_on_step_end_tensor_inputs=inputs)
     recorder.check_states(gens)
     image = result.images
+    first_draws, first_embeds = list(recorder.draws), dict(captured)
+    counts = [(calls, len(calls)) for calls in (te_calls, enc_calls, unet_calls, dec_calls, prepared)]
+    # output_type="pt" on the same call gives the same numbers, channels first
+    generator_pt, _ = recorder.generators(case["seeds"])
+    with torch.no_grad():
+        pt = pipe(**call, generator=generator_pt, output_type="pt").images
+    if not torch.equal(pt.permute(0, 2, 3, 1), torch.from_numpy(image)):
+        raise RuntimeError(f"{case['name']}: output_type pt and np differ")
+    for calls, n in counts:  # keep the first run's records only
+        del calls[n:]
 
     # --- record
     te_keys = []
     for k, ids in enumerate(te_calls):
         te_keys.append(f"text_encoder_ids_{k}")
         put(f"text_encoder_ids_{k}", ids, f"int64 ids of text encoder call {k} (call order: prompt, then negative)")
+    captured = first_embeds
     put("prompt_embeds", captured["prompt_embeds"], "encode_prompt's prompt_embeds (B*n, 77, D)")
     if captured["negative_prompt_embeds"] is not None:
         put("negative_prompt_embeds", captured["negative_prompt_embeds"], "encode_prompt's negative_prompt_embeds")
     draws = []
-    for k, d in enumerate(recorder.draws):
+    for k, d in enumerate(first_draws):
         put(f"draw_{k}", d["tensor"], f"randn_tensor output {k}")
         draws.append({kk: v for kk, v in d.items() if kk != "tensor"} | {"key": f"draw_{k}"})
     for k, (x, mean, std) in enumerate(enc_calls):
@@ -553,6 +564,9 @@ def run_case(case, out, recorder):
         loop_timesteps=[t for _, t, _ in unet_calls],
         sigmas=[float(s) for s in sched.sigmas] if hasattr(sched, "sigmas") and sched.sigmas is not None else None,
         steps_run=len(unet_calls), draws=draws, text_encoder_calls=te_keys,
+        output_type_pt_equal=True,
+        truncation_warnings=[pipe.tokenizer.ref.pipeline(p)[3] for p in
+                             ([args["prompt"]] if isinstance(args["prompt"], str) else args["prompt"])],
         tensors=meta_tensors,
     )
     for k, v in list(record["scheduler_config"].items()):
