@@ -254,6 +254,23 @@ public final class Torch {
   }
 
   /**
+   * A float32 tensor of standard-normal draws from {@code generator} (a CPU generator, {@link
+   * #cpuGenerator}), moved to the current device: PyTorch's {@code torch.randn(shape, generator=g)},
+   * draw for draw.
+   */
+  public static Tensor randn(org.bytedeco.pytorch.Generator generator, long... shape) {
+    Tensor t = torch.empty(shape);
+    t.normal_(0, 1, new org.bytedeco.pytorch.GeneratorOptional(generator));
+    return onDevice(t);
+  }
+
+  /** A CPU random generator seeded with {@code seed}: PyTorch's {@code torch.Generator().manual_seed(seed)}. */
+  public static org.bytedeco.pytorch.Generator cpuGenerator(long seed) {
+    init();
+    return torch.createCPUGenerator(seed);
+  }
+
+  /**
    * A float32 parameter of {@code shape} on the current device, initialised on the CPU by {@code init}
    * (which draws from libtorch's global generator, as PyTorch's module initialisers do) so that a seed
    * gives the same weights on every device.

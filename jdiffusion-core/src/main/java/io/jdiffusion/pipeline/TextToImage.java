@@ -1,0 +1,111 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.diffusion.GeneratorNoise;
+import io.jdiffusion.nn.Forward;
+import io.jdiffusion.nn.Precision;
+import io.jdiffusion.nn.Torch;
+import io.jdiffusion.sampling.SamplingLoop;
+import io.jdiffusion.sampling.StepCallback;
+import io.jdiffusion.sampling.TextConditionedDenoiser;
+import io.jdiffusion.schedule.NoiseSchedule;
+import io.jdiffusion.util.Progress;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Text-to-image with a {@link StableDiffusion} pipeline, step for step as diffusers'
+ * StableDiffusionPipeline.__call__ (pipeline_stable_diffusion.py):
+ *
+ * <ol>
+ *   <li>encode the prompt, and the negative prompt ("" when none) when guidance applies (w &gt; 1);
+ *   <li>draw the initial latents [n, 4, H/8, W/8], image i from its own generator seeded seed + i
+ *       ({@link GeneratorNoise}: diffusers' {@code generator=[torch.Generator().manual_seed(seed + i)]});
+ *   <li>run the sampler (the folder's scheduler by default) with the U-Net under classifier-free
+ *       guidance ({@link TextConditionedDenoiser});
+ *   <li>decode latents / scaling_factor with the autoencoder and map [-1, 1] to [0, 1].
+ * </ol>
+ */
+public final class TextToImage {
+  private TextToImage() {}
+
+  /** The sampling defaults of a pipeline folder: its scheduler's sampler and settings, 50 steps (diffusers' default). */
+  public static SampleOptions defaults(StableDiffusion sd) {
+    var s = sd.scheduler();
+    int trainSteps = s.schedule().steps();
+    SampleOptions o = SampleOptions.builder(s.sampler()).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
+        .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(50, trainSteps)).eta(0).build();
+    return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, m -> { });
+  }
+
+  /**
+   * {@code n} images of the prompt.
+   *
+   * @param o the sampler, steps, seed (image i from seed + i), batch and the U-Net's precision
+   * @param progress advanced by one unit per image and step, or null
+   * @param warn receives the note when a prompt is cut to the tokenizer's length
+   * @return images in [0, 1], RGB, with their seeds
+   */
+  public static Images generate(StableDiffusion sd, int n, PromptOptions p, SampleOptions o, Progress progress,
+      Consumer<String> warn) {
+    return generate(sd, n, p, o, progress, warn, StepCallback.NONE);
+  }
+
+  /** {@link #generate(StableDiffusion, int, PromptOptions, SampleOptions, Progress, Consumer)} telling {@code onStep} of every step. */
+  public static Images generate(StableDiffusion sd, int n, PromptOptions p, SampleOptions o, Progress progress,
+      Consumer<String> warn, StepCallback onStep) {
+    if (n < 1) {
+      throw new IllegalArgumentException("the number of images must be >= 1, got " + n);
+    }
+    int scale = sd.vaeScaleFactor();
+    int width = p.width() == 0 ? sd.defaultSize() : p.width();
+    int height = p.height() == 0 ? sd.defaultSize() : p.height();
+    if (width % scale != 0 || height % scale != 0) {
+      throw new IllegalArgumentException("width and height must be multiples of " + scale + ", got " + width + "x"
+          + height);
+    }
+    NoiseSchedule schedule = sd.scheduler().schedule().build();
+    o.checkAgainst(schedule);
+    int channels = sd.unet().config().inChannels();
+    if (channels != sd.vae().config().latentChannels()) {
+      throw new IllegalArgumentException("this pipeline's unet takes " + channels + " channels (an inpainting unet):"
+          + " use inpaint, or a text-to-image pipeline");
+    }
+    Forward text = new Forward(Precision.FP32, false);
+    Forward unet = new Forward(o.precision(), false);
+    long h = height / scale;
+    long w = width / scale;
+    int per = 3 * width * height;
+    float[] out = new float[n * per];
+    long[] seeds = new long[n];
+    try (PointerScope outer = new PointerScope(); InferenceMode im = new InferenceMode()) {
+      Tensor cond1 = sd.encodePrompt(p.prompt(), p.clipSkip(), text, warn);
+      Tensor uncond1 = p.guided() ? sd.encodePrompt(p.negativePrompt(), p.clipSkip(), text, warn) : null;
+      for (int start = 0; start < n; start += o.batch()) {
+        int b = Math.min(o.batch(), n - start);
+        long done = (long) start * o.steps();
+        try (PointerScope scope = new PointerScope(); GeneratorNoise noise = GeneratorNoise.consecutive(o.seed() + start, b)) {
+          Tensor cond = cond1.expand(b, -1, -1).contiguous();
+          Tensor uncond = uncond1 == null ? null : uncond1.expand(b, -1, -1).contiguous();
+          var d = new TextConditionedDenoiser(sd.unet(), sd.scheduler().prediction(), cond, uncond, p.guidance(), null,
+              unet);
+          Tensor xT = noise.next(channels, h, w);
+          StepCallback tick = progress == null ? onStep
+              : step -> progress.update(done + (long) (step.index() + 1) * b);
+          if (progress != null && onStep != StepCallback.NONE) {
+            tick = tick.andThen(onStep);
+          }
+          Tensor latents = SamplingLoop.run(o.sampler(), d, schedule, xT, o.steps(), o.spacing(), noise, o.settings(),
+              tick);
+          Tensor image = sd.vae().decode(sd.vae().unscale(latents), text);
+          Generate.toUnit(Torch.toFloats(image), out, start * per);
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      seeds[i] = o.seed() + i;
+    }
+    return new Images(out, n, 3, height, width, seeds, null);
+  }
+}
