@@ -3,34 +3,21 @@
 for the Java port io.jdiffusion.text.ClipTokenizer (transformers is not installed here and cannot be fetched
 whole, so this module restates its behaviour from the source files named below; nothing else uses it).
 
-<<<<<<< HEAD
 Behaviour restated from huggingface/transformers (checked against the real class, transformers 4.57.6, the last
 release with the slow CLIPTokenizer, by tokenizer_transformers_check.py: equal on every fixture):
   - src/transformers/models/clip/tokenization_clip.py @ 01f287b3d817b48b7bf61c408b269e3c93a24c97 (as in 4.57.6):
-=======
-Behaviour restated from huggingface/transformers:
-  - src/transformers/models/clip/tokenization_clip.py @ 01f287b3d817b48b7bf61c408b269e3c93a24c97:
->>>>>>> t2i-pipe
     bytes_to_unicode, CLIPTokenizer.__init__ (merges: lines 1 .. 48894 of merges.txt after .strip(),
     the first line being the "#version" header), bpe, _tokenize WITHOUT ftfy (its copy of BERT's
     BasicTokenizer with strip_accents=False, do_split_on_punc=False: _clean_text, _tokenize_chinese_chars,
     NFC, whitespace split, lower-case), the case-insensitive pre-tokenization pattern,
     _convert_token_to_id (unknown -> unk), convert_tokens_to_string (bytes decoded with errors="replace",
     "</w>" -> " ", strip), build_inputs_with_special_tokens (bos + ids + eos);
-<<<<<<< HEAD
   - src/transformers/tokenization_utils.py of 4.57.6 (PreTrainedTokenizer; the same logic as
     tokenization_python.py @ edfbb7a1c28d004e9b2f138cdebff9afa026dfbb apart from _decode): every special token
     is an added token (so an SD 2.x pad token "!" is split out of the prompt by the added-token trie and keeps
     its own id), Trie.split, tokenize (lstrip / rstrip / single_word of added tokens, then _tokenize on the
     other pieces), _is_whitespace / _is_control, convert_ids_to_tokens, _decode (runs of tokens through
     convert_tokens_to_string, non-special added tokens as pieces of their own, pieces joined by spaces,
-=======
-  - src/transformers/tokenization_python.py @ edfbb7a1c28d004e9b2f138cdebff9afa026dfbb (PythonBackend, the
-    slow-tokenizer base of transformers 5; tokenization_utils.py before it): every special token is an added
-    token (so an SD 2.x pad token "!" is split out of the prompt by the added-token trie and keeps its own id),
-    Trie.split, tokenize (lstrip / rstrip / single_word of added tokens, then _tokenize on the other pieces),
-    _is_whitespace / _is_control, convert_ids_to_tokens, _decode (convert_tokens_to_string over all tokens,
->>>>>>> t2i-pipe
     clean_up_tokenization when configured), prepare_for_model / truncate_sequences (right side, longest_first)
     and pad (right side, to max_length);
   - tokenization_utils_base.py: clean_up_tokenization_spaces defaults to False; special_tokens_map.json
@@ -346,7 +333,6 @@ class ClipTokenizerRef:
         return seq
 
     # ---- decoding ----
-<<<<<<< HEAD
     def tokens_to_string(self, tokens):
         text = "".join(tokens)
         text = bytearray(self.byte_decoder[c] for c in text).decode("utf-8", errors="replace")
@@ -371,15 +357,6 @@ class ClipTokenizerRef:
         if run:
             pieces.append(self.tokens_to_string(run))
         text = " ".join(pieces)
-=======
-    def decode(self, ids):
-        tokens = []
-        for i in ids:
-            tokens.append(self.added_decoder[i].content if i in self.added_decoder else self.decoder[i])
-        text = "".join(tokens)
-        text = bytearray(self.byte_decoder[c] for c in text).decode("utf-8", errors="replace")
-        text = text.replace("</w>", " ").strip()
->>>>>>> t2i-pipe
         if self.clean_up:
             text = (text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")
                     .replace(" ' ", "'").replace(" n't", "n't").replace(" 'm", "'m").replace(" 's", "'s")
