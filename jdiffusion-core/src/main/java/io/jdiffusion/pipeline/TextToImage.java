@@ -9,6 +9,8 @@ import io.jdiffusion.sampling.StepCallback;
 import io.jdiffusion.sampling.TextConditionedDenoiser;
 import io.jdiffusion.schedule.NoiseSchedule;
 import io.jdiffusion.util.Progress;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -49,14 +51,24 @@ public final class TextToImage {
    */
   public static Images generate(StableDiffusion sd, int n, PromptOptions p, SampleOptions o, Progress progress,
       Consumer<String> warn) {
-    return generate(sd, n, p, o, progress, warn, StepCallback.NONE);
+    return generate(sd, Collections.nCopies(checkCount(n), p), o, progress, warn, StepCallback.NONE);
   }
 
-  /** {@link #generate(StableDiffusion, int, PromptOptions, SampleOptions, Progress, Consumer)} telling {@code onStep} of every step. */
-  public static Images generate(StableDiffusion sd, int n, PromptOptions p, SampleOptions o, Progress progress,
+  /**
+   * One image per entry of {@code each} (image i: its prompt and negative prompt, seed + i), as diffusers
+   * called with lists of prompts; guidance, size and clip skip must be the same for all.
+   *
+   * @param onStep told about every step of every batch (after the progress update)
+   */
+  public static Images generate(StableDiffusion sd, List<PromptOptions> each, SampleOptions o, Progress progress,
       Consumer<String> warn, StepCallback onStep) {
-    if (n < 1) {
-      throw new IllegalArgumentException("the number of images must be >= 1, got " + n);
+    int n = checkCount(each.size());
+    PromptOptions p = each.get(0);
+    for (PromptOptions q : each) {
+      if (q.guidance() != p.guidance() || q.width() != p.width() || q.height() != p.height()
+          || q.clipSkip() != p.clipSkip() || q.guidanceRescale() != p.guidanceRescale()) {
+        throw new IllegalArgumentException("every image of one call has the same guidance, size and clip skip");
+      }
     }
     int scale = sd.vaeScaleFactor();
     int width = p.width() == 0 ? sd.defaultSize() : p.width();
@@ -80,16 +92,16 @@ public final class TextToImage {
     float[] out = new float[n * per];
     long[] seeds = new long[n];
     try (PointerScope outer = new PointerScope(); InferenceMode im = new InferenceMode()) {
-      Tensor cond1 = sd.encodePrompt(p.prompt(), p.clipSkip(), text, warn);
-      Tensor uncond1 = p.guided() ? sd.encodePrompt(p.negativePrompt(), p.clipSkip(), text, warn) : null;
+      PromptEmbeddings embeddings = new PromptEmbeddings(sd, text, warn);
       for (int start = 0; start < n; start += o.batch()) {
         int b = Math.min(o.batch(), n - start);
         long done = (long) start * o.steps();
+        List<PromptOptions> batch = each.subList(start, start + b);
         try (PointerScope scope = new PointerScope(); GeneratorNoise noise = GeneratorNoise.consecutive(o.seed() + start, b)) {
-          Tensor cond = cond1.expand(b, -1, -1).contiguous();
-          Tensor uncond = uncond1 == null ? null : uncond1.expand(b, -1, -1).contiguous();
-          var d = new TextConditionedDenoiser(sd.unet(), sd.scheduler().prediction(), cond, uncond, p.guidance(), null,
-              unet);
+          Tensor cond = embeddings.prompts(batch);
+          Tensor uncond = p.guided() ? embeddings.negatives(batch) : null;
+          var d = new TextConditionedDenoiser(sd.unet(), sd.scheduler().prediction(), cond, uncond, p.guidance(),
+              p.guidanceRescale(), null, unet);
           Tensor xT = noise.next(channels, h, w);
           StepCallback tick = progress == null ? onStep
               : step -> progress.update(done + (long) (step.index() + 1) * b);
@@ -98,8 +110,7 @@ public final class TextToImage {
           }
           Tensor latents = SamplingLoop.run(o.sampler(), d, schedule, xT, o.steps(), o.spacing(), noise, o.settings(),
               tick);
-          Tensor image = sd.vae().decode(sd.vae().unscale(latents), text);
-          Generate.toUnit(Torch.toFloats(image), out, start * per);
+          Generate.toUnit(Torch.toFloats(decode(sd, latents, text)), out, start * per);
         }
       }
     }
@@ -107,5 +118,17 @@ public final class TextToImage {
       seeds[i] = o.seed() + i;
     }
     return new Images(out, n, 3, height, width, seeds, null);
+  }
+
+  /** Pixels in [-1, 1] (unclamped) of latents: the autoencoder's decode of latents / scaling_factor. */
+  static Tensor decode(StableDiffusion sd, Tensor latents, Forward f) {
+    return sd.vae().decode(sd.vae().unscale(latents), f);
+  }
+
+  private static int checkCount(int n) {
+    if (n < 1 || n > 100_000) {
+      throw new IllegalArgumentException("the number of images must be between 1 and 100000, got " + n);
+    }
+    return n;
   }
 }

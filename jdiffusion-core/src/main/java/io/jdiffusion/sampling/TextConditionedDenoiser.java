@@ -6,6 +6,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.conditional.UNet2DCondition;
 import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * A text-conditioned U-Net ({@link UNet2DCondition}) as a {@link Denoiser}, with classifier-free
@@ -14,7 +15,12 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <pre>out = out_negative + w (out_prompt - out_negative)</pre>
  *
- * on the raw network output, whatever it predicts. With no negative embeddings (w &lt;= 1: diffusers'
+ * on the raw network output, whatever it predicts, optionally rescaled towards the prompt branch's
+ * spread (Lin et al. 2023, eq. 15-16; diffusers' guidance_rescale phi):
+ *
+ * <pre>out = phi out std(out_prompt) / std(out) + (1 - phi) out</pre>
+ *
+ * (standard deviations per image, unbiased, as torch.std). With no negative embeddings (w &lt;= 1: diffusers'
  * {@code do_classifier_free_guidance} is {@code guidance_scale > 1}) the prompt alone is run. For the
  * 9-channel inpainting U-Nets, {@code extra} (the mask and the masked image's latents, [B, 5, h, w]) is
  * appended to x_t along the channels after the sampler's input scaling, as the pipeline does.
@@ -26,6 +32,7 @@ public final class TextConditionedDenoiser implements Denoiser {
   private final Tensor prompt;
   private final Tensor negative;
   private final double guidance;
+  private final double rescale;
   private final Tensor extra;
   private final Forward forward;
 
@@ -33,10 +40,11 @@ public final class TextConditionedDenoiser implements Denoiser {
    * @param prompt the prompt's text-encoder states [B, 77, D]
    * @param negative the negative (or empty) prompt's states [B, 77, D]; null: no guidance
    * @param guidance the guidance weight w (used with {@code negative})
+   * @param rescale phi in [0, 1]: 0 none
    * @param extra channels appended to x_t for inpainting U-Nets [B, C, h, w], or null
    */
   public TextConditionedDenoiser(UNet2DCondition unet, Prediction prediction, Tensor prompt, Tensor negative,
-      double guidance, Tensor extra, Forward forward) {
+      double guidance, double rescale, Tensor extra, Forward forward) {
     if (!Double.isFinite(guidance)) {
       throw new IllegalArgumentException("guidance must be finite, got " + guidance);
     }
@@ -45,6 +53,7 @@ public final class TextConditionedDenoiser implements Denoiser {
     this.prompt = prompt;
     this.negative = negative;
     this.guidance = guidance;
+    this.rescale = rescale;
     this.extra = extra;
     this.forward = forward;
   }
@@ -65,7 +74,13 @@ public final class TextConditionedDenoiser implements Denoiser {
       Tensor out = unet.forward(Torch.cat(0, in, in), times(2 * n, t), Torch.cat(0, negative, prompt), forward);
       Tensor uncond = out.narrow(0, 0, n);
       Tensor cond = out.narrow(0, n, n);
-      return uncond.add(cond.sub(uncond).mul(Torch.s(guidance)));
+      Tensor guided = uncond.add(cond.sub(uncond).mul(Torch.s(guidance)));
+      if (rescale == 0) {
+        return guided;
+      }
+      long[] dims = {1, 2, 3};
+      Tensor ratio = torch.std(cond, dims, true, true).div(torch.std(guided, dims, true, true));
+      return guided.mul(ratio).mul(Torch.s(rescale)).add(guided.mul(Torch.s(1 - rescale)));
     });
   }
 

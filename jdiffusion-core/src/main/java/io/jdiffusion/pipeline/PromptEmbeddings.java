@@ -1,0 +1,51 @@
+package io.jdiffusion.pipeline;
+
+import io.jdiffusion.nn.Forward;
+import io.jdiffusion.nn.Torch;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The text encoder's states of a call's prompts, each distinct text encoded once (diffusers'
+ * encode_prompt): the prompt with the call's clip skip, the negative prompt (or "") always from the
+ * last layer, as encode_prompt does. The tensors live in the scope that was current at construction
+ * time's callers: make one inside the call's outer scope.
+ */
+final class PromptEmbeddings {
+  private final StableDiffusion sd;
+  private final Forward forward;
+  private final Consumer<String> warn;
+  private final Map<String, Tensor> byKey = new HashMap<>();
+
+  PromptEmbeddings(StableDiffusion sd, Forward forward, Consumer<String> warn) {
+    this.sd = sd;
+    this.forward = forward;
+    this.warn = warn;
+  }
+
+  /** [B, 77, D]: image i's prompt. */
+  Tensor prompts(List<PromptOptions> batch) {
+    Tensor[] rows = new Tensor[batch.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = get(batch.get(i).prompt(), batch.get(i).clipSkip());
+    }
+    return Torch.cat(0, rows);
+  }
+
+  /** [B, 77, D]: image i's negative prompt ("" when none). */
+  Tensor negatives(List<PromptOptions> batch) {
+    Tensor[] rows = new Tensor[batch.size()];
+    for (int i = 0; i < rows.length; i++) {
+      String neg = batch.get(i).negativePrompt();
+      rows[i] = get(neg == null ? "" : neg, 0);
+    }
+    return Torch.cat(0, rows);
+  }
+
+  private Tensor get(String text, int clipSkip) {
+    return byKey.computeIfAbsent(clipSkip + "\u0000" + text, k -> sd.encodePrompt(text, clipSkip, forward, warn));
+  }
+}
