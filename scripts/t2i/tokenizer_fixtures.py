@@ -14,14 +14,17 @@
            added_tokens_decoder: "<cat-toy>" (a textual-inversion token), "<sks>" (lstrip, rstrip) and
            "<sw>" (single_word);
      json/ only tokenizer.json (model.vocab, model.merges, added_tokens) and tokenizer_config.json.
-3. Runs clip_tokenizer_ref.ClipTokenizerRef (transformers' slow CLIPTokenizer restated) on generated prompts
-   and writes cases.json.gz: per folder, per prompt, the pipeline's 77 ids, the untruncated ids, the text of
+3. Runs clip_tokenizer_ref.ClipTokenizerRef (transformers' slow CLIPTokenizer restated) on 1,400 generated
+   prompts (sd1; every fifth of them, after the first 60 hand-written ones, for sd2 and json) and writes
+   cases.json.gz: per folder, per prompt, the pipeline's 77 ids, the untruncated ids, the text of
    the truncated part (None when nothing is cut), diffusers' warning line, and decode(untruncated ids); and
    decode() of 400 random runs of those ids (runs that cut a character's bytes decode to U+FFFD).
 
 Regenerate (deterministic; needs the `regex` module, present in the pytorch26 chroot):
 
     ../shared/tools/pytorch26 run scripts/t2i/tokenizer_fixtures.py src/test/resources/io/jdiffusion/t2i/tok
+
+then check them against transformers' own class with tokenizer_transformers_check.py (its docstring says how).
 """
 import collections
 import glob
