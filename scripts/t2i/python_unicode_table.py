@@ -13,6 +13,13 @@ file instead of java.lang.Character:
   L <code point> <code point>...                      str.lower() of that one character, where it changes
   F <ASCII code point> <code point>...                 other characters that the pattern letter matches under
                                                        regex.IGNORECASE (CLIP's pattern is case-insensitive)
+  C <first code point> <canonical combining class>     a run of equal unicodedata.combining(), up to the next C
+  D <code point> <code point>...                       canonical decomposition (unicodedata.decomposition
+                                                       without a <tag>), one level
+  X <code point>                                       a two-character canonical decomposition that NFC does not
+                                                       recompose (composition exclusions, non-starter ones)
+The last three are what NFC needs (BasicTokenizer normalizes to NFC); Java 17's java.text.Normalizer has Unicode 13
+combining classes, so marks added since (U+1DFA, U+0C3C, U+1715, U+10EFD, ...) were not reordered as Python does.
 
 Cased / case-ignorable are read back through str.lower() itself: "1" + c + "\\u03a3" lowers to a final sigma
 exactly when c is cased and not case-ignorable, "A" + c + "\\u03a3" when c is case-ignorable or cased.
@@ -78,6 +85,19 @@ def main(out):
         others = [cp for cp in range(0x110000) if chr(cp) != a and pat.fullmatch(chr(cp))]
         if others:
             lines.append("F %x %s" % (ord(a), " ".join("%x" % x for x in others)))
+    prev = None
+    for cp in range(0x110000):
+        ccc = unicodedata.combining(chr(cp))
+        if ccc != prev:
+            lines.append(f"C {cp:x} {ccc}")
+            prev = ccc
+    for cp in range(0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<"):
+            parts = [int(x, 16) for x in d.split()]
+            lines.append("D %x %s" % (cp, " ".join("%x" % x for x in parts)))
+            if len(parts) == 2 and unicodedata.normalize("NFC", chr(cp)) != chr(cp):
+                lines.append(f"X {cp:x}")
     with open(out, "w", encoding="ascii") as f:
         f.write("\n".join(lines) + "\n")
     print(out, len(lines), "lines")

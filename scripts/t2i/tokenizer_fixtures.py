@@ -14,14 +14,17 @@
            added_tokens_decoder: "<cat-toy>" (a textual-inversion token), "<sks>" (lstrip, rstrip) and
            "<sw>" (single_word);
      json/ only tokenizer.json (model.vocab, model.merges, added_tokens) and tokenizer_config.json.
-3. Runs clip_tokenizer_ref.ClipTokenizerRef (transformers' slow CLIPTokenizer restated) on generated prompts
-   and writes cases.json.gz: per folder, per prompt, the pipeline's 77 ids, the untruncated ids, the text of
+3. Runs clip_tokenizer_ref.ClipTokenizerRef (transformers' slow CLIPTokenizer restated) on 1,400 generated
+   prompts (sd1; every fifth of them, after the first 60 hand-written ones, for sd2 and json) and writes
+   cases.json.gz: per folder, per prompt, the pipeline's 77 ids, the untruncated ids, the text of
    the truncated part (None when nothing is cut), diffusers' warning line, and decode(untruncated ids); and
    decode() of 400 random runs of those ids (runs that cut a character's bytes decode to U+FFFD).
 
 Regenerate (deterministic; needs the `regex` module, present in the pytorch26 chroot):
 
     ../shared/tools/pytorch26 run scripts/t2i/tokenizer_fixtures.py src/test/resources/io/jdiffusion/t2i/tok
+
+then check them against transformers' own class with tokenizer_transformers_check.py (its docstring says how).
 """
 import collections
 import glob
@@ -30,6 +33,7 @@ import json
 import os
 import random
 import sys
+import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clip_tokenizer_ref import PATTERN, ClipTokenizerRef, basic_tokenize, bytes_to_unicode  # noqa: E402
@@ -264,7 +268,18 @@ def gen_prompts():
                                        rng.randint(0x3000, 0xd7ff), rng.randint(0xe000, 0xffff),
                                        rng.randint(0x10000, 0x10ffff)])) for _ in range(rng.randint(1, 4)))
 
-    while len(prompts) < 1100:
+    # short runs of any assigned character, combining marks weighted up: NFC's ordering and composition with
+    # marks newer than Java 17's Unicode 13 (U+1DFA, U+0C3C, U+1715, U+10EFD, ...), letters of new scripts
+    assigned = [c for c in range(0x110000) if unicodedata.category(chr(c)) not in ("Cn", "Cs")]
+    marks = [c for c in assigned if unicodedata.combining(chr(c))]
+    for _ in range(300):
+        cps = []
+        for _ in range(rng.randint(1, 24)):
+            r = rng.random()
+            cps.append(rng.choice(assigned) if r < 0.35 else rng.choice(marks) if r < 0.6
+                       else rng.randint(0x20, 0x7e) if r < 0.8 else 0x20 if r < 0.9 else rng.randint(0xa0, 0x24f))
+        prompts.append("".join(map(chr, cps)))
+    while len(prompts) < 1400:
         n = rng.choice([1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120])
         parts = []
         for _ in range(n):
@@ -285,7 +300,7 @@ def main(out):
     lengths = collections.Counter()
     for name, path in folders.items():
         tok = ClipTokenizerRef(path)
-        chosen = prompts if name == "sd1" else prompts[:60] + prompts[60::4]
+        chosen = prompts if name == "sd1" else prompts[:60] + prompts[60::5]
         cases = []
         for p in chosen:
             ids, untruncated, cut, warning = tok.pipeline(p)

@@ -16,6 +16,13 @@ the restatement equals the real class. transformers 4.57.6 is the last release w
 
 (transformers 4.57 refuses the huggingface_hub 1.x checkout at import in its version check, which this script
 skips; the tokenizer code does not touch the hub for a local folder.)
+
+Measured 2026-12-07 on the committed fixtures: CLIPTokenizer equal on all 1,400 sd1 and 328 sd2 prompts and the
+400 decode runs. CLIPTokenizerFast (what transformers 5 calls CLIPTokenizer) differs on 872 of 1,400 sd1 and 193
+of 328 sd2 prompts; on printable ASCII only in the decoded text around non-special added tokens (3 sd2 prompts).
+It keeps control and format characters ("a\x07b", "a\u200bb" get a token for them), takes a run of CJK ideographs
+as one word ("東京" merges across the two), and lower-cases a final capital sigma to σ, not ς: a pipeline on
+transformers 5 tokenizes such prompts differently from one on transformers 4.
 """
 import gzip
 import json

@@ -1,6 +1,5 @@
 package io.jdiffusion.text;
 
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,8 +16,8 @@ import java.util.List;
  *   <li>{@code whitespace_tokenize}: Python's str.split(); each word lower-cased with str.lower() (accents kept,
  *       punctuation not split off).</li>
  * </ol>
- * Character properties come from {@link PythonUnicode}; NFC from java.text.Normalizer (Java 17: Unicode 13, so
- * a composition or combining class introduced later may differ from Python's 15.1).
+ * Character properties come from {@link PythonUnicode}, NFC from {@link PythonNfc}: Python 3.13's Unicode 15.1,
+ * not Java 17's Unicode 13.
  */
 final class BasicTextCleaner {
   private BasicTextCleaner() {}
@@ -39,7 +38,7 @@ final class BasicTextCleaner {
         cleaned.appendCodePoint(cp);
       }
     });
-    String normalized = Normalizer.normalize(cleaned, Normalizer.Form.NFC);
+    String normalized = PythonNfc.nfc(cleaned);
     List<String> words = new ArrayList<>();
     for (String w : PythonText.split(normalized)) {
       words.add(u.lower(w));

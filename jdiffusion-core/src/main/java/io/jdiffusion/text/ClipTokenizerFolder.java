@@ -51,53 +51,80 @@ final class ClipTokenizerFolder {
 
   private ClipTokenizerFolder() {}
 
+  /** The BPE model: vocabulary, merges best first, and the added tokens a tokenizer.json carries. */
+  private record Model(Map<String, Integer> vocab, List<String[]> merges, Map<Integer, AddedToken> added) {}
+
   static ClipTokenizer read(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new TokenizerException(dir + ": not a folder");
     }
-    Map<String, Integer> vocab;
-    List<String[]> merges;
-    Map<Integer, AddedToken> added = new LinkedHashMap<>();
-    Path vocabFile = dir.resolve("vocab.json");
-    Path mergesFile = dir.resolve("merges.txt");
-    Path jsonFile = dir.resolve("tokenizer.json");
-    if (Files.isRegularFile(vocabFile) && Files.isRegularFile(mergesFile)) {
-      vocab = vocab(json(vocabFile), vocabFile + "");
-      merges = mergesTxt(mergesFile);
-    } else if (Files.isRegularFile(jsonFile)) {
-      JsonNode tj = json(jsonFile);
-      JsonNode model = tj.path("model");
-      if (!model.isObject()) {
-        throw new TokenizerException(jsonFile + ": no model object");
-      }
-      String type = model.path("type").asText("BPE");
-      if (!type.equals("BPE")) {
-        throw new TokenizerException(jsonFile + ": model.type is " + type + ", CLIP's tokenizer is BPE");
-      }
-      if (!model.path("end_of_word_suffix").asText("</w>").equals("</w>")
-          || !model.path("continuing_subword_prefix").asText("").isEmpty()) {
-        throw new TokenizerException(jsonFile + ": a BPE with end_of_word_suffix " + model.get("end_of_word_suffix")
-            + " and continuing_subword_prefix " + model.get("continuing_subword_prefix") + " is not CLIP's");
-      }
-      vocab = vocab(model.get("vocab"), jsonFile + ": model.vocab");
-      merges = mergesJson(model.get("merges"), jsonFile + ": model.merges");
-      JsonNode list = tj.path("added_tokens");
-      if (!list.isMissingNode() && !list.isArray()) {
-        throw new TokenizerException(jsonFile + ": added_tokens must be a list");
-      }
-      for (JsonNode t : list) {
-        added.put(index(t.get("id"), jsonFile + ": added_tokens id"), addedToken(t, false, jsonFile + ": added_tokens"));
-      }
-    } else {
-      throw new TokenizerException(dir + ": no vocab.json + merges.txt and no tokenizer.json (not a CLIP tokenizer folder)");
-    }
-
+    Model model = model(dir);
     Path configFile = dir.resolve("tokenizer_config.json");
     JsonNode config = Files.isRegularFile(configFile) ? json(configFile) : JSON.createObjectNode();
     String cf = configFile.toString();
     if (!config.isObject()) {
       throw new TokenizerException(cf + ": not a JSON object");
     }
+    checkSettings(config, cf);
+    int maxLength = maxLength(config, cf);
+    boolean cleanUp = cleanUp(config, cf);
+    Map<String, String> special = specialTokens(dir, config, cf);
+
+    Map<Integer, AddedToken> added = new LinkedHashMap<>(model.added());
+    addedTokensDecoder(config, cf, added);
+    addedTokensJson(dir.resolve("added_tokens.json"), special, added);
+    Map<String, Integer> addedIds = addedIds(dir, model.vocab(), added, special);
+    Integer unk = model.vocab().get(special.get("unk_token"));
+    if (unk == null) {
+      throw new TokenizerException(dir + ": the unknown token " + special.get("unk_token") + " is not in the vocabulary");
+    }
+    Map<Integer, String> idToToken = new HashMap<>();
+    model.vocab().forEach((t, id) -> idToToken.put(id, t));
+    return new ClipTokenizer(model.vocab(), idToToken, new ByteLevelBpe(model.merges()), addedIds, added,
+        addedIds.get(special.get("bos_token")), addedIds.get(special.get("eos_token")),
+        addedIds.get(special.get("pad_token")), unk, maxLength, cleanUp);
+  }
+
+  /** vocab.json + merges.txt, or else tokenizer.json's BPE model and added tokens. */
+  private static Model model(Path dir) {
+    Path vocabFile = dir.resolve("vocab.json");
+    Path mergesFile = dir.resolve("merges.txt");
+    Path jsonFile = dir.resolve("tokenizer.json");
+    if (Files.isRegularFile(vocabFile) && Files.isRegularFile(mergesFile)) {
+      return new Model(vocab(json(vocabFile), vocabFile.toString()), mergesTxt(mergesFile), Map.of());
+    }
+    if (!Files.isRegularFile(jsonFile)) {
+      throw new TokenizerException(dir + ": no vocab.json + merges.txt and no tokenizer.json (not a CLIP tokenizer folder)");
+    }
+    JsonNode tj = json(jsonFile);
+    JsonNode model = tj.path("model");
+    if (!model.isObject()) {
+      throw new TokenizerException(jsonFile + ": no model object");
+    }
+    String type = model.path("type").asText("BPE");
+    if (!type.equals("BPE")) {
+      throw new TokenizerException(jsonFile + ": model.type is " + type + ", CLIP's tokenizer is BPE");
+    }
+    if (!model.path("end_of_word_suffix").asText("</w>").equals("</w>")
+        || !model.path("continuing_subword_prefix").asText("").isEmpty()) {
+      throw new TokenizerException(jsonFile + ": a BPE with end_of_word_suffix " + model.get("end_of_word_suffix")
+          + " and continuing_subword_prefix " + model.get("continuing_subword_prefix") + " is not CLIP's");
+    }
+    Map<String, Integer> vocab = vocab(model.get("vocab"), jsonFile + ": model.vocab");
+    List<String[]> merges = mergesJson(model.get("merges"), jsonFile + ": model.merges");
+    JsonNode list = tj.path("added_tokens");
+    if (!list.isMissingNode() && !list.isArray()) {
+      throw new TokenizerException(jsonFile + ": added_tokens must be a list");
+    }
+    Map<Integer, AddedToken> added = new LinkedHashMap<>();
+    for (JsonNode t : list) {
+      added.put(index(t.get("id"), jsonFile + ": added_tokens id"), addedToken(t, jsonFile + ": added_tokens"));
+    }
+    return new Model(vocab, merges, added);
+  }
+
+  /** Refuses the settings this port does not implement; logs keys it does not know. */
+  private static void checkSettings(JsonNode config, String cf) {
     for (Iterator<String> it = config.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!KNOWN_CONFIG_KEYS.contains(key)) {
@@ -114,20 +141,32 @@ final class ClipTokenizerFolder {
     if (!cls.equals("CLIPTokenizer") && !cls.equals("CLIPTokenizerFast")) {
       throw new TokenizerException(cf + ": tokenizer_class " + cls + " is not CLIPTokenizer");
     }
-    JsonNode maxNode = config.get("model_max_length");
-    int maxLength = 77;
-    if (maxNode != null && !maxNode.isNull()) {
-      if (!maxNode.isIntegralNumber() || !maxNode.canConvertToInt() || maxNode.asInt() < 2) {
-        throw new TokenizerException(cf + ": model_max_length must be an integer >= 2, got " + maxNode);
-      }
-      maxLength = maxNode.asInt();
-    }
-    JsonNode cleanNode = config.get("clean_up_tokenization_spaces");
-    if (cleanNode != null && !cleanNode.isNull() && !cleanNode.isBoolean()) {
-      throw new TokenizerException(cf + ": clean_up_tokenization_spaces must be true or false, got " + cleanNode);
-    }
-    boolean cleanUp = cleanNode != null && cleanNode.asBoolean(false);
+  }
 
+  private static int maxLength(JsonNode config, String cf) {
+    JsonNode n = config.get("model_max_length");
+    if (n == null || n.isNull()) {
+      return 77;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 2) {
+      throw new TokenizerException(cf + ": model_max_length must be an integer >= 2, got " + n);
+    }
+    return n.asInt();
+  }
+
+  private static boolean cleanUp(JsonNode config, String cf) {
+    JsonNode n = config.get("clean_up_tokenization_spaces");
+    if (n == null || n.isNull()) {
+      return false;
+    }
+    if (!n.isBoolean()) {
+      throw new TokenizerException(cf + ": clean_up_tokenization_spaces must be true or false, got " + n);
+    }
+    return n.asBoolean();
+  }
+
+  /** bos / eos / unk / pad: CLIP's defaults, then tokenizer_config.json, then special_tokens_map.json. */
+  private static Map<String, String> specialTokens(Path dir, JsonNode config, String cf) {
     Map<String, String> special = new LinkedHashMap<>();
     special.put("bos_token", "<|startoftext|>");
     special.put("eos_token", "<|endoftext|>");
@@ -142,7 +181,10 @@ final class ClipTokenizerFolder {
       }
       readSpecials(map, special, mapFile.toString());
     }
+    return special;
+  }
 
+  private static void addedTokensDecoder(JsonNode config, String cf, Map<Integer, AddedToken> added) {
     JsonNode decoder = config.path("added_tokens_decoder");
     if (!decoder.isMissingNode() && !decoder.isObject()) {
       throw new TokenizerException(cf + ": added_tokens_decoder must be an object");
@@ -155,20 +197,32 @@ final class ClipTokenizerFolder {
       } catch (NumberFormatException ex) {
         throw new TokenizerException(cf + ": added_tokens_decoder key " + e.getKey() + " is not an id");
       }
-      added.put(id, addedToken(e.getValue(), false, cf + ": added_tokens_decoder " + id));
+      added.put(id, addedToken(e.getValue(), cf + ": added_tokens_decoder " + id));
     }
-    Path addedFile = dir.resolve("added_tokens.json");
-    if (Files.isRegularFile(addedFile)) {
-      JsonNode a = json(addedFile);
-      if (!a.isObject()) {
-        throw new TokenizerException(addedFile + ": not a JSON object of token -> id");
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        int id = index(e.getValue(), addedFile + ": " + e.getKey());
-        added.put(id, new AddedToken(e.getKey(), false, false, false, special.containsValue(e.getKey())));
-      }
+  }
+
+  /** The legacy added_tokens.json: content -> id, no stripping rules. */
+  private static void addedTokensJson(Path file, Map<String, String> special, Map<Integer, AddedToken> added) {
+    if (!Files.isRegularFile(file)) {
+      return;
     }
+    JsonNode a = json(file);
+    if (!a.isObject()) {
+      throw new TokenizerException(file + ": not a JSON object of token -> id");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      int id = index(e.getValue(), file + ": " + e.getKey());
+      added.put(id, new AddedToken(e.getKey(), false, false, false, special.containsValue(e.getKey())));
+    }
+  }
+
+  /**
+   * Content -> id of every added token, the special tokens included: PreTrainedTokenizer.__init__ adds each special
+   * token not added yet at its vocabulary id.
+   */
+  private static Map<String, Integer> addedIds(Path dir, Map<String, Integer> vocab, Map<Integer, AddedToken> added,
+      Map<String, String> special) {
     Map<String, Integer> addedIds = new HashMap<>();
     for (Map.Entry<Integer, AddedToken> e : added.entrySet()) {
       AddedToken t = e.getValue();
@@ -182,7 +236,6 @@ final class ClipTokenizerFolder {
       }
       addedIds.put(t.content(), e.getKey());
     }
-    // PythonBackend.__init__: the special tokens not added yet become added tokens at their vocabulary id
     for (String content : special.values()) {
       if (addedIds.containsKey(content)) {
         continue;
@@ -194,15 +247,7 @@ final class ClipTokenizerFolder {
       added.put(id, new AddedToken(content, false, false, false, true));
       addedIds.put(content, id);
     }
-    Integer unk = vocab.get(special.get("unk_token"));
-    if (unk == null) {
-      throw new TokenizerException(dir + ": the unknown token " + special.get("unk_token") + " is not in the vocabulary");
-    }
-    Map<Integer, String> idToToken = new HashMap<>();
-    vocab.forEach((t, id) -> idToToken.put(id, t));
-    return new ClipTokenizer(vocab, idToToken, new ByteLevelBpe(merges), addedIds, added,
-        addedIds.get(special.get("bos_token")), addedIds.get(special.get("eos_token")),
-        addedIds.get(special.get("pad_token")), unk, maxLength, cleanUp);
+    return addedIds;
   }
 
   private static void readSpecials(JsonNode node, Map<String, String> special, String file) {
@@ -229,12 +274,12 @@ final class ClipTokenizerFolder {
     return c.asText();
   }
 
-  private static AddedToken addedToken(JsonNode t, boolean special, String where) {
+  private static AddedToken addedToken(JsonNode t, String where) {
     if (t == null || !t.isObject()) {
       throw new TokenizerException(where + ": an added token must be an object, got " + t);
     }
     return new AddedToken(content(t, where), flag(t, "lstrip", where), flag(t, "rstrip", where),
-        flag(t, "single_word", where), t.has("special") ? flag(t, "special", where) : special);
+        flag(t, "single_word", where), flag(t, "special", where));
   }
 
   private static boolean flag(JsonNode t, String key, String where) {

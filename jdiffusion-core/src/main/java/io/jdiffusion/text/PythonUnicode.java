@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The character properties that transformers' slow CLIPTokenizer reads from Python (unicodedata.category,
- * str.isspace, str.lower, the `regex` module's {@code \p{L}} / {@code \p{N}} / {@code \s} under IGNORECASE),
+ * str.isspace, str.lower, the `regex` module's {@code \p{L}} / {@code \p{N}} / {@code \s} under IGNORECASE, and
+ * the combining classes and canonical decompositions behind unicodedata.normalize("NFC")),
  * taken from the table {@code python-unicode.txt} that scripts/t2i/python_unicode_table.py writes on Python 3.13
  * (Unicode 15.1) rather than from java.lang.Character (Unicode 13 on Java 17): an emoji added after Unicode 13 is
  * a symbol for Python and must not become an unassigned "control" character that BERT's clean-up drops.
@@ -34,14 +35,40 @@ final class PythonUnicode {
   private final byte[] flags;
   private final Map<Integer, int[]> lower;
   private final Map<Integer, int[]> foldsTo;
+  private final int[] cccStarts;
+  private final int[] cccValues;
+  private final Map<Integer, int[]> decompositions;
+  private final Map<Long, Integer> compositions;
 
   private PythonUnicode(int[] starts, String[] categories, byte[] flags, Map<Integer, int[]> lower,
-      Map<Integer, int[]> foldsTo) {
+      Map<Integer, int[]> foldsTo, int[] cccStarts, int[] cccValues, Map<Integer, int[]> decompositions,
+      Map<Long, Integer> compositions) {
     this.starts = starts;
     this.categories = categories;
     this.flags = flags;
     this.lower = lower;
     this.foldsTo = foldsTo;
+    this.cccStarts = cccStarts;
+    this.cccValues = cccValues;
+    this.decompositions = decompositions;
+    this.compositions = compositions;
+  }
+
+  /** unicodedata.combining: the canonical combining class. */
+  int combiningClass(int cp) {
+    int i = Arrays.binarySearch(cccStarts, cp);
+    return cccValues[i >= 0 ? i : -i - 2];
+  }
+
+  /** One level of canonical decomposition, or null. */
+  int[] decomposition(int cp) {
+    return decompositions.get(cp);
+  }
+
+  /** The primary composite of a pair, or -1. */
+  int compose(int first, int second) {
+    Integer c = compositions.get(((long) first << 21) | second);
+    return c == null ? -1 : c;
   }
 
   static PythonUnicode get() {
@@ -136,6 +163,10 @@ final class PythonUnicode {
     List<Byte> flags = new ArrayList<>();
     Map<Integer, int[]> lower = new HashMap<>();
     Map<Integer, int[]> folds = new HashMap<>();
+    List<Integer> cccStarts = new ArrayList<>();
+    List<Integer> cccValues = new ArrayList<>();
+    Map<Integer, int[]> decompositions = new HashMap<>();
+    java.util.Set<Integer> excluded = new java.util.HashSet<>();
     try (InputStream in = PythonUnicode.class.getResourceAsStream("python-unicode.txt")) {
       if (in == null) {
         throw new IllegalStateException("resource io/jdiffusion/text/python-unicode.txt is missing");
@@ -154,6 +185,12 @@ final class PythonUnicode {
           }
           case "L" -> lower.put(Integer.parseInt(f[1], 16), hex(f));
           case "F" -> folds.put(Integer.parseInt(f[1], 16), hex(f));
+          case "C" -> {
+            cccStarts.add(Integer.parseInt(f[1], 16));
+            cccValues.add(Integer.parseInt(f[2]));
+          }
+          case "D" -> decompositions.put(Integer.parseInt(f[1], 16), hex(f));
+          case "X" -> excluded.add(Integer.parseInt(f[1], 16));
           default -> throw new IllegalStateException("python-unicode.txt: bad line " + line);
         }
       }
@@ -165,7 +202,15 @@ final class PythonUnicode {
     for (int i = 0; i < fl.length; i++) {
       fl[i] = flags.get(i);
     }
-    return new PythonUnicode(s, cats.toArray(new String[0]), fl, lower, folds);
+    Map<Long, Integer> compositions = new HashMap<>();
+    decompositions.forEach((cp, d) -> {
+      if (d.length == 2 && !excluded.contains(cp)) {
+        compositions.put(((long) d[0] << 21) | d[1], cp);
+      }
+    });
+    return new PythonUnicode(s, cats.toArray(new String[0]), fl, lower, folds,
+        cccStarts.stream().mapToInt(Integer::intValue).toArray(),
+        cccValues.stream().mapToInt(Integer::intValue).toArray(), decompositions, compositions);
   }
 
   private static int[] hex(String[] f) {

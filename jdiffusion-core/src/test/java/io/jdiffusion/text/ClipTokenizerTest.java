@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * to transformers 4.57.6's own class on all these fixtures: scripts/t2i/tokenizer_transformers_check.py), on
  * the fixtures of scripts/t2i/tokenizer_fixtures.py: a 3,000-merge CLIP-format vocabulary trained on the
  * repository's docs, loaded three ways (SD 1.x files, SD 2.x files with pad "!" and added tokens, tokenizer.json
- * only), and 1,100 prompts (punctuation, numbers, apostrophes, accents, CJK, emoji newer than Java 17's Unicode,
+ * only), and 1,400 prompts (punctuation, numbers, apostrophes, accents, CJK, emoji newer than Java 17's Unicode,
  * combining marks, right-to-left text, control characters, whitespace runs, upper case, special-token strings,
- * the empty prompt, over-long prompts). Every prompt must give the reference's 77 ids, untruncated ids, cut
+ * the empty prompt, over-long prompts, 300 short runs of any assigned character heavy in combining marks for NFC). Every prompt must give the reference's 77 ids, untruncated ids, cut
  * text, diffusers' warning line and decoded text exactly; so must decode() of 400 random id runs, some of
  * which cut a character's UTF-8 bytes.
  */
@@ -161,6 +161,18 @@ class ClipTokenizerTest {
     assertTrue(u.matchesIgnoreCase('s', 0x17F)); // long s matches 's under IGNORECASE
     assertEquals("i\u0307", u.lower("\u0130"));
     assertEquals("\u03c3\u03b1\u03c2 \u03c3", u.lower("\u03a3\u0391\u03a3 \u03a3"));
+  }
+
+  @Test
+  void nfcIsPythons() {
+    assertEquals("\u00e1", PythonNfc.nfc("a\u0301"));
+    assertEquals("\uac01", PythonNfc.nfc("\u1100\u1161\u11a8")); // Hangul L V T
+    assertEquals("\u0915\u093c", PythonNfc.nfc("\u0958")); // composition exclusion stays decomposed
+    assertEquals("\u1e69", PythonNfc.nfc("s\u0323\u0307")); // s, dot below, dot above
+    assertEquals("\u1e69", PythonNfc.nfc("s\u0307\u0323")); // reordered first
+    // U+1DFA (Unicode 14, class 218 for Python, unknown to Java 17) sorts after U+0F39 (class 216)
+    assertEquals("a\u0f39\u1dfa", PythonNfc.nfc("a\u1dfa\u0f39"));
+    assertEquals("", PythonNfc.nfc(""));
   }
 
   @Test
