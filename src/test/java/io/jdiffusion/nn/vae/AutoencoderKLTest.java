@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,6 +209,29 @@ class AutoencoderKLTest {
         VaeFolder.modernName("decoder.mid_block.attentions.0.proj_attn.bias"));
     assertEquals("decoder.up_blocks.0.resnets.0.conv1.weight",
         VaeFolder.modernName("decoder.up_blocks.0.resnets.0.conv1.weight"));
+  }
+
+  @Test
+  void encodeAndDecodeLeaveOnlyTheirResultsInTheCallersScope() throws Exception {
+    Path dir = VaeFixtures.folder("kl");
+    Map<String, Safetensors.Entry> io = VaeFixtures.io(dir);
+    try (AutoencoderKL vae = AutoencoderKL.load(dir)) {
+      long before = Pointer.totalCount();
+      try (PointerScope scope = new PointerScope()) {
+        Tensor z = tensor(io, "z_big");
+        Tensor x = tensor(io, "image");
+        long start = Pointer.totalCount();
+        vae.decode(z, Forward.EVAL_FP32);
+        assertEquals(start + 1, Pointer.totalCount(), "decode: one image tensor");
+        vae.decode(z, Forward.EVAL_FP32, vae.defaultTiling());
+        assertEquals(start + 2, Pointer.totalCount(), "tiled decode: one image tensor");
+        vae.encode(x, Forward.EVAL_FP32);
+        assertEquals(start + 5, Pointer.totalCount(), "encode: mean, logvar, std");
+        vae.encode(tensor(io, "image_big"), Forward.EVAL_FP32, vae.defaultTiling());
+        assertEquals(start + 9, Pointer.totalCount(), "tiled encode: mean, logvar, std (and its input)");
+      }
+      assertEquals(before, Pointer.totalCount(), "objects outliving the scope");
+    }
   }
 
   @Test
