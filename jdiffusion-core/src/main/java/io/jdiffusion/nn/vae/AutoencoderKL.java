@@ -7,6 +7,7 @@ import io.jdiffusion.nn.Torch;
 import io.jdiffusion.store.StoreException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -27,7 +28,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>A pipeline calls {@code decode(unscale(latents), f)} (or with a {@link Tiling} for large images) and
  * {@code scale(encode(image, f).sample(noise))}.
  */
-public final class AutoencoderKL implements AutoCloseable {
+public final class AutoencoderKL implements LatentDecoder {
   private final AutoencoderKLConfig config;
   private final Params params = new Params();
   private final VaeEncoder encoder;
@@ -83,6 +84,11 @@ public final class AutoencoderKL implements AutoCloseable {
     return params.count();
   }
 
+  @Override
+  public int downscale() {
+    return config.downscale();
+  }
+
   /** diffusers' tiles after {@code enable_tiling()} ({@link Tiling#defaults}). */
   public Tiling defaultTiling() {
     return Tiling.defaults(config);
@@ -102,15 +108,12 @@ public final class AutoencoderKL implements AutoCloseable {
    */
   public LatentDistribution encode(Tensor x, Forward f, Tiling tiling) {
     checkImage(x, config.inChannels(), "image");
-    try (NoGradGuard ng = new NoGradGuard()) {
-      Tensor moments = Torch.scoped(() -> {
-        Tensor in = x.to(f.precision().dtype);
-        if (tiling != null && (x.size(2) > tiling.sampleTile() || x.size(3) > tiling.sampleTile())) {
-          return tiling.encode(in, t -> moments(t, f)).to(ScalarType.Float);
-        }
-        return moments(in, f).to(ScalarType.Float);
-      });
-      return new LatentDistribution(moments);
+    PointerScope outer = PointerScope.getInnerScope();
+    try (NoGradGuard ng = new NoGradGuard(); PointerScope inner = new PointerScope()) {
+      Tensor in = x.to(f.precision().dtype);
+      Tensor moments = tiling != null && (x.size(2) > tiling.sampleTile() || x.size(3) > tiling.sampleTile())
+          ? tiling.encode(in, t -> moments(t, f)) : moments(in, f);
+      return new LatentDistribution(moments.to(ScalarType.Float)).keepIn(outer); // mean, logvar, std only
     }
   }
 
@@ -125,6 +128,7 @@ public final class AutoencoderKL implements AutoCloseable {
    * Images [B, out_channels, 2^(levels-1) h, 2^(levels-1) w] from raw (unscaled) latents z
    * [B, latent_channels, h, w], diffusers' {@code decode(z).sample}: float32, about [-1, 1], not clamped.
    */
+  @Override
   public Tensor decode(Tensor z, Forward f) {
     return decode(z, f, null);
   }
@@ -162,6 +166,7 @@ public final class AutoencoderKL implements AutoCloseable {
   }
 
   /** The inverse of {@link #scale}: latents / scaling_factor + shift_factor, what diffusers' pipelines decode. */
+  @Override
   public Tensor unscale(Tensor latents) {
     return Torch.scoped(() -> {
       Tensor z = latents.div(Torch.s(config.scalingFactor()));

@@ -24,7 +24,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Parameters carry diffusers' names ({@code encoder.layers.K.conv.0.weight}, K counting every module of
  * diffusers' nn.Sequential, activations and upsamplers included). Not tiled. Inference only; outputs float32.
  */
-public final class AutoencoderTiny implements AutoCloseable {
+public final class AutoencoderTiny implements LatentDecoder {
   private final AutoencoderTinyConfig config;
   private final Params params = new Params();
   private final List<VaeBlocks.Layer> encoder = new ArrayList<>();
@@ -91,6 +91,11 @@ public final class AutoencoderTiny implements AutoCloseable {
     return vae;
   }
 
+  @Override
+  public int downscale() {
+    return config.downscale();
+  }
+
   public AutoencoderTinyConfig config() {
     return config;
   }
@@ -115,6 +120,7 @@ public final class AutoencoderTiny implements AutoCloseable {
   }
 
   /** Images in about [-1, 1] from raw latents z (diffusers' {@code decode(z).sample}); float32. */
+  @Override
   public Tensor decode(Tensor z, Forward f) {
     AutoencoderKL.checkImage(z, config.latentChannels(), "latents");
     try (NoGradGuard ng = new NoGradGuard()) {
@@ -132,6 +138,7 @@ public final class AutoencoderTiny implements AutoCloseable {
   }
 
   /** The inverse of {@link #scale}. */
+  @Override
   public Tensor unscale(Tensor latents) {
     return Torch.scoped(() -> latents.div(Torch.s(config.scalingFactor())).add(Torch.s(config.shiftFactor())));
   }

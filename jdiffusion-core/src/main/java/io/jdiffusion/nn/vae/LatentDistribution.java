@@ -29,6 +29,18 @@ public final class LatentDistribution {
     this.std = torch.exp(logvar.mul(Torch.s(0.5)));
   }
 
+  /** Moves the three tensors to {@code outer} (or to the garbage collector without one); returns this. */
+  LatentDistribution keepIn(org.bytedeco.javacpp.PointerScope outer) {
+    for (Tensor t : new Tensor[] {mean, logvar, std}) {
+      if (outer != null) {
+        outer.attach(t);
+      } else {
+        t.retainReference();
+      }
+    }
+    return this;
+  }
+
   /** The mean, [B, C, h, w]. */
   public Tensor mean() {
     return mean;

@@ -1,11 +1,11 @@
 package io.jdiffusion.nn.vae;
 
+import io.jdiffusion.nn.Carry;
 import io.jdiffusion.nn.Conv2d;
 import io.jdiffusion.nn.Forward;
 import io.jdiffusion.nn.Params;
 import io.jdiffusion.nn.ResBlock;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.nn.Carry;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DoubleOptional;
