@@ -33,10 +33,11 @@ public final class StableDiffusion implements AutoCloseable {
   private final AutoencoderKL vae;
   private final DiffusersScheduler scheduler;
   private final int sampleSize;
+  private final StableDiffusion owner; // null: this instance owns the components
   private boolean closed;
 
   private StableDiffusion(PipelineIndex index, ClipTokenizer tokenizer, ClipTextModel textEncoder,
-      UNet2DCondition unet, AutoencoderKL vae, DiffusersScheduler scheduler, int sampleSize) {
+      UNet2DCondition unet, AutoencoderKL vae, DiffusersScheduler scheduler, int sampleSize, StableDiffusion owner) {
     this.index = index;
     this.tokenizer = tokenizer;
     this.textEncoder = textEncoder;
@@ -44,6 +45,17 @@ public final class StableDiffusion implements AutoCloseable {
     this.vae = vae;
     this.scheduler = scheduler;
     this.sampleSize = sampleSize;
+    this.owner = owner;
+  }
+
+  /**
+   * This pipeline with another scheduler (diffusers' {@code pipe.scheduler = Cls.from_config(...)}):
+   * the same components, shared; closing the original frees them, closing this one does nothing.
+   */
+  public StableDiffusion withScheduler(DiffusersScheduler other) {
+    check();
+    return new StableDiffusion(index, tokenizer, textEncoder, unet, vae, other, sampleSize,
+        owner != null ? owner : this);
   }
 
   /**
@@ -73,7 +85,7 @@ public final class StableDiffusion implements AutoCloseable {
         throw new StoreException(dir + ": the text encoder's states are " + textEncoder.config().hiddenSize()
             + " wide, the unet's cross-attention expects " + unet.config().crossAttentionDim());
       }
-      return new StableDiffusion(index, tokenizer, textEncoder, unet, vae, scheduler, sampleSize);
+      return new StableDiffusion(index, tokenizer, textEncoder, unet, vae, scheduler, sampleSize, null);
     } catch (RuntimeException e) {
       if (textEncoder != null) {
         textEncoder.close();
@@ -147,7 +159,7 @@ public final class StableDiffusion implements AutoCloseable {
   }
 
   private void check() {
-    if (closed) {
+    if (closed || (owner != null && owner.closed)) {
       throw new IllegalStateException("this pipeline is closed");
     }
   }
@@ -157,6 +169,9 @@ public final class StableDiffusion implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
+      if (owner != null) {
+        return; // borrowed components
+      }
       textEncoder.close();
       unet.close();
       vae.close();

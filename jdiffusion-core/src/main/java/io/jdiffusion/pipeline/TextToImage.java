@@ -37,7 +37,7 @@ public final class TextToImage {
     var s = sd.scheduler();
     int trainSteps = s.schedule().steps();
     SampleOptions o = SampleOptions.builder(s.sampler()).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
-        .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(50, trainSteps)).eta(0).build();
+        .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(50, trainSteps)).build();
     return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, m -> { });
   }
 
