@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
         "jdiffusion sample runs/quickstart --sampler dpm++2m --steps 20 --seed 7",
         "jdiffusion sample fashion-mnist-cond --class Sneaker --guidance 3 -n 8",
         "jdiffusion sample hf:google/ddpm-cifar10-32 -n 16   # from the Hub, as its pipeline samples",
-        "jdiffusion sample mnist -n 64 --each digits/          # also one PNG per image"}, mixinStandardHelpOptions = true, sortOptions = false,
+        "jdiffusion sample mnist -n 64 --each digits/          # also one PNG per image",
+        "jdiffusion sample path/to/sd-pipeline --prompt \"a red fox in snow\" --steps 25 -n 4   # text-to-image"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {
@@ -59,6 +60,7 @@ public final class SampleCommand implements Callable<Integer> {
   @Mixin SamplerFlags sampling;
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin ConditionOptions condition;
+  @Mixin PromptFlags prompts;
 
 
   @Override
@@ -69,7 +71,8 @@ public final class SampleCommand implements Callable<Integer> {
     if (cols != null && (cols < 1 || cols > n)) {
       throw new IllegalArgumentException("--cols must be between 1 and --num (" + n + "), got " + cols);
     }
-    int processes = shards.processes(n);
+    boolean text = prompts.given() || TextToImageSample.isPipeline(model);
+    int processes = text ? 1 : shards.processes(n);
     if (!shards.isShard()) {
       Outputs.png(out, "--out", force);
       if (each != null) {
@@ -78,6 +81,11 @@ public final class SampleCommand implements Callable<Integer> {
           Outputs.replaceable(eachFile(i), "--each", force);
         }
       }
+    }
+    if (text) {
+      Torch.init(threads);
+      device.use(0);
+      return TextToImageSample.run(this);
     }
     if (!shards.isShard()) {
       Phase.begin("starting libtorch and loading " + (model != null ? model : "the shipped model"),

@@ -63,7 +63,7 @@ public final class Generate {
         ImageNoise noise = ImageNoise.consecutive(o.seed() + start, b);
         Tensor xT = noise.next(c.inChannels(), c.imageSize(), c.imageSize());
         StepCallback tick = progress == null ? onStep
-            : step -> progress.update(done + (long) (step.index() + 1) * b);
+            : step -> progress.update(done + step.done((long) o.steps()) * b);
         if (progress != null && onStep != StepCallback.NONE) {
           tick = tick.andThen(onStep);
         }

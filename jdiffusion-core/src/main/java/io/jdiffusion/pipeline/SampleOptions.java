@@ -67,11 +67,22 @@ public final class SampleOptions {
     if (s.name().equals(model.sampling().sampler().name())) {
       s = model.sampling().sampler(); // the model's own variant (a scheduler config's keys)
     }
+    return overrides(defaultsFor(model, s).toBuilder(), s, steps, eta, spacing, variance, optionPrefix);
+  }
+
+  /**
+   * {@code b}, the defaults of sampler {@code s}, with each value a caller gave (null keeps the default):
+   * {@link #forModel}'s rule for any source of defaults (a text-to-image pipeline's scheduler, say).
+   *
+   * @throws IllegalArgumentException for a variance given to a sampler other than ddpm, or a spacing to
+   *     one whose timesteps are its own (lcm)
+   */
+  public static Builder overrides(Builder b, Sampler s, Integer steps, Double eta, String spacing, String variance,
+      String optionPrefix) {
     if (variance != null && s != Samplers.DDPM) {
       throw new IllegalArgumentException(optionPrefix + "variance applies to ddpm only; " + s.name()
           + " has no variance to choose");
     }
-    Builder b = defaultsFor(model, s).toBuilder();
     if (variance != null) {
       b.variance(Ddpm.Variance.parse(variance));
     }

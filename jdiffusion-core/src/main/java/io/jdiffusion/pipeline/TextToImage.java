@@ -32,13 +32,32 @@ import org.bytedeco.pytorch.Tensor;
 public final class TextToImage {
   private TextToImage() {}
 
+  /** diffusers' StableDiffusionPipeline default num_inference_steps. */
+  public static final int DEFAULT_STEPS = 50;
+
   /** The sampling defaults of a pipeline folder: its scheduler's sampler and settings, 50 steps (diffusers' default). */
   public static SampleOptions defaults(StableDiffusion sd) {
     var s = sd.scheduler();
-    int trainSteps = s.schedule().steps();
-    SampleOptions o = SampleOptions.builder(s.sampler()).clip(s.clip()).variance(s.variance()).spacing(s.spacing())
-        .stepsOffset(s.stepsOffset()).alphaToOne(s.alphaToOne()).steps(Math.min(50, trainSteps)).build();
+    SampleOptions o = defaults(sd, s.sampler());
     return s.samplingDefaults() == null ? o : SampleOptions.from(s.samplingDefaults(), o, m -> { });
+  }
+
+  /**
+   * Another sampler on a pipeline folder, as diffusers' {@code Cls.from_config(pipe.scheduler.config)}
+   * makes it: the folder's timestep spacing (where the sampler has one), steps offset, clipping and final
+   * alpha kept; 50 steps.
+   */
+  public static SampleOptions defaults(StableDiffusion sd, io.jdiffusion.sampling.Sampler sampler) {
+    var s = sd.scheduler();
+    SampleOptions.Builder b = SampleOptions.builder(sampler).clip(s.clip()).stepsOffset(s.stepsOffset())
+        .alphaToOne(s.alphaToOne()).steps(Math.min(DEFAULT_STEPS, s.schedule().steps()));
+    if (sampler.usesSpacing()) {
+      b.spacing(s.spacing());
+    }
+    if (sampler.name().equals(io.jdiffusion.sampling.Samplers.DDPM.name())) {
+      b.variance(s.variance());
+    }
+    return b.build();
   }
 
   /**
@@ -104,7 +123,7 @@ public final class TextToImage {
               p.guidanceRescale(), null, unet);
           Tensor xT = noise.next(channels, h, w);
           StepCallback tick = progress == null ? onStep
-              : step -> progress.update(done + (long) (step.index() + 1) * b);
+              : step -> progress.update(done + step.done((long) o.steps()) * b);
           if (progress != null && onStep != StepCallback.NONE) {
             tick = tick.andThen(onStep);
           }

@@ -22,7 +22,16 @@ public interface StepCallback {
    * @param xt x_t in the model's (VP) form, the input the network saw
    * @param x0 the clean-image estimate at this step (clipped when the run clips)
    */
-  record State(int index, int steps, double t, double sigma, Tensor xt, Tensor x0) {}
+  record State(int index, int steps, double t, double sigma, Tensor xt, Tensor x0) {
+    /**
+     * How many of {@code units} are done after this step: (index + 1) / steps of them, so that a
+     * progress counted in the caller's steps ends at its total when the sampler's path has more points
+     * (PNDM's warm-up step) or fewer.
+     */
+    public long done(long units) {
+      return Math.round((double) (index + 1) / steps * units);
+    }
+  }
 
   void onStep(State state);
 
