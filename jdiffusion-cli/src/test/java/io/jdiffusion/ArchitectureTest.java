@@ -26,9 +26,9 @@ class ArchitectureTest {
   /** A package may depend only on packages of a lower layer; a new package must be placed here. */
   static final Map<String, Integer> LAYER = Map.ofEntries(
       Map.entry("store", 0), Map.entry("schedule", 0), Map.entry("util", 0), Map.entry("eval", 0),
-      Map.entry("image", 1), Map.entry("hub", 1),
+      Map.entry("image", 1), Map.entry("hub", 1), Map.entry("text", 1),
       Map.entry("data", 2), Map.entry("nn", 2),
-      Map.entry("diffusion", 3),
+      Map.entry("diffusion", 3), Map.entry("nn.clip", 3), Map.entry("nn.conditional", 3), Map.entry("nn.vae", 3),
       Map.entry("model", 4), Map.entry("sampling", 4),
       Map.entry("interop", 5),
       Map.entry("pipeline", 6),
