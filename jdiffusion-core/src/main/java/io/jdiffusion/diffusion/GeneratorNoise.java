@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Standard-normal noise with one libtorch CPU generator per image, seeded seed_i: the draws PyTorch
- * gives {@code torch.randn(shape, generator=torch.Generator().manual_seed(seed_i))}, so that a
+ * gives {@code randn(shape, generator=g)} with g = {@code torch.Generator().manual_seed(seed_i)}, so that a
  * diffusers pipeline called with {@code generator=[torch.Generator().manual_seed(s + i) for i in
  * range(n)]} and a jdiffusion pipeline given seed s start from the same latents (libtorch and PyTorch
  * share the Mersenne Twister and its normal sampler). Image i depends on its own seed only, as with
