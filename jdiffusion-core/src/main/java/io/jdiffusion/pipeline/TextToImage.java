@@ -139,6 +139,73 @@ public final class TextToImage {
     return new Images(out, n, 3, height, width, seeds, null);
   }
 
+  /**
+   * Image-to-image with a prompt, step for step as diffusers' StableDiffusionImg2ImgPipeline: each
+   * guide image encoded by the autoencoder and sampled from its latent distribution (times
+   * scaling_factor), perturbed to the first step diffusers keeps for {@code strength}
+   * (floor(steps x strength) steps run, {@link io.jdiffusion.sampling.SdEdit#diffusersSteps}), then
+   * denoised with guidance. Image i draws from its generator, seed + i: first the latent sample, then
+   * the perturbation, as diffusers' per-image generators do.
+   *
+   * @param guides [n, 3, H, W] pixels in [-1, 1], H and W multiples of the autoencoder's scale; image i
+   *     of the result edits guide i with {@code each.get(i)}
+   */
+  public static Images imageToImage(StableDiffusion sd, float[] guides, int height, int width,
+      List<PromptOptions> each, double strength, SampleOptions o, Progress progress, Consumer<String> warn) {
+    int n = checkCount(each.size());
+    if (guides.length != (long) n * 3 * height * width) {
+      throw new IllegalArgumentException(n + " prompts for " + guides.length / Math.max(1, 3 * height * width)
+          + " guide images of " + width + "x" + height);
+    }
+    int scale = sd.vaeScaleFactor();
+    if (width % scale != 0 || height % scale != 0) {
+      throw new IllegalArgumentException("the image's width and height must be multiples of " + scale + ", got "
+          + width + "x" + height);
+    }
+    PromptOptions p = each.get(0);
+    NoiseSchedule schedule = sd.scheduler().schedule().build();
+    o.checkAgainst(schedule);
+    Forward text = new Forward(Precision.FP32, false);
+    Forward unet = new Forward(o.precision(), false);
+    int per = 3 * width * height;
+    float[] out = new float[n * per];
+    long[] seeds = new long[n];
+    try (PointerScope outer = new PointerScope(); InferenceMode im = new InferenceMode()) {
+      PromptEmbeddings embeddings = new PromptEmbeddings(sd, text, warn);
+      io.jdiffusion.sampling.NoisePath path;
+      try (io.jdiffusion.sampling.Sampler run = o.sampler().newRun()) {
+        path = run.path(schedule, o.steps(), o.settings());
+      }
+      io.jdiffusion.sampling.NoisePath tail = path.tail(io.jdiffusion.sampling.SdEdit.diffusersSteps(path, o.steps(),
+          strength));
+      for (int start = 0; start < n; start += o.batch()) {
+        int b = Math.min(o.batch(), n - start);
+        long done = (long) start * tail.steps();
+        List<PromptOptions> batch = each.subList(start, start + b);
+        try (PointerScope scope = new PointerScope(); GeneratorNoise noise = GeneratorNoise.consecutive(o.seed() + start, b)) {
+          Tensor cond = embeddings.prompts(batch);
+          Tensor uncond = p.guided() ? embeddings.negatives(batch) : null;
+          var d = new TextConditionedDenoiser(sd.unet(), sd.scheduler().prediction(), cond, uncond, p.guidance(),
+              p.guidanceRescale(), null, unet);
+          Tensor guide = Torch.tensor(java.util.Arrays.copyOfRange(guides, start * per, (start + b) * per), b, 3,
+              height, width);
+          var dist = sd.vae().encode(guide, text);
+          long[] shape = Torch.shape(dist.mean());
+          Tensor latents0 = sd.vae().scale(dist.sample(noise.next(shape[1], shape[2], shape[3])));
+          StepCallback tick = progress == null ? StepCallback.NONE
+              : step -> progress.update(done + (long) (step.index() + 1) * b);
+          Tensor latents = io.jdiffusion.sampling.SdEdit.fromTail(o.sampler(), d, schedule, latents0, noise, tail,
+              o.settings(), tick);
+          Generate.toUnit(Torch.toFloats(decode(sd, latents, text)), out, start * per);
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      seeds[i] = o.seed() + i;
+    }
+    return new Images(out, n, 3, height, width, seeds, null);
+  }
+
   /** Pixels in [-1, 1] (unclamped) of latents: the autoencoder's decode of latents / scaling_factor. */
   static Tensor decode(StableDiffusion sd, Tensor latents, Forward f) {
     return sd.vae().decode(sd.vae().unscale(latents), f);

@@ -43,7 +43,36 @@ public final class SdEdit {
    */
   public static Tensor edit(Sampler sampler, Denoiser d, NoiseSchedule s, Tensor guide, Noise noise, NoisePath path,
       double strength, SamplerSettings settings, StepCallback callback) {
-    NoisePath tail = path.tail(steps(path.steps(), strength));
+    return fromTail(sampler, d, s, guide, noise, path.tail(steps(path.steps(), strength)), settings, callback);
+  }
+
+  /**
+   * How many points of an N-step path diffusers' img2img keeps for strength s: it skips the first
+   * N - floor(N s) steps of the sampler's path (its get_timesteps: {@code timesteps[t_start * order:]},
+   * a Heun step being two entries there, PNDM's repeated first step one).
+   *
+   * @throws IllegalArgumentException when nothing is left (diffusers refuses too: "the number of
+   *     pipeline steps is 0")
+   */
+  public static int diffusersSteps(NoisePath path, int n, double strength) {
+    if (!(strength >= 0 && strength <= 1)) {
+      throw new IllegalArgumentException("strength must be in [0, 1], got " + strength);
+    }
+    int init = Math.min((int) (n * strength), n);
+    int keep = path.steps() - Math.max(n - init, 0);
+    if (keep < 1) {
+      throw new IllegalArgumentException("strength " + strength + " of " + n + " steps leaves no step to run "
+          + "(diffusers keeps floor(steps x strength)): raise --strength or --steps");
+    }
+    return keep;
+  }
+
+  /**
+   * Edits {@code guide} [B, C, H, W] (in the sampler's data space) from the first point of {@code tail}:
+   * perturbed there with one draw of {@code noise}, then denoised along the tail.
+   */
+  public static Tensor fromTail(Sampler sampler, Denoiser d, NoiseSchedule s, Tensor guide, Noise noise,
+      NoisePath tail, SamplerSettings settings, StepCallback callback) {
     double sigma = tail.sigma()[0];
     double a = sampler.grid() == Sampler.Grid.TIMESTEPS ? s.sqrtAlphaBar(tail.timestep(0)) : 1 / Math.sqrt(1 + sigma * sigma);
     double b = sampler.grid() == Sampler.Grid.TIMESTEPS ? s.sqrtOneMinusAlphaBar(tail.timestep(0)) : sigma * a;

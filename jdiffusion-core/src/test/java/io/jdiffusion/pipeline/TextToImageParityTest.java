@@ -35,7 +35,8 @@ class TextToImageParityTest {
   /** The float tensors of a case (ids and PNG bytes are not float and are skipped). */
   static Safetensors.Contents tensors(String name) {
     return ForeignSafetensors.read(DIR.resolve("cases").resolve(name + ".safetensors"),
-        k -> k.startsWith("text_encoder_ids") || k.startsWith("png_") || k.equals("image_uint8"));
+        k -> k.startsWith("text_encoder_ids") || k.startsWith("png_") || k.equals("image_uint8")
+            || k.equals("init_image") || k.equals("mask_image"));
   }
 
   static List<String> strings(JsonNode v) {
@@ -125,30 +126,67 @@ class TextToImageParityTest {
       });
       assertEquals(warned, notes.stream().distinct().toList());
 
-      float[] image = want.tensors().get("image").values(); // [B, H, W, 3]
-      int h = got.height();
-      int w = got.width();
-      float[] nhwc = new float[got.pixels().length];
-      for (int i = 0; i < n; i++) {
-        for (int ch = 0; ch < 3; ch++) {
-          for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-              nhwc[((i * h + y) * w + x) * 3 + ch] = got.pixels()[((i * 3 + ch) * h + y) * w + x];
-            }
+      assertSameImages(name, got, want);
+    } finally {
+      root.close();
+    }
+  }
+
+  /** Our images [n, 3, H, W] against diffusers' output_type="np" [n, H, W, 3]: 1e-4 relative, one grey level. */
+  static void assertSameImages(String name, Images got, Safetensors.Contents want) {
+    float[] image = want.tensors().get("image").values();
+    int n = got.size();
+    int h = got.height();
+    int w = got.width();
+    float[] nhwc = new float[got.pixels().length];
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < 3; ch++) {
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            nhwc[((i * h + y) * w + x) * 3 + ch] = got.pixels()[((i * 3 + ch) * h + y) * w + x];
           }
         }
       }
-      double r = rel(nhwc, image);
-      assertTrue(r < 1e-4, name + ": image differs from diffusers' by " + r + " (relative)");
-      int worst = 0;
-      for (int i = 0; i < image.length; i++) {
-        int mine = Math.round(nhwc[i] * 255);
-        int theirs = (int) Math.rint(image[i] * 255); // numpy rounds half to even
-        worst = Math.max(worst, Math.abs(mine - theirs));
+    }
+    double r = rel(nhwc, image);
+    assertTrue(r < 1e-4, name + ": image differs from diffusers' by " + r + " (relative)");
+    int worst = 0;
+    for (int i = 0; i < image.length; i++) {
+      int mine = Math.round(nhwc[i] * 255);
+      int theirs = (int) Math.rint(image[i] * 255); // numpy rounds half to even
+      worst = Math.max(worst, Math.abs(mine - theirs));
+    }
+    assertTrue(worst <= 1, name + ": 8-bit pixels differ by " + worst + " grey levels");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sd1_img2img", "sd2v_img2img"})
+  void imageToImageEqualsDiffusersPipeline(String name) throws Exception {
+    TestTorch.init();
+    JsonNode c = json(DIR.resolve("cases").resolve(name + ".json"));
+    JsonNode a = c.get("args");
+    Safetensors.Contents want = tensors(name);
+    try (StableDiffusion sd = StableDiffusion.load(DIR.resolve(c.get("folder").asText()), null, m -> { })) {
+      int perPrompt = a.path("num_images_per_prompt").asInt(1);
+      String negative = a.hasNonNull("negative_prompt") ? a.get("negative_prompt").asText() : null;
+      PromptOptions p = new PromptOptions(a.get("prompt").asText(), negative, a.path("guidance_scale").asDouble(7.5),
+          0, 0, 0, 0);
+      List<PromptOptions> each = java.util.Collections.nCopies(perPrompt, p);
+      Safetensors.Entry guide = want.tensors().get("image_tensor"); // [1, 3, H, W] in [-1, 1]
+      int h = (int) guide.shape()[2];
+      int w = (int) guide.shape()[3];
+      float[] guides = new float[perPrompt * guide.values().length];
+      for (int i = 0; i < perPrompt; i++) { // diffusers repeats the image over the batch
+        System.arraycopy(guide.values(), 0, guides, i * guide.values().length, guide.values().length);
       }
-      assertTrue(worst <= 1, name + ": 8-bit pixels differ by " + worst + " grey levels");
-    } finally {
-      root.close();
+      SampleOptions.Builder b = TextToImage.defaults(sd).toBuilder().steps(a.get("num_inference_steps").asInt())
+          .seed(firstSeed(c, perPrompt));
+      if (a.has("eta")) {
+        b.eta(a.get("eta").asDouble());
+      }
+      Images got = TextToImage.imageToImage(sd, guides, h, w, each, a.get("strength").asDouble(), b.build(), null,
+          m -> { });
+      assertSameImages(name, got, want);
     }
   }
 }
