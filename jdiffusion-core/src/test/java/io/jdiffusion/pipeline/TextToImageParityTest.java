@@ -135,7 +135,7 @@ class TextToImageParityTest {
   /** Our images [n, 3, H, W] against diffusers' output_type="np" [n, H, W, 3]: 1e-4 relative, one grey level. */
   static void assertSameImages(String name, Images got, Safetensors.Contents want) {
     float[] image = want.tensors().get("image").values();
-    int n = got.size();
+    int n = got.count();
     int h = got.height();
     int w = got.width();
     float[] nhwc = new float[got.pixels().length];
