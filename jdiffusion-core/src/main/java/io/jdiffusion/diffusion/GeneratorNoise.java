@@ -49,6 +49,14 @@ public final class GeneratorNoise implements Noise, AutoCloseable {
     });
   }
 
+  /**
+   * One [1, C, H, W] draw from the first generator alone: what diffusers' inpainting pipeline draws for
+   * an autoencoder sample of its one input image, whatever the number of generators.
+   */
+  public Tensor nextFromFirst(long c, long h, long w) {
+    return Torch.randn(generators[0], 1, c, h, w);
+  }
+
   /** Frees the generators. */
   @Override
   public void close() {

@@ -21,20 +21,31 @@ public final class KnownRegion implements Sampler {
   private final Tensor x0;
   private final Tensor known;
   private final Tensor unknown;
+  private final Tensor fixedNoise; // null: a fresh draw each step
 
   /**
    * @param x0 the image [B, C, H, W] in [-1, 1]
    * @param known 1 where the image is kept, 0 where it is filled, broadcastable to x0
    */
   public KnownRegion(Sampler inner, Tensor x0, Tensor known) {
-    this(inner, x0, known, known.neg().add(Torch.s(1)));
+    this(inner, x0, known, known.neg().add(Torch.s(1)), null);
   }
 
-  private KnownRegion(Sampler inner, Tensor x0, Tensor known, Tensor unknown) {
+  /**
+   * diffusers' StableDiffusionInpaintPipeline for U-Nets without mask channels: the known region is
+   * noised with the same {@code noise} at every step (the draw that started the run), and the last
+   * step keeps x0 itself there whatever the path's last noise level.
+   */
+  public static KnownRegion withFixedNoise(Sampler inner, Tensor x0, Tensor known, Tensor noise) {
+    return new KnownRegion(inner, x0, known, known.neg().add(Torch.s(1)), noise);
+  }
+
+  private KnownRegion(Sampler inner, Tensor x0, Tensor known, Tensor unknown, Tensor fixedNoise) {
     this.inner = inner;
     this.x0 = x0;
     this.known = known;
     this.unknown = unknown;
+    this.fixedNoise = fixedNoise;
   }
 
   @Override
@@ -64,7 +75,7 @@ public final class KnownRegion implements Sampler {
 
   @Override
   public Sampler newRun() {
-    return new KnownRegion(inner.newRun(), x0, known, unknown);
+    return new KnownRegion(inner.newRun(), x0, known, unknown, fixedNoise);
   }
 
   @Override
@@ -72,13 +83,16 @@ public final class KnownRegion implements Sampler {
     Tensor next = inner.step(step);
     double sigma = step.nextSigma();
     Tensor kept;
-    if (step.last() && sigma == 0) {
+    if (step.last() && (sigma == 0 || fixedNoise != null)) {
       kept = x0;
-    } else if (grid() == Grid.SIGMAS) {
-      kept = x0.add(step.z().mul(Torch.s(sigma)));
     } else {
-      double a = 1 / Math.sqrt(1 + sigma * sigma);
-      kept = x0.mul(Torch.s(a)).add(step.z().mul(Torch.s(sigma * a)));
+      Tensor z = fixedNoise != null ? fixedNoise : step.z();
+      if (grid() == Grid.SIGMAS) {
+        kept = x0.add(z.mul(Torch.s(sigma)));
+      } else {
+        double a = 1 / Math.sqrt(1 + sigma * sigma);
+        kept = x0.mul(Torch.s(a)).add(z.mul(Torch.s(sigma * a)));
+      }
     }
     return kept.mul(known).add(next.mul(unknown));
   }

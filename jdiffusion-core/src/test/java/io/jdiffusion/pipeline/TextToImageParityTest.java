@@ -189,4 +189,28 @@ class TextToImageParityTest {
       assertSameImages(name, got, want);
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"inpaint9", "inpaint9_strength", "sd1_inpaint4", "sd1_inpaint4_strength"})
+  void inpaintingEqualsDiffusersPipeline(String name) throws Exception {
+    TestTorch.init();
+    JsonNode c = json(DIR.resolve("cases").resolve(name + ".json"));
+    JsonNode a = c.get("args");
+    Safetensors.Contents want = tensors(name);
+    try (StableDiffusion sd = StableDiffusion.load(DIR.resolve(c.get("folder").asText()), null, m -> { })) {
+      int perPrompt = a.path("num_images_per_prompt").asInt(1);
+      String negative = a.hasNonNull("negative_prompt") ? a.get("negative_prompt").asText() : null;
+      PromptOptions p = new PromptOptions(a.get("prompt").asText(), negative, a.path("guidance_scale").asDouble(7.5),
+          0, 0, 0, 0);
+      Safetensors.Entry image = want.tensors().get("image_tensor"); // [1, 3, H, W] in [-1, 1]
+      Safetensors.Entry mask = want.tensors().get("mask_condition"); // [1, 1, H, W], binarized
+      int h = (int) image.shape()[2];
+      int w = (int) image.shape()[3];
+      SampleOptions o = TextToImage.defaults(sd).toBuilder().steps(a.get("num_inference_steps").asInt())
+          .seed(firstSeed(c, perPrompt)).build();
+      Images got = TextInpaint.run(sd, image.values(), mask.values(), h, w, java.util.Collections.nCopies(perPrompt, p),
+          a.path("strength").asDouble(1.0), o, null, m -> { });
+      assertSameImages(name, got, want);
+    }
+  }
 }
