@@ -13,7 +13,7 @@ public final class ConditionOptions {
 
   @Option(names = "--guidance", paramLabel = "W",
       description = "Classifier-free guidance weight: 0 unconditional, 1 conditional, >1 stronger (default: the "
-          + "model's own with --class, 1 unless its file stores another).")
+          + "model's own with --class, 1 unless its file stores another; 7.5 for a text-to-image pipeline).")
   Double given;
 
   /** The weight given, else the model's own when a class is asked for, else 1. */

@@ -40,9 +40,13 @@ public final class Img2ImgCommand implements Callable<Integer> {
   Path out;
   @Mixin EditOptions edit;
   @Mixin ConditionOptions condition;
+  @Mixin PromptFlags prompts;
 
   @Override
   public Integer call() {
+    if (prompts.given() || TextToImageSample.isPipeline(model)) {
+      return TextEdits.img2img(this);
+    }
     TrainedModel m = edit.prepare(model, n, out);
     SampleOptions o = edit.sampleOptions(m, edit.sampler(Samplers.DDIM), eta, "fixed_small");
     int taken = ImageToImage.steps(m, o, strength);

@@ -36,6 +36,9 @@ public final class InpaintCommand implements Callable<Integer> {
   Path mask;
   @Option(names = {"-n", "--num"}, defaultValue = "4", description = "Completions to draw (default: ${DEFAULT-VALUE}).")
   int n;
+  @Option(names = "--strength", defaultValue = "1.0", description = "Text-to-image pipelines: in (0, 1], how far "
+      + "the image is noised before repainting (default: ${DEFAULT-VALUE}, from noise; pixel models always 1).")
+  double strength;
   @Option(names = "--jump", description = "RePaint jump length j (default: 10; ddpm only).")
   Integer jump;
   @Option(names = "--resample", description = "RePaint resamplings r per jump; 1 = no resampling (default: 10; ddpm only).")
@@ -49,9 +52,17 @@ public final class InpaintCommand implements Callable<Integer> {
   Path out;
   @Mixin EditOptions edit;
   @Mixin ConditionOptions condition;
+  @Mixin PromptFlags prompts;
 
   @Override
   public Integer call() {
+    if (prompts.given() || TextToImageSample.isPipeline(model)) {
+      return TextEdits.inpaint(this);
+    }
+    if (strength != 1) {
+      throw new IllegalArgumentException("--strength applies to text-to-image pipelines; a pixel model inpaints from "
+          + "noise (RePaint or the known region at each step)");
+    }
     TrainedModel m = edit.prepare(model, n, out);
     Sampler sampler = edit.sampler(Samplers.DDPM);
     if (sampler != Samplers.DDPM && (jump != null || resample != null || variance != null)) {

@@ -53,10 +53,10 @@ class TextToImageCliTest {
 
     // image 1 of seed 5 is image 0 of seed 6: one seed per image
     Run alone = run("sample", SD1.toString(), "--prompt", "a photo of an astronaut riding a horse on mars",
-        "--negative-prompt", "blurry", "--steps", "3", "-n", "1", "--seed", "6", "-o", dir.resolve("alone.png").toString(),
-        "-q");
+        "--negative-prompt", "blurry", "--steps", "3", "-n", "1", "--seed", "6", "-o", dir.resolve("alone-grid.png").toString(),
+        "--each", dir.resolve("alone").toString(), "-q");
     assertEquals(0, alone.code(), alone.err());
-    BufferedImage b = ImageIO.read(dir.resolve("alone.png").toFile());
+    BufferedImage b = ImageIO.read(dir.resolve("alone/seed-6.png").toFile());
     for (int y = 0; y < 32; y++) {
       for (int x = 0; x < 32; x++) {
         assertEquals(one.getRGB(x, y), b.getRGB(x, y), "pixel " + x + "," + y);
@@ -67,7 +67,7 @@ class TextToImageCliTest {
   @Test
   void badInputIsOneErrorLine(@TempDir Path dir) throws Exception {
     String out = dir.resolve("x.png").toString();
-    assertCleanError(run("sample", SD1.toString(), "--prompt", "a", "--width", "36", "-o", out), "multiples of 4");
+    assertCleanError(run("sample", SD1.toString(), "--prompt", "a", "--width", "30", "-o", out), "multiples of 4");
     assertCleanError(run("sample", SD1.toString(), "--prompt", "a", "--class", "3", "-o", out), "--prompt");
     assertCleanError(run("sample", "--prompt", "a", "-o", out), "text-to-image pipeline folder");
     assertCleanError(run("sample", SD1.toString(), "--prompt", "a", "--sampler", "nope", "-o", out), "nope");
@@ -103,5 +103,52 @@ class TextToImageCliTest {
         Files.delete(q);
       }
     }
+  }
+
+  @Test
+  void imageToImageAndInpaintingTakeAPrompt(@TempDir Path dir) throws Exception {
+    Path grid = dir.resolve("t.png");
+    assertEquals(0, run("sample", SD1.toString(), "--prompt", "a stone wall", "--steps", "3", "-n", "1", "-o",
+        grid.toString(), "-q").code());
+    // the grid of one image is the image itself padded: write a plain 32x32 input from the text-to-image result
+    BufferedImage g = ImageIO.read(grid.toFile());
+    BufferedImage input = new BufferedImage(40, 34, BufferedImage.TYPE_INT_RGB); // 34: not a multiple of 4, rounded down
+    for (int y = 0; y < 34; y++) {
+      for (int x = 0; x < 40; x++) {
+        input.setRGB(x, y, g.getRGB(Math.min(x, g.getWidth() - 1), Math.min(y, g.getHeight() - 1)));
+      }
+    }
+    Path in = dir.resolve("in.png");
+    ImageIO.write(input, "png", in.toFile());
+    BufferedImage mask = new BufferedImage(40, 34, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 34; y++) {
+      for (int x = 20; x < 40; x++) {
+        mask.getRaster().setSample(x, y, 0, 255);
+      }
+    }
+    Path m = dir.resolve("mask.png");
+    ImageIO.write(mask, "png", m.toFile());
+
+    Run i2i = run("img2img", SD1.toString(), "--image", in.toString(), "--prompt", "an oil painting", "--strength",
+        "0.6", "--steps", "5", "-n", "2", "-o", dir.resolve("i2i.png").toString(), "-q");
+    assertEquals(0, i2i.code(), i2i.err());
+    BufferedImage row = ImageIO.read(dir.resolve("i2i.png").toFile());
+    int pad = io.jdiffusion.image.ImageGrid.DEFAULT_PADDING;
+    assertEquals(3 * 40 + 4 * pad, row.getWidth()); // the input, then 2 edits
+    assertEquals(32 + 2 * pad, row.getHeight()); // 34 rounded down to a multiple of 4 (this autoencoder's scale)
+    Run inp = run("inpaint", SD1.toString(), "--image", in.toString(), "--mask", m.toString(), "--prompt", "ivy",
+        "--steps", "4", "-n", "1", "-o", dir.resolve("inp.png").toString(), "-q");
+    assertEquals(0, inp.code(), inp.err());
+    assertTrue(PngText.read(dir.resolve("inp.png")).get("jdiffusion").contains("\"prompt\":\"ivy\""));
+
+    BufferedImage small = new BufferedImage(20, 18, BufferedImage.TYPE_BYTE_GRAY);
+    Path badMask = dir.resolve("small.png");
+    ImageIO.write(small, "png", badMask.toFile());
+    assertCleanError(run("inpaint", SD1.toString(), "--image", in.toString(), "--mask", badMask.toString(), "--prompt",
+        "x", "-o", dir.resolve("x.png").toString()), "a mask must have its image's size");
+    assertCleanError(run("img2img", SD1.toString(), "--image", in.toString(), "--prompt", "x", "--strength", "0.1",
+        "--steps", "5", "-o", dir.resolve("x.png").toString()), "leaves no step");
+    assertCleanError(run("inpaint", "fashion-mnist", "--image", in.toString(), "--mask", m.toString(), "--strength",
+        "0.5", "-o", dir.resolve("x.png").toString()), "--strength applies to text-to-image pipelines");
   }
 }

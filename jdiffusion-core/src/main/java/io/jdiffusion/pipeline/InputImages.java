@@ -59,6 +59,68 @@ public final class InputImages {
     return threshold(ImageDecoder.convert(mask, size, 1));
   }
 
+  /**
+   * An RGB image for a text-to-image pipeline's edits, as [3, height, width] values in [0, 1]:
+   * transparency composited on white, the whole image resized (not cropped) to width x height with an
+   * antialiased tent filter when its size differs (diffusers' image processor resizes with Lanczos, so
+   * a resized input differs slightly from diffusers'; one already of that size is read exactly).
+   */
+  public static float[] rgb(Path file, int width, int height) {
+    return planes(decoded(file), 3, width, height);
+  }
+
+  /**
+   * A mask for a text-to-image pipeline's inpainting, as [height, width] values: 1 where its grey
+   * level is at least one half (diffusers' mask processor binarizes at 0.5: repaint), else 0.
+   */
+  public static float[] rgbMask(Path file, int width, int height) {
+    float[] grey = planes(decoded(file), 1, width, height);
+    for (int i = 0; i < grey.length; i++) {
+      grey[i] = Math.round(grey[i] * 255) / 255f >= 0.5f ? 1f : 0f;
+    }
+    return grey;
+  }
+
+  /** Width and height of an image file. */
+  public static int[] size(Path file) {
+    java.awt.image.BufferedImage b = decoded(file);
+    return new int[] {b.getWidth(), b.getHeight()};
+  }
+
+  /** The image's channels (3: RGB; 1: ITU-R 601 luma, as PIL's "L") resized to width x height, in [0, 1]. */
+  private static float[] planes(java.awt.image.BufferedImage b, int channels, int width, int height) {
+    int iw = b.getWidth();
+    int ih = b.getHeight();
+    float[] src = new float[channels * iw * ih];
+    for (int y = 0; y < ih; y++) {
+      for (int x = 0; x < iw; x++) {
+        int argb = b.getRGB(x, y);
+        double a = (argb >>> 24) / 255.0;
+        double r = ((argb >> 16) & 0xFF) * a + 255 * (1 - a);
+        double g = ((argb >> 8) & 0xFF) * a + 255 * (1 - a);
+        double bl = (argb & 0xFF) * a + 255 * (1 - a);
+        int p = y * iw + x;
+        if (channels == 3) {
+          src[p] = (float) (Math.round(r) / 255.0);
+          src[iw * ih + p] = (float) (Math.round(g) / 255.0);
+          src[2 * iw * ih + p] = (float) (Math.round(bl) / 255.0);
+        } else {
+          src[p] = (float) (Math.round((r * 299 + g * 587 + bl * 114) / 1000) / 255.0);
+        }
+      }
+    }
+    if (iw == width && ih == height) {
+      return src;
+    }
+    io.jdiffusion.image.Resample.Axis ys = io.jdiffusion.image.Resample.axis(ih, 0, ih, height);
+    io.jdiffusion.image.Resample.Axis xs = io.jdiffusion.image.Resample.axis(iw, 0, iw, width);
+    float[] out = new float[channels * width * height];
+    for (int c = 0; c < channels; c++) {
+      io.jdiffusion.image.Resample.plane(src, c * iw * ih, ys, xs, out, c * width * height);
+    }
+    return out;
+  }
+
   private static float[] threshold(byte[] bytes) {
     float[] v = new float[bytes.length];
     for (int i = 0; i < v.length; i++) {

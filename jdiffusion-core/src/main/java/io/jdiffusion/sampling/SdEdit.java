@@ -60,7 +60,7 @@ public final class SdEdit {
     }
     int init = Math.min((int) (n * strength), n);
     int keep = path.steps() - Math.max(n - init, 0);
-    if (keep < 1) {
+    if (init < 1 || keep < 1) {
       throw new IllegalArgumentException("strength " + strength + " of " + n + " steps leaves no step to run "
           + "(diffusers keeps floor(steps x strength)): raise --strength or --steps");
     }
