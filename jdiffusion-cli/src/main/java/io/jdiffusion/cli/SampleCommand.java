@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         "jdiffusion sample fashion-mnist-cond --class Sneaker --guidance 3 -n 8",
         "jdiffusion sample hf:google/ddpm-cifar10-32 -n 16   # from the Hub, as its pipeline samples",
         "jdiffusion sample mnist -n 64 --each digits/          # also one PNG per image",
-        "jdiffusion sample path/to/sd-pipeline --prompt \"a red fox in snow\" --steps 25 -n 4   # text-to-image"}, mixinStandardHelpOptions = true, sortOptions = false,
+        "jdiffusion sample path/to/sd-pipeline --prompt fox --negative-prompt blurry --steps 25 -n 4  # text-to-image"}, mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Generate images from a trained model with DDPM, DDIM, DPM-Solver++(2M), Euler, Euler a or Heun;",
         "writes a PNG grid. Conditional models take --class and classifier-free --guidance."})
 public final class SampleCommand implements Callable<Integer> {

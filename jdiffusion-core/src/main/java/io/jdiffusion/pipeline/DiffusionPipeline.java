@@ -20,17 +20,33 @@ import java.util.List;
  * native memory at once. Image i of a call is drawn from seed + i, so it does not depend on n or on
  * the batch size.
  *
+ * <p>A diffusers text-to-image pipeline folder (Stable Diffusion family) loads the same way and takes a
+ * prompt:
+ *
+ * <pre>{@code
+ * try (DiffusionPipeline p = DiffusionPipeline.load("path/to/stable-diffusion-v1-5")) {
+ *   p.generate("a red fox in the snow", 4).writeGrid(Path.of("foxes.png"));
+ * }
+ * }</pre>
+ *
  * <p>Threads: a pipeline serves one call at a time (guard it, or use one per thread); several pipelines
  * run at once on several threads, each on its own device and thread count ({@link PipelineSettings},
  * given to {@code load}; by default the process's device and thread count).
  */
 public final class DiffusionPipeline implements AutoCloseable {
-  private final TrainedModel model;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DiffusionPipeline.class);
+  private final TrainedModel model; // null for a text-to-image pipeline
+  private final StableDiffusion text; // null for the other models
   private final PipelineSettings settings;
   private boolean closed;
 
   private DiffusionPipeline(TrainedModel model, PipelineSettings settings) {
+    this(model, null, settings);
+  }
+
+  private DiffusionPipeline(TrainedModel model, StableDiffusion text, PipelineSettings settings) {
     this.model = model;
+    this.text = text;
     this.settings = settings;
   }
 
@@ -44,6 +60,9 @@ public final class DiffusionPipeline implements AutoCloseable {
 
   /** {@link #load(String)} onto the settings' device, computing with their thread count. */
   public static DiffusionPipeline load(String nameOrPath, PipelineSettings settings) {
+    if (nameOrPath != null && !nameOrPath.isBlank() && io.jdiffusion.interop.PipelineIndex.isTextToImage(Path.of(nameOrPath))) {
+      return load(Path.of(nameOrPath), settings);
+    }
     return new DiffusionPipeline(in(settings, () -> TrainedModel.resolve(nameOrPath, true)), settings);
   }
 
@@ -54,7 +73,44 @@ public final class DiffusionPipeline implements AutoCloseable {
 
   /** {@link #load(Path)} onto the settings' device, computing with their thread count. */
   public static DiffusionPipeline load(Path path, PipelineSettings settings) {
+    if (io.jdiffusion.interop.PipelineIndex.isTextToImage(path)) {
+      return new DiffusionPipeline(null, in(settings, () -> StableDiffusion.load(path, null, LOG::warn)), settings);
+    }
     return new DiffusionPipeline(in(settings, () -> TrainedModel.load(path, true)), settings);
+  }
+
+  /** Whether this is a text-to-image pipeline: it takes a prompt ({@link #generate(String, int)}). */
+  public boolean takesPrompt() {
+    return text != null;
+  }
+
+  /**
+   * {@code n} images of {@code prompt} with the pipeline folder's scheduler, 50 steps and guidance 7.5
+   * (diffusers' StableDiffusionPipeline defaults); image i from seed i.
+   */
+  public Images generate(String prompt, int n) {
+    return generate(n, PromptOptions.of(prompt), defaults());
+  }
+
+  /**
+   * {@code n} images of a prompt: negative prompt, guidance, size and clip skip in {@code p}, the sampler,
+   * steps and seed (image i from seed + i) in {@code o} ({@link #defaults} to start from).
+   */
+  public Images generate(int n, PromptOptions p, SampleOptions o) {
+    checkOpen();
+    if (text == null) {
+      throw new IllegalStateException("this model takes no prompt: generate(n, options)");
+    }
+    return in(settings, () -> TextToImage.generate(text, n, p, o, null, LOG::warn));
+  }
+
+  /** The text-to-image pipeline's components (tokenizer, text encoder, U-Net, autoencoder, scheduler). */
+  public StableDiffusion stableDiffusion() {
+    checkOpen();
+    if (text == null) {
+      throw new IllegalStateException("this model is not a text-to-image pipeline");
+    }
+    return text;
   }
 
   /** Wraps a model already in memory (on the process's device); closing the pipeline frees it. */
@@ -114,6 +170,9 @@ public final class DiffusionPipeline implements AutoCloseable {
    */
   public Images generate(int n, SampleOptions options, String className, double guidance, Progress progress) {
     checkOpen();
+    if (text != null) {
+      throw new IllegalStateException("a text-to-image pipeline needs a prompt: generate(prompt, n)");
+    }
     if (n < 1) {
       throw new IllegalArgumentException("the number of images must be >= 1, got " + n);
     }
@@ -131,32 +190,35 @@ public final class DiffusionPipeline implements AutoCloseable {
    * DDIM's, or for a diffusers folder what its pipeline and scheduler do.
    */
   public SampleOptions defaults() {
-    return model.sampling();
+    return text != null ? TextToImage.defaults(text) : model.sampling();
   }
 
   /** {@code sampler}'s defaults for this model: its own when it is the model's sampler, else the sampler's. */
   public SampleOptions defaults(Sampler sampler) {
-    return SampleOptions.defaultsFor(model, sampler);
+    return text != null ? TextToImage.defaults(text, sampler) : SampleOptions.defaultsFor(model, sampler);
   }
 
   /** The class names of a class-conditional model (index = label), empty if none are stored. */
   public List<String> classNames() {
-    return model.classNames();
+    return text != null ? List.of() : model.classNames();
   }
 
   /** Image height and width. */
   public int imageSize() {
-    return model.config().imageSize();
+    return text != null ? text.defaultSize() : model.config().imageSize();
   }
 
   /** 1 (grey) or 3 (RGB). */
   public int channels() {
-    return model.config().inChannels();
+    return text != null ? 3 : model.config().inChannels();
   }
 
   /** The network, schedule and prediction, for lower-level use ({@link Generate}, the samplers). */
   public TrainedModel model() {
     checkOpen();
+    if (model == null) {
+      throw new IllegalStateException("a text-to-image pipeline has no single network: see stableDiffusion()");
+    }
     return model;
   }
 
@@ -164,7 +226,11 @@ public final class DiffusionPipeline implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      model.net().close();
+      if (text != null) {
+        text.close();
+      } else {
+        model.net().close();
+      }
     }
   }
 

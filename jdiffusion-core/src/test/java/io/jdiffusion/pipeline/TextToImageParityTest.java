@@ -213,4 +213,18 @@ class TextToImageParityTest {
       assertSameImages(name, got, want);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void theLibrarysFrontDoorTakesAPrompt() throws Exception {
+    TestTorch.init();
+    Safetensors.Contents want = tensors("sd1_txt2img");
+    try (DiffusionPipeline p = DiffusionPipeline.load(DIR.resolve("sd1").toString())) {
+      assertTrue(p.takesPrompt());
+      Images images = p.generate(1, PromptOptions.of("a photo of an astronaut riding a horse on mars")
+          .withNegative("blurry, low quality"), p.defaults().withSteps(4).withSeed(0));
+      assertSameImages("DiffusionPipeline", images, want); // diffusers' sd1_txt2img call
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> p.generate(1, SampleOptions.ddim(2)));
+    }
+  }
 }
