@@ -1,7 +1,6 @@
 package io.jdiffusion.cli;
 
 import io.jdiffusion.image.ImageGrid;
-import io.jdiffusion.nn.Precision;
 import io.jdiffusion.pipeline.Images;
 import io.jdiffusion.pipeline.InputImages;
 import io.jdiffusion.pipeline.PromptOptions;
@@ -10,8 +9,6 @@ import io.jdiffusion.pipeline.StableDiffusion;
 import io.jdiffusion.pipeline.TextInpaint;
 import io.jdiffusion.pipeline.TextProvenance;
 import io.jdiffusion.pipeline.TextToImage;
-import io.jdiffusion.sampling.Sampler;
-import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.util.Progress;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -82,15 +79,8 @@ final class TextEdits {
       double guidance = condition.given != null ? condition.given : PromptOptions.DEFAULT_GUIDANCE;
       PromptOptions p = new PromptOptions(f.prompt == null ? "" : f.prompt, f.negative, guidance, width, height,
           f.clipSkip, f.guidanceRescale);
-      Sampler own = sd.scheduler().sampler();
-      Sampler chosen = edit.sampler == null ? own : Samplers.byName(edit.sampler);
-      if (chosen.name().equals(own.name())) {
-        chosen = own;
-      }
-      SampleOptions.Builder b = chosen == own ? TextToImage.defaults(sd).toBuilder()
-          : TextToImage.defaults(sd, chosen).toBuilder();
-      SampleOptions o = SampleOptions.overrides(b, chosen, edit.steps, eta, edit.spacing, null, "--")
-          .precision(Precision.parse(edit.precision)).seed(edit.seed).batch(Math.min(edit.batch, 64)).build();
+      SampleOptions o = TextToImageSample.options(sd, edit.sampler, edit.steps, eta, edit.spacing, null,
+          edit.precision, edit.seed, edit.batch);
       List<PromptOptions> each = Collections.nCopies(n, p);
       Progress bar = new Progress(what, (long) n * o.steps(), edit.quiet ? null : System.err).rate("images", o.steps());
       float[] guides = new float[n * guide.length];

@@ -26,6 +26,24 @@ final class TextToImageSample {
     return model != null && !model.isBlank() && PipelineIndex.isTextToImage(Path.of(model));
   }
 
+  /**
+   * The options of a call on a pipeline folder: its own scheduler's settings, or another sampler as
+   * diffusers' {@code from_config} makes it ({@link TextToImage#defaults(StableDiffusion, Sampler)}); then
+   * each value given (null keeps the default).
+   */
+  static SampleOptions options(StableDiffusion sd, String sampler, Integer steps, Double eta, String spacing,
+      String variance, String precision, long seed, int batch) {
+    Sampler own = sd.scheduler().sampler();
+    Sampler chosen = sampler == null ? own : Samplers.byName(sampler);
+    if (chosen.name().equals(own.name())) {
+      chosen = own; // the folder's own variant (its scheduler config's keys)
+    }
+    SampleOptions.Builder b = chosen == own ? TextToImage.defaults(sd).toBuilder()
+        : TextToImage.defaults(sd, chosen).toBuilder();
+    return SampleOptions.overrides(b, chosen, steps, eta, spacing, variance, "--")
+        .precision(Precision.parse(precision)).seed(seed).batch(Math.min(batch, 64)).build();
+  }
+
   static int run(SampleCommand c) throws Exception {
     if (c.model == null || !isPipeline(c.model)) {
       throw new IllegalArgumentException("--prompt needs a text-to-image pipeline folder (model_index.json with a "
@@ -57,15 +75,7 @@ final class TextToImageSample {
             + "x" + height);
       }
       SamplerFlags s = c.sampling;
-      Sampler own = sd.scheduler().sampler();
-      Sampler chosen = s.sampler == null ? own : Samplers.byName(s.sampler);
-      if (chosen.name().equals(own.name())) {
-        chosen = own; // the folder's own variant (its scheduler config's keys)
-      }
-      SampleOptions.Builder b = chosen == own ? TextToImage.defaults(sd).toBuilder()
-          : TextToImage.defaults(sd, chosen).toBuilder();
-      SampleOptions o = SampleOptions.overrides(b, chosen, s.steps, s.eta, s.spacing, s.variance, "--")
-          .precision(Precision.parse(s.precision)).seed(c.seed).batch(Math.min(c.batch, 64)).build();
+      SampleOptions o = options(sd, s.sampler, s.steps, s.eta, s.spacing, s.variance, s.precision, c.seed, c.batch);
       int columns = c.cols != null ? c.cols : (int) Math.ceil(Math.sqrt(c.n));
       ImageGrid.checkSize(c.n, columns, width, height, ImageGrid.DEFAULT_PADDING, 0);
       if (c.dryRun) {

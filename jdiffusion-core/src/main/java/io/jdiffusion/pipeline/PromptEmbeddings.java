@@ -11,8 +11,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The text encoder's states of a call's prompts, each distinct text encoded once (diffusers'
  * encode_prompt): the prompt with the call's clip skip, the negative prompt (or "") always from the
- * last layer, as encode_prompt does. The tensors live in the scope that was current at construction
- * time's callers: make one inside the call's outer scope.
+ * last layer, as encode_prompt does. Each encoding is attached to the scope that is open when it is
+ * first asked for: make one inside the call's outer scope, so they last the whole call.
  */
 final class PromptEmbeddings {
   private final StableDiffusion sd;
