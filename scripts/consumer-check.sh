@@ -24,7 +24,7 @@ with open(sys.argv[1], 'rb') as f:
     head = f.read(24)
 assert head[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
 w, h = struct.unpack('>II', head[16:24])
-assert (w, h) == (4 * 28 + 3 * 2, 4 * 28 + 3 * 2) or (w >= 112 and h >= 112), (w, h)
+assert w == h and w >= 4 * 28, ('not a 4 x 4 grid of 28 px images', w, h)  # 16 images, upscaled and padded
 print(f'consumer: wrote {sys.argv[1]} ({w}x{h})')
 PY
 echo "consumer dependency tree:"
