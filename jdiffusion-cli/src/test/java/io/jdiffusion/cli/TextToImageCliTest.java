@@ -151,4 +151,15 @@ class TextToImageCliTest {
     assertCleanError(run("inpaint", "fashion-mnist", "--image", in.toString(), "--mask", m.toString(), "--strength",
         "0.5", "-o", dir.resolve("x.png").toString()), "--strength applies to text-to-image pipelines");
   }
+
+  @Test
+  void aPromptOverTheTokenLimitIsCutWithOneNote(@TempDir Path dir) {
+    String longPrompt = "a tall lighthouse on a rocky coast at sunset with waves ".repeat(12).strip();
+    Run r = run("sample", SD1.toString(), "--prompt", longPrompt, "--steps", "1", "-n", "1", "-o",
+        dir.resolve("long.png").toString(), "-q");
+    assertEquals(0, r.code(), r.err());
+    java.util.List<String> notes = r.err().lines().filter(l -> l.startsWith("note: The following part of your input "
+        + "was truncated because CLIP can only handle sequences up to 77 tokens: ")).toList();
+    assertEquals(1, notes.size(), r.err());
+  }
 }

@@ -111,12 +111,12 @@ public final class StableDiffusion implements AutoCloseable {
   /**
    * The text encoder's states for one prompt, [1, 77, D], as diffusers' encode_prompt computes them
    * (tokenized to model_max_length with truncation and padding; clip_skip as there); a prompt longer
-   * than the tokenizer's limit is cut, and {@code warn} gets diffusers' line naming what was cut.
+   * than the tokenizer's limit is cut, and {@code warn} gets "note: " and diffusers' line naming what was cut.
    */
   public Tensor encodePrompt(String prompt, int clipSkip, Forward f, Consumer<String> warn) {
     check();
     PromptEncoding e = tokenizer.encodeForPipeline(prompt == null ? "" : prompt);
-    e.warning().ifPresent(warn);
+    e.warning().ifPresent(w -> warn.accept("note: " + w)); // diffusers' own words, as a note line
     return textEncoder.encode(ClipTextModel.ids(e.ids()), clipSkip, f);
   }
 
