@@ -15,6 +15,7 @@ import io.jdiffusion.store.ForeignSafetensors;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
+import io.jdiffusion.store.TorchPickle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import java.util.function.Consumer;
  *
  * <p>Reading accepts F32, F16 and BF16 weights of any size ({@link ForeignSafetensors}), sharded
  * weights (an index.json's weight_map), and the attention names of diffusers before 0.14 (query, key,
- * value, proj_attn); a PyTorch pickle (.bin) is refused with the command that converts it.
+ * value, proj_attn); PyTorch's .bin weights through {@link TorchPickle}, which builds tensors and runs nothing.
  */
 public final class DiffusersFolder {
   /** The weights file name of diffusers' models. */
@@ -152,9 +153,7 @@ public final class DiffusersFolder {
     }
     Path bin = dir.resolve("diffusion_pytorch_model.bin");
     if (Files.isRegularFile(bin)) {
-      throw new StoreException(bin + " is a PyTorch pickle, which jdiffusion does not read (loading one can run code);"
-          + " convert it once with: python3 -c \"import torch; from safetensors.torch import save_file; save_file("
-          + "torch.load('" + bin + "', map_location='cpu'), '" + dir.resolve(WEIGHTS) + "')\"");
+      return TorchPickle.read(bin); // tensors only: a pickle that would call anything else is refused
     }
     throw new StoreException(dir + ": no " + WEIGHTS);
   }

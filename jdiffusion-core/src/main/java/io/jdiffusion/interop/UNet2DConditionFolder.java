@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.conditional.ConditionalUNetConfig;
 import io.jdiffusion.nn.conditional.UNet2DCondition;
-import io.jdiffusion.store.ForeignSafetensors;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
@@ -71,7 +70,7 @@ public final class UNet2DConditionFolder {
     return net;
   }
 
-  /** The weight files of {@code dir}, in the order above; refuses a pickle with the command that converts it. */
+  /** The weight files of {@code dir}, in the order above; PyTorch .bin weights last. */
   static List<Path> weightFiles(Path dir, String variant) {
     List<String> order = new ArrayList<>();
     if (variant != null) {
@@ -94,8 +93,7 @@ public final class UNet2DConditionFolder {
       }
     }
     if (Files.isRegularFile(dir.resolve(BASE + ".bin"))) {
-      throw new StoreException(dir.resolve(BASE + ".bin") + " is a PyTorch pickle, which jdiffusion does not read;"
-          + " convert it to " + BASE + ".safetensors with the safetensors package");
+      return List.of(dir.resolve(BASE + ".bin")); // read by the restricted reader: tensors only
     }
     throw new StoreException(dir + ": no " + BASE + ".safetensors (nor a sharded or fp16/bf16 variant)");
   }
@@ -126,7 +124,7 @@ public final class UNet2DConditionFolder {
     Set<String> loaded = new HashSet<>();
     Set<String> unused = new LinkedHashSet<>();
     for (Path file : files) {
-      Map<String, Safetensors.Entry> stored = ForeignSafetensors.read(file).tensors();
+      Map<String, Safetensors.Entry> stored = io.jdiffusion.store.WeightFiles.read(file, k -> false);
       for (var e : stored.entrySet()) {
         Tensor target = params.get(e.getKey());
         if (target == null) {

@@ -1,5 +1,6 @@
 package io.jdiffusion.interop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,11 +161,24 @@ class DiffusersFixturesTest {
   }
 
   @Test
-  void aPickleIsRefusedWithTheCommandThatConvertsIt(@TempDir Path dir) throws Exception {
+  void pytorchBinWeightsLoadAsTheirSafetensorsDo(@TempDir Path dir) throws Exception {
+    // the same weights saved by torch.save (scripts/torch_pickle_fixtures.py): read by the restricted reader
     Files.copy(fixture("no_mid").resolve("config.json"), dir.resolve("config.json"));
+    Files.copy(Path.of("src/test/resources/io/jdiffusion/torchpickle/no_mid.bin"),
+        dir.resolve("diffusion_pytorch_model.bin"));
+    var fromBin = DiffusersFolder.load(dir, WARNINGS::add);
+    var fromSafetensors = DiffusersFolder.load(fixture("no_mid"), WARNINGS::add);
+    for (var e : fromSafetensors.net().parameters().entrySet()) {
+      assertArrayEquals(Torch.toFloats(e.getValue()), Torch.toFloats(fromBin.net().parameters().get(e.getKey())), 0f,
+          e.getKey());
+    }
+    fromBin.net().close();
+    fromSafetensors.net().close();
+    // an old-format (or broken) .bin: one line with the command that converts it
     Files.write(dir.resolve("diffusion_pytorch_model.bin"), new byte[] {1, 2, 3});
     StoreException e = assertThrows(StoreException.class, () -> DiffusersFolder.load(dir, WARNINGS::add));
-    assertTrue(e.getMessage().contains("PyTorch pickle") && e.getMessage().contains("save_file("), e.getMessage());
+    assertTrue(e.getMessage().contains("not a zip-format PyTorch file") && e.getMessage().contains("save_file("),
+        e.getMessage());
   }
 
   @Test

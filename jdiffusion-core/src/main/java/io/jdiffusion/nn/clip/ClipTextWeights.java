@@ -2,7 +2,6 @@ package io.jdiffusion.nn.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.store.ForeignSafetensors;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
@@ -43,8 +42,8 @@ public final class ClipTextWeights {
    *
    * @param variant null: model.safetensors or its index, else the first of the fp16 and bf16 variants
    *     present; "fp16", "bf16" (or any name): that variant only
-   * @throws StoreException naming the folder and what it lacks (a PyTorch pickle is refused with the
-   *     command that converts it)
+   * @throws StoreException naming the folder and what it lacks (PyTorch's pytorch_model.bin, or its shards,
+   *     come last)
    */
   public static List<Path> files(Path dir, String variant) {
     List<String> variants = variant == null ? Arrays.asList(null, "fp16", "bf16") : List.of(variant);
@@ -58,12 +57,12 @@ public final class ClipTextWeights {
         return shards(dir, index);
       }
     }
-    for (String bin : new String[] {"pytorch_model.bin", "pytorch_model.fp16.bin", "pytorch_model.bin.index.json"}) {
-      if (Files.isRegularFile(dir.resolve(bin))) {
-        throw new StoreException(dir.resolve(bin) + " is a PyTorch pickle, which jdiffusion does not read (loading one"
-            + " can run code); convert it once with: python3 -c \"import torch; from safetensors.torch import save_file;"
-            + " save_file(torch.load('" + dir.resolve(bin) + "', map_location='cpu'), '"
-            + dir.resolve("model.safetensors") + "')\"");
+    if (variant == null) { // PyTorch's weights, read by the restricted reader (tensors only)
+      if (Files.isRegularFile(dir.resolve("pytorch_model.bin"))) {
+        return List.of(dir.resolve("pytorch_model.bin"));
+      }
+      if (Files.isRegularFile(dir.resolve("pytorch_model.bin.index.json"))) {
+        return shards(dir, dir.resolve("pytorch_model.bin.index.json"));
       }
     }
     throw new StoreException(dir + ": no " + (variant == null ? "model.safetensors (nor an fp16 or bf16 variant)"
@@ -105,7 +104,7 @@ public final class ClipTextWeights {
     Set<String> missing = new LinkedHashSet<>(params.keySet());
     Set<String> unexpected = new LinkedHashSet<>();
     for (Path file : files) {
-      Map<String, Safetensors.Entry> stored = ForeignSafetensors.read(file, POSITION_IDS::equals).tensors();
+      Map<String, Safetensors.Entry> stored = io.jdiffusion.store.WeightFiles.read(file, POSITION_IDS::equals);
       try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
         for (var e : stored.entrySet()) {
           Tensor p = params.get(e.getKey());

@@ -57,9 +57,8 @@ final class VaeFolder {
         return dir.resolve(n);
       }
     }
-    if (Files.isRegularFile(dir.resolve(WEIGHTS + ".bin"))) {
-      throw new StoreException(dir.resolve(WEIGHTS + ".bin") + " is a PyTorch pickle, which jdiffusion does not read"
-          + " (loading one can run code); save the model again with safe_serialization=True");
+    if (variant == null && Files.isRegularFile(dir.resolve(WEIGHTS + ".bin"))) {
+      return dir.resolve(WEIGHTS + ".bin"); // read by the restricted reader: tensors only
     }
     throw new StoreException(dir + ": no " + String.join(" or ", names));
   }
@@ -67,7 +66,7 @@ final class VaeFolder {
   /** Copies the stored tensors into {@code params} by name, strictly; errors name the file and the tensor. */
   static void load(Path file, Map<String, Tensor> params) {
     Map<String, Safetensors.Entry> stored = new LinkedHashMap<>();
-    ForeignSafetensors.read(file).tensors().forEach((k, v) -> stored.put(modernName(k), v));
+    io.jdiffusion.store.WeightFiles.read(file, k -> false).forEach((k, v) -> stored.put(modernName(k), v));
     List<String> unused = new ArrayList<>();
     for (String k : stored.keySet()) {
       if (!params.containsKey(k)) {
