@@ -18,7 +18,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -89,34 +88,13 @@ public final class UNet2DConditionFolder {
       }
       Path index = dir.resolve(v.isEmpty() ? BASE + ".safetensors.index.json" : BASE + ".safetensors.index." + v + ".json");
       if (Files.isRegularFile(index)) {
-        return shards(dir, index);
+        return io.jdiffusion.store.WeightFiles.shards(dir, index);
       }
     }
     if (Files.isRegularFile(dir.resolve(BASE + ".bin"))) {
       return List.of(dir.resolve(BASE + ".bin")); // read by the restricted reader: tensors only
     }
     throw new StoreException(dir + ": no " + BASE + ".safetensors (nor a sharded or fp16/bf16 variant)");
-  }
-
-  private static List<Path> shards(Path dir, Path index) {
-    JsonNode map = readJson(index).path("weight_map");
-    if (!map.isObject() || map.isEmpty()) {
-      throw new StoreException(index + ": no weight_map");
-    }
-    Set<String> names = new TreeSet<>();
-    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
-    List<Path> out = new ArrayList<>();
-    for (String shard : names) {
-      Path p = dir.resolve(shard).normalize();
-      if (shard.contains("/") || shard.contains("\\") || !p.startsWith(dir.normalize())) {
-        throw new StoreException(index + ": shard name " + shard + " leaves the folder");
-      }
-      if (!Files.isRegularFile(p)) {
-        throw new StoreException(index + ": shard " + shard + " is missing");
-      }
-      out.add(p);
-    }
-    return out;
   }
 
   /** Copies every tensor of {@code files} into {@code params}, file by file; strict as load_state_dict. */

@@ -1,7 +1,15 @@
 package io.jdiffusion.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -15,5 +23,37 @@ public final class WeightFiles {
   public static Map<String, Safetensors.Entry> read(Path file, Predicate<String> skip) {
     return file.getFileName().toString().endsWith(".bin") ? TorchPickle.read(file, skip)
         : ForeignSafetensors.read(file, skip).tensors();
+  }
+
+  /**
+   * The shard files a sharded checkpoint's {@code *.index.json} names in its weight_map, in name order;
+   * each must be a plain file name inside {@code dir}, and present.
+   *
+   * @throws StoreException naming the index and the problem in one line
+   */
+  public static List<Path> shards(Path dir, Path index) {
+    JsonNode map;
+    try {
+      map = Json.mapper().readTree(Files.readString(index, StandardCharsets.UTF_8)).path("weight_map");
+    } catch (IOException e) {
+      throw new StoreException(index + ": unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    if (!map.isObject() || map.isEmpty()) {
+      throw new StoreException(index + ": no weight_map");
+    }
+    Set<String> names = new TreeSet<>();
+    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
+    List<Path> out = new ArrayList<>();
+    for (String shard : names) {
+      Path p = dir.resolve(shard).normalize();
+      if (shard.contains("/") || shard.contains("\\") || !p.startsWith(dir.normalize())) {
+        throw new StoreException(index + ": shard name " + shard + " leaves the folder");
+      }
+      if (!Files.isRegularFile(p)) {
+        throw new StoreException(index + ": shard " + shard + " is missing");
+      }
+      out.add(p);
+    }
+    return out;
   }
 }

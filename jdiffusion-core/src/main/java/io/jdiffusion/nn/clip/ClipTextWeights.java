@@ -1,12 +1,8 @@
 package io.jdiffusion.nn.clip;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jdiffusion.nn.Torch;
-import io.jdiffusion.store.Json;
 import io.jdiffusion.store.Safetensors;
 import io.jdiffusion.store.StoreException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -54,7 +49,7 @@ public final class ClipTextWeights {
       }
       Path index = dir.resolve(v == null ? "model.safetensors.index.json" : "model.safetensors.index." + v + ".json");
       if (Files.isRegularFile(index)) {
-        return shards(dir, index);
+        return io.jdiffusion.store.WeightFiles.shards(dir, index);
       }
     }
     if (variant == null) { // PyTorch's weights, read by the restricted reader (tensors only)
@@ -62,37 +57,11 @@ public final class ClipTextWeights {
         return List.of(dir.resolve("pytorch_model.bin"));
       }
       if (Files.isRegularFile(dir.resolve("pytorch_model.bin.index.json"))) {
-        return shards(dir, dir.resolve("pytorch_model.bin.index.json"));
+        return io.jdiffusion.store.WeightFiles.shards(dir, dir.resolve("pytorch_model.bin.index.json"));
       }
     }
     throw new StoreException(dir + ": no " + (variant == null ? "model.safetensors (nor an fp16 or bf16 variant)"
         : "model." + variant + ".safetensors"));
-  }
-
-  private static List<Path> shards(Path dir, Path index) {
-    JsonNode map;
-    try {
-      map = Json.mapper().readTree(Files.readString(index, StandardCharsets.UTF_8)).path("weight_map");
-    } catch (IOException e) {
-      throw new StoreException(index + ": unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-    }
-    if (!map.isObject() || map.isEmpty()) {
-      throw new StoreException(index + ": no weight_map");
-    }
-    Set<String> names = new TreeSet<>();
-    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
-    List<Path> out = new ArrayList<>();
-    for (String shard : names) {
-      Path p = dir.resolve(shard).normalize();
-      if (shard.contains("/") || shard.contains("\\") || !p.startsWith(dir.normalize())) {
-        throw new StoreException(index + ": shard name " + shard + " leaves the folder");
-      }
-      if (!Files.isRegularFile(p)) {
-        throw new StoreException(index + ": shard " + shard + " is missing");
-      }
-      out.add(p);
-    }
-    return out;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.jdiffusion.nn.conditional;
 
 import io.jdiffusion.nn.Forward;
+import io.jdiffusion.nn.LayerNorm;
 import io.jdiffusion.nn.Params;
 import io.jdiffusion.nn.Torch;
 import org.bytedeco.pytorch.Tensor;
