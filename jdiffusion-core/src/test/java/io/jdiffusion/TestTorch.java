@@ -47,6 +47,12 @@ public final class TestTorch {
     return Path.of("").toAbsolutePath().getParent();
   }
 
+  /** PyTorch 2.6's runner: {@code -Djdiffusion.pytorch26}, else ../shared/tools/pytorch26 beside the repository. */
+  public static Path pytorch26() {
+    String p = System.getProperty("jdiffusion.pytorch26");
+    return p != null ? Path.of(p).toAbsolutePath() : repoRoot().resolve("../shared/tools/pytorch26").normalize();
+  }
+
   /**
    * The main source folders of every module ({@code jdiffusion-X/src/main/java}), found from the
    * module a test runs in (Maven runs tests in the module's folder).

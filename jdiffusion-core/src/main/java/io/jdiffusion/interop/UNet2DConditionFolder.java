@@ -102,25 +102,24 @@ public final class UNet2DConditionFolder {
     Set<String> loaded = new HashSet<>();
     Set<String> unused = new LinkedHashSet<>();
     for (Path file : files) {
-      Map<String, Safetensors.Entry> stored = io.jdiffusion.store.WeightFiles.read(file, k -> false);
-      for (var e : stored.entrySet()) {
-        Tensor target = params.get(e.getKey());
+      io.jdiffusion.nn.NativeWeights.each(file, k -> false, (name, stored) -> {
+        Tensor target = params.get(name);
         if (target == null) {
-          unused.add(e.getKey());
-          continue;
+          unused.add(name);
+          return;
         }
-        if (!loaded.add(e.getKey())) {
-          throw new StoreException(file + ": tensor " + e.getKey() + " is stored twice");
+        if (!loaded.add(name)) {
+          throw new StoreException(file + ": tensor " + name + " is stored twice");
         }
         long[] shape = Torch.shape(target);
-        if (!Arrays.equals(shape, e.getValue().shape())) {
-          throw new StoreException(file + ": tensor " + e.getKey() + " has shape " + Arrays.toString(e.getValue().shape())
+        if (!Arrays.equals(shape, Torch.shape(stored))) {
+          throw new StoreException(file + ": tensor " + name + " has shape " + Arrays.toString(Torch.shape(stored))
               + ", the config's network expects " + Arrays.toString(shape));
         }
-        try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-          target.copy_(Torch.tensor(e.getValue().values(), shape));
+        try (NoGradGuard ng = new NoGradGuard()) {
+          target.copy_(stored);
         }
-      }
+      });
     }
     if (!unused.isEmpty()) {
       List<String> some = new ArrayList<>(unused).subList(0, Math.min(3, unused.size()));

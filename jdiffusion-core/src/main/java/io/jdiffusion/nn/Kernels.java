@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -33,7 +34,12 @@ import org.slf4j.LoggerFactory;
  * every other shape keeps the fast path. GroupNorm, linear and attention have no second route: a
  * failure stops the run with one clear message ({@link KernelFailure}) instead of training on wrong
  * numbers. Verdicts are cached on disk per CPU and engine version ({@code kernel-checks/} under the
- * cache root), so a check runs once per machine and shape.
+ * cache root), so a check runs once per machine and kernel configuration ({@link KernelSpec}: large
+ * sizes are checked at a capped size).
+ *
+ * <p>With gradients enabled (training) a check covers the output and both gradients; with gradients
+ * disabled (sampling, under {@code NoGradGuard} or {@code InferenceMode}) it covers the output alone,
+ * a third of the work, and a verdict with gradients, where one exists, serves both.
  *
  * <p>The system property {@value #FORCE_PROPERTY} overrides the choice: {@code pad16} or
  * {@code im2col} sends every convolution whose input or output channels are not a multiple of 16 down that
@@ -53,13 +59,14 @@ public final class Kernels {
    * @param spec the spec's key
    * @param description human-readable spec
    * @param threads libtorch intra-op threads during the check
+   * @param gradients whether the gradients were checked too (else the output alone)
    * @param route the convolution route taken (FAST for the other kernels when they pass), or null when
    *     no route passed
    * @param checks every check that ran, in order (empty when checks are disabled)
    * @param millis how long the checks took
    */
-  public record Verdict(String spec, String description, int threads, ConvRoute route, List<KernelCheck.Result> checks,
-      double millis) {
+  public record Verdict(String spec, String description, int threads, boolean gradients, ConvRoute route,
+      List<KernelCheck.Result> checks, double millis) {
     public Verdict {
       checks = List.copyOf(checks);
     }
@@ -78,9 +85,13 @@ public final class Kernels {
   }
 
   /** In-memory key: cheap to build on every layer call. */
-  private record Key(KernelSpec spec, int threads, ConvRoute forced) {
+  private record Key(KernelSpec spec, int threads, ConvRoute forced, boolean gradients) {
     String disk() {
-      return spec.key() + "@" + threads + (forced != null ? "!" + forced : "");
+      return spec.key() + "@" + threads + (gradients ? "" : "/forward") + (forced != null ? "!" + forced : "");
+    }
+
+    Key withGradients() {
+      return new Key(spec, threads, forced, true);
     }
   }
 
@@ -124,7 +135,8 @@ public final class Kernels {
    */
   public static Verdict require(KernelSpec spec) {
     if (forced == ConvRoute.FAST) {
-      return new Verdict(spec.key(), spec.describe(), torch.get_num_threads(), ConvRoute.FAST, List.of(), 0);
+      return new Verdict(spec.key(), spec.describe(), torch.get_num_threads(), GradMode.is_enabled(), ConvRoute.FAST,
+          List.of(), 0);
     }
     Verdict v = verdict(spec);
     if (!v.usable()) {
@@ -138,20 +150,29 @@ public final class Kernels {
     return v;
   }
 
-  /** The verdict for {@code spec} at the current thread count (from memory, the disk cache, or a new check). */
+  /**
+   * The verdict for {@code spec} at the current thread count (from memory, the disk cache, or a new
+   * check), with gradients when libtorch's grad mode is on.
+   */
   public static Verdict verdict(KernelSpec spec) {
-    int threads = torch.get_num_threads();
-    Key key = new Key(spec, threads, forced);
+    Key key = new Key(spec, torch.get_num_threads(), forced, GradMode.is_enabled());
     Verdict v = VERDICTS.get(key);
+    if (v == null && !key.gradients()) {
+      v = VERDICTS.get(key.withGradients());
+    }
     if (v != null) {
       return v;
     }
     synchronized (Kernels.class) {
       v = VERDICTS.get(key);
       if (v == null) {
-        v = loadCache().get(key.disk());
+        Map<String, Verdict> disk = loadCache();
+        v = disk.get(key.disk());
+        if (v == null && !key.gradients()) {
+          v = disk.get(key.withGradients().disk());
+        }
         if (v == null) {
-          v = check(spec, threads);
+          v = check(spec, key.threads(), key.gradients());
           diskCache.put(key.disk(), v);
           saveCache();
         }
@@ -162,7 +183,7 @@ public final class Kernels {
   }
 
   /** Runs the checks for {@code spec}, trying the routes in order for a convolution. */
-  static Verdict check(KernelSpec spec, int threads) {
+  static Verdict check(KernelSpec spec, int threads, boolean gradients) {
     long t0 = System.nanoTime();
     List<KernelCheck.Result> checks = new ArrayList<>();
     ConvRoute chosen = null;
@@ -179,22 +200,23 @@ public final class Kernels {
       }
       for (int i = 0; i < order.size() && chosen == null; i++) {
         ConvRoute r = order.get(i);
-        checks.add(KernelCheck.conv(c, r.name(), r::apply));
+        checks.add(KernelCheck.conv(c, r.name(), r::apply, gradients));
         chosen = checks.get(checks.size() - 1).passed() ? r : null;
       }
     } else {
-      KernelCheck.Result res = spec instanceof KernelSpec.GroupNormSpec g ? KernelCheck.groupNorm(g)
-          : spec instanceof KernelSpec.LinearSpec l ? KernelCheck.linear(l)
-          : KernelCheck.attention((KernelSpec.AttentionSpec) spec);
+      KernelCheck.Result res = spec instanceof KernelSpec.GroupNormSpec g ? KernelCheck.groupNorm(g, gradients)
+          : spec instanceof KernelSpec.LinearSpec l ? KernelCheck.linear(l, gradients)
+          : KernelCheck.attention((KernelSpec.AttentionSpec) spec, gradients);
       checks.add(res);
       chosen = res.passed() ? ConvRoute.FAST : null; // no second route for these kernels
     }
-    return new Verdict(spec.key(), spec.describe(), threads, chosen, checks, (System.nanoTime() - t0) / 1e6);
+    return new Verdict(spec.key(), spec.describe(), threads, gradients, chosen, checks, (System.nanoTime() - t0) / 1e6);
   }
 
-  /** Sets the verdict for {@code spec} at the current thread count in memory (tests: a kernel that fails). */
+  /** Sets the verdict for {@code spec} at the current thread count in memory, both kinds (tests: a kernel that fails). */
   static void remember(KernelSpec spec, Verdict v) {
-    VERDICTS.put(new Key(spec, torch.get_num_threads(), forced), v);
+    VERDICTS.put(new Key(spec, torch.get_num_threads(), forced, true), v);
+    VERDICTS.put(new Key(spec, torch.get_num_threads(), forced, false), v);
   }
 
   /** The convolutions this process sends down a route other than the fast path, with their route. */

@@ -39,6 +39,30 @@ public final class ForeignSafetensors {
    * dtypes (transformers' CLIP text encoders before 4.31 stored an int64 position_ids buffer).
    */
   public static Safetensors.Contents read(Path file, java.util.function.Predicate<String> skip) {
+    Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>();
+    Map<String, String> metadata = each(file, skip, tensors::put);
+    return new Safetensors.Contents(tensors, metadata);
+  }
+
+  /**
+   * Reads the tensors of {@code file} one at a time, in header order, handing each to {@code consumer}
+   * as soon as it is read, so that only one tensor's values are in the Java heap at once (a loader copies
+   * it into the network and drops it). The whole header is checked (every entry, spans covering the data
+   * exactly) before any tensor is read.
+   *
+   * @return the header's string metadata
+   */
+  public static Map<String, String> each(Path file, java.util.function.Predicate<String> skip,
+      java.util.function.BiConsumer<String, Safetensors.Entry> consumer) {
+    return scan(file, skip, (ch, dataStart, slots) -> {
+      for (var e : slots.entrySet()) {
+        consumer.accept(e.getKey(), read(ch, file, e.getKey(), e.getValue(), dataStart));
+      }
+    });
+  }
+
+  /** Opens {@code file}, checks its whole header, and hands the checked entries to {@code visitor}. */
+  private static Map<String, String> scan(Path file, java.util.function.Predicate<String> skip, SlotVisitor visitor) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < 8) {
@@ -65,7 +89,7 @@ public final class ForeignSafetensors {
       long dataSize = size - dataStart;
       Map<String, String> metadata = new LinkedHashMap<>();
       List<long[]> spans = new ArrayList<>();
-      Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>();
+      Map<String, Slot> slots = new LinkedHashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getKey().equals("__metadata__")) {
@@ -78,7 +102,7 @@ public final class ForeignSafetensors {
           skipped(file, e.getKey(), e.getValue(), dataSize, spans);
           continue;
         }
-        tensors.put(e.getKey(), entry(ch, file, e.getKey(), e.getValue(), dataStart, dataSize, spans));
+        slots.put(e.getKey(), slot(file, e.getKey(), e.getValue(), dataSize, spans));
       }
       spans.sort((a, b) -> Long.compare(a[0], b[0]));
       long covered = 0;
@@ -93,14 +117,88 @@ public final class ForeignSafetensors {
         throw new StoreException(file + ": corrupt or truncated (data section " + dataSize + " bytes, header describes "
             + covered + ")");
       }
-      return new Safetensors.Contents(tensors, metadata);
+      visitor.visit(ch, dataStart, slots);
+      return metadata;
     } catch (IOException e) {
       throw new StoreException(file + ": cannot read (" + e.getMessage() + ")");
     }
   }
 
-  private static Safetensors.Entry entry(FileChannel ch, Path file, String name, JsonNode t, long dataStart,
-      long dataSize, List<long[]> spans) throws IOException {
+  /** Where a tensor's data lies and how it is stored: a checked header entry. */
+  private record Slot(String dtype, int width, boolean f16, long[] shape, long n, long start) {}
+
+  /**
+   * One stored tensor whose bytes have not been read yet: its dtype (F32, F16 or BF16), shape, and a way
+   * to read its little-endian bytes into memory the caller owns (a native tensor's storage, so that no
+   * copy passes through the Java heap).
+   */
+  public interface RawTensor {
+    /** "F32", "F16" or "BF16". */
+    String dtype();
+
+    long[] shape();
+
+    /** Size of the data in bytes (elements x width). */
+    long bytes();
+
+    /**
+     * Reads the bytes from {@code offset} (within this tensor's data) until {@code target} is full.
+     *
+     * @throws StoreException when the file ends early
+     */
+    void readInto(long offset, ByteBuffer target);
+  }
+
+  /**
+   * {@link #each} without reading: every header entry is checked first (as {@link #each} does), then
+   * {@code consumer} gets each tensor in header order as a {@link RawTensor} it may read while the call
+   * lasts; what it does not read is never read.
+   *
+   * @return the header's string metadata
+   */
+  public static Map<String, String> eachRaw(Path file, java.util.function.Predicate<String> skip,
+      java.util.function.BiConsumer<String, RawTensor> consumer) {
+    return scan(file, skip, (ch, dataStart, slots) -> {
+      for (var e : slots.entrySet()) {
+        Slot slot = e.getValue();
+        consumer.accept(e.getKey(), new RawTensor() {
+          @Override
+          public String dtype() {
+            return slot.dtype();
+          }
+
+          @Override
+          public long[] shape() {
+            return slot.shape().clone();
+          }
+
+          @Override
+          public long bytes() {
+            return slot.n() * slot.width();
+          }
+
+          @Override
+          public void readInto(long offset, ByteBuffer target) {
+            if (offset < 0 || offset + target.remaining() > bytes()) {
+              throw new IllegalArgumentException("read past tensor " + e.getKey());
+            }
+            try {
+              readFully(ch, target, dataStart + slot.start() + offset, file);
+            } catch (IOException x) {
+              throw new StoreException(file + ": cannot read (" + x.getMessage() + ")");
+            }
+          }
+        });
+      }
+    });
+  }
+
+  @FunctionalInterface
+  private interface SlotVisitor {
+    void visit(FileChannel ch, long dataStart, Map<String, Slot> slots) throws IOException;
+  }
+
+  private static Slot slot(Path file, String name, JsonNode t, long dataSize, List<long[]> spans) {
     JsonNode dtype = t.get("dtype");
     JsonNode shapeNode = t.get("shape");
     JsonNode offsets = t.get("data_offsets");
@@ -134,11 +232,19 @@ public final class ForeignSafetensors {
     if (end > start) {
       spans.add(new long[] {start, end});
     }
+    return new Slot(dtype.asText(), width, dtype.asText().equals("F16"), shape, n, start);
+  }
+
+  private static Safetensors.Entry read(FileChannel ch, Path file, String name, Slot slot, long dataStart)
+      throws IOException {
+    long n = slot.n();
+    int width = slot.width();
+    long start = slot.start();
     float[] values = new float[(int) n];
     int chunk = 1 << 20; // elements per read
     ByteBuffer buf = ByteBuffer.allocate((int) Math.min(n, chunk) * width + width).order(ByteOrder.LITTLE_ENDIAN);
     int nonFinite = 0;
-    boolean f16 = dtype.asText().equals("F16");
+    boolean f16 = slot.f16();
     for (long done = 0; done < n; ) {
       int count = (int) Math.min(chunk, n - done);
       buf.clear().limit(count * width);
@@ -156,7 +262,7 @@ public final class ForeignSafetensors {
       throw new StoreException(file + ": tensor " + name + " holds " + nonFinite
           + " non-finite values (NaN or infinity); such weights cannot be used");
     }
-    return new Safetensors.Entry(shape, values);
+    return new Safetensors.Entry(slot.shape(), values);
   }
 
   /** Checks the header entry of a tensor that is not read and records its span (any safetensors dtype). */

@@ -26,6 +26,19 @@ public final class WeightFiles {
   }
 
   /**
+   * The float32 tensors of {@code file}, without those {@code skip} names, handed to {@code consumer} one
+   * at a time (safetensors: read one by one, so a loader holds one tensor's values at once; .bin: read
+   * whole, then handed over).
+   */
+  public static void each(Path file, Predicate<String> skip, java.util.function.BiConsumer<String, Safetensors.Entry> consumer) {
+    if (file.getFileName().toString().endsWith(".bin")) {
+      TorchPickle.read(file, skip).forEach(consumer);
+    } else {
+      ForeignSafetensors.each(file, skip, consumer);
+    }
+  }
+
+  /**
    * The shard files a sharded checkpoint's {@code *.index.json} names in its weight_map, in name order;
    * each must be a plain file name inside {@code dir}, and present.
    *

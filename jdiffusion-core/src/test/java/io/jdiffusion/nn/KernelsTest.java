@@ -154,9 +154,73 @@ class KernelsTest {
   }
 
   @Test
+  void largeSizesShareTheVerdictOfACappedSizeWithTheSameTail() {
+    // sides up to 48 as they are; larger ones at 32 + side mod 16 (tail of a 16-wide loop, stride-2 parity)
+    assertEquals(new KernelSpec.Conv(320, 4, 3, 1, 48, 7, Precision.FP32).key(), "conv:320:4:3:1:48:7:FP32");
+    assertEquals(new KernelSpec.Conv(4, 320, 3, 2, 33, 47, Precision.BF16),
+        new KernelSpec.Conv(4, 320, 3, 2, 97, 63, Precision.BF16));
+    assertEquals(new KernelSpec.Conv(32, 1, 3, 1, 28, 32, Precision.FP32).key(), "conv:32:1:3:1:28:32:FP32");
+    // whole 16-channel blocks (never seen wrong): sides up to 31 as they are, else 16 + side mod 16
+    assertEquals(new KernelSpec.Conv(128, 128, 3, 1, 16, 31, Precision.FP32),
+        new KernelSpec.Conv(128, 128, 3, 1, 512, 63, Precision.FP32));
+    assertEquals(28, new KernelSpec.Conv(64, 64, 3, 1, 28, 28, Precision.FP32).height());
+    assertEquals(new KernelSpec.GroupNormSpec(32, 128, 40, 32, Precision.FP32),
+        new KernelSpec.GroupNormSpec(32, 128, 520, 512, Precision.FP32));
+    assertEquals(1536, new KernelSpec.AttentionSpec(8, 1536, 40).tokens());
+    assertEquals(1024, new KernelSpec.AttentionSpec(8, 4096, 40).tokens());
+    assertEquals(1024 + 77, new KernelSpec.AttentionSpec(8, 4096 + 77, 40).tokens());
+    // a 512x512 VAE convolution: checked like a 16x16 one, in well under a second
+    KernelSpec.Conv big = new KernelSpec.Conv(128, 128, 3, 1, 512, 512, Precision.FP32);
+    assertEquals(16, big.height());
+    assertTrue(KernelCheck.conv(big, "FAST", ConvRoute.FAST::apply, false).passed());
+  }
+
+  @Test
+  void forwardOnlyChecksCatchAWrongOutputAndSkipTheGradients() {
+    KernelSpec.Conv s = new KernelSpec.Conv(16, 8, 3, 1, 8, 8, Precision.FP32);
+    KernelCheck.Result right = KernelCheck.conv(s, "fast", ConvRoute.FAST::apply, false);
+    assertTrue(right.passed() && right.output() > 0 && right.inputGrad() == 0 && right.weightGrad() == 0,
+        right.toString());
+    KernelCheck.Result wrong = KernelCheck.conv(s, "wrong y", (x, w, b, st, p) ->
+        ConvRoute.FAST.apply(x, w, b, st, p).mul(Torch.s(1.01)), false);
+    assertFalse(wrong.passed(), wrong.toString());
+    // a wrong input gradient passes a forward-only check: only sampling may use such a verdict
+    KernelCheck.Result dxOnly = KernelCheck.conv(s, "wrong dx", (x, w, b, st, p) ->
+        ConvRoute.FAST.apply(x, w, b, st, p).mul(Torch.s(0.9)).add(ConvRoute.FAST.apply(x, w, b, st, p).detach()
+            .mul(Torch.s(0.1))), false);
+    assertTrue(dxOnly.passed(), dxOnly.toString());
+  }
+
+  @Test
+  void samplingUsesForwardVerdictsAndTrainingChecksTheGradients() throws Exception {
+    KernelSpec.LinearSpec s = new KernelSpec.LinearSpec(24, 41, Precision.FP32);
+    Kernels.forget(true); // memory and this machine's (test) cache file: nothing may answer from an earlier run
+    Kernels.Verdict forward;
+    try (org.bytedeco.pytorch.NoGradGuard off = new org.bytedeco.pytorch.NoGradGuard()) {
+      forward = Kernels.require(s);
+    }
+    assertFalse(forward.gradients());
+    assertEquals(0, forward.checks().get(0).inputGrad());
+    Kernels.Verdict full;
+    try (org.bytedeco.pytorch.AutoGradMode on = new org.bytedeco.pytorch.AutoGradMode(true)) {
+      full = Kernels.require(s);
+    }
+    assertTrue(full.gradients() && full.checks().get(0).inputGrad() > 0, full.toString());
+    assertTrue(Files.readString(Kernels.cacheFile()).contains(s.key() + "@" + torch.get_num_threads() + "/forward"));
+    // a later forward-only use of another spec after a full verdict: the full one serves
+    KernelSpec.LinearSpec t = new KernelSpec.LinearSpec(24, 43, Precision.FP32);
+    try (org.bytedeco.pytorch.AutoGradMode on = new org.bytedeco.pytorch.AutoGradMode(true)) {
+      Kernels.require(t);
+    }
+    try (org.bytedeco.pytorch.NoGradGuard off = new org.bytedeco.pytorch.NoGradGuard()) {
+      assertTrue(Kernels.require(t).gradients());
+    }
+  }
+
+  @Test
   void aFailingKernelWithoutARouteStopsWithOneClearMessage() {
     KernelSpec.GroupNormSpec s = new KernelSpec.GroupNormSpec(4, 16, 4, 4, Precision.BF16);
-    Kernels.remember(s, new Kernels.Verdict(s.key(), s.describe(), torch.get_num_threads(), null,
+    Kernels.remember(s, new Kernels.Verdict(s.key(), s.describe(), torch.get_num_threads(), true, null,
         List.of(new KernelCheck.Result("libtorch group_norm", 0.3, Double.POSITIVE_INFINITY, 0, 2e-2)), 1.0));
     try (PointerScope scope = new PointerScope()) {
       GroupNorm gn = new GroupNorm(new Params(), "gn", 4, 16);

@@ -73,27 +73,24 @@ public final class ClipTextWeights {
     Set<String> missing = new LinkedHashSet<>(params.keySet());
     Set<String> unexpected = new LinkedHashSet<>();
     for (Path file : files) {
-      Map<String, Safetensors.Entry> stored = io.jdiffusion.store.WeightFiles.read(file, POSITION_IDS::equals);
-      try (PointerScope scope = new PointerScope(); NoGradGuard ng = new NoGradGuard()) {
-        for (var e : stored.entrySet()) {
-          Tensor p = params.get(e.getKey());
-          if (p == null) {
-            unexpected.add(e.getKey());
-            continue;
-          }
-          long[] shape = Torch.shape(p);
-          if (!Arrays.equals(shape, e.getValue().shape())) {
-            throw new StoreException(file + ": tensor " + e.getKey() + " has shape " + Arrays.toString(e.getValue().shape())
-                + ", the config gives " + Arrays.toString(shape));
-          }
-          if (!missing.remove(e.getKey())) {
-            throw new StoreException(file + ": tensor " + e.getKey() + " is stored twice");
-          }
-          try (PointerScope one = new PointerScope()) {
-            p.copy_(Torch.tensor(e.getValue().values(), shape));
-          }
+      io.jdiffusion.nn.NativeWeights.each(file, POSITION_IDS::equals, (name, stored) -> {
+        Tensor p = params.get(name);
+        if (p == null) {
+          unexpected.add(name);
+          return;
         }
-      }
+        long[] shape = Torch.shape(p);
+        if (!Arrays.equals(shape, Torch.shape(stored))) {
+          throw new StoreException(file + ": tensor " + name + " has shape " + Arrays.toString(Torch.shape(stored))
+              + ", the config gives " + Arrays.toString(shape));
+        }
+        if (!missing.remove(name)) {
+          throw new StoreException(file + ": tensor " + name + " is stored twice");
+        }
+        try (NoGradGuard ng = new NoGradGuard()) {
+          p.copy_(stored);
+        }
+      });
     }
     if (!missing.isEmpty() || !unexpected.isEmpty()) {
       String where = files.size() == 1 ? files.get(0).toString() : files.get(0).getParent() + " (" + files.size() + " shards)";

@@ -24,12 +24,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * nothing), so that 4,096 query tokens need no N x N matrix in bf16.
  */
 public final class CrossAttention {
-  /**
-   * Longest sequence the CPU self-check ({@link Kernels}) runs at: its float64 reference with gradients
-   * needs about 20 x B x heads x N^2 bytes, some 10 GB at SD's 4,096 tokens; longer sequences are checked
-   * at this length, which runs the same kernel.
-   */
-  static final int CHECKED_TOKENS = 1024;
   private final Linear toQ;
   private final Linear toK;
   private final Linear toV;
@@ -77,7 +71,7 @@ public final class CrossAttention {
         v = v.to(ScalarType.Float);
       }
       if (context == null && q.is_cpu()) { // the self-checks are of the CPU's (square) attention kernels
-        Kernels.require(new KernelSpec.AttentionSpec(heads, (int) Math.min(n, CHECKED_TOKENS), headDim));
+        Kernels.require(new KernelSpec.AttentionSpec(heads, (int) n, headDim));
       }
       Tensor a = torch.scaled_dot_product_attention(q, k, v).to(f.precision().dtype); // [B, heads, N, d]
       return toOut.forward(a.transpose(1, 2).reshape(b, n, (long) heads * headDim), f);

@@ -354,11 +354,11 @@ class ClipTextModelTest {
   void fullSizeSd15TextEncoderMatchesTheReference() throws Exception {
     Path dir = Path.of("target", "clip-full").toAbsolutePath();
     if (!Files.isRegularFile(dir.resolve("io.safetensors"))) {
-      Path tool = Path.of(System.getProperty("jdiffusion.pytorch26", "../shared/tools/pytorch26")).toAbsolutePath();
+      Path tool = TestTorch.pytorch26();
       assumeTrue(Files.isExecutable(tool), "no pytorch26 at " + tool + " (set -Djdiffusion.pytorch26=PATH)");
       Files.createDirectories(dir);
       Process p = new ProcessBuilder(tool.toString(), "run", "scripts/t2i/clip_text_fixtures.py", "--full", dir.toString())
-          .inheritIO().start();
+          .directory(TestTorch.repoRoot().toFile()).inheritIO().start();
       assertTrue(p.waitFor(20, TimeUnit.MINUTES) && p.exitValue() == 0, "the reference script failed");
     }
     Map<String, Safetensors.Entry> io = ForeignSafetensors.read(dir.resolve("io.safetensors")).tensors();

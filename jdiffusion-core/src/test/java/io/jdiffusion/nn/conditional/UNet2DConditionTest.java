@@ -264,13 +264,13 @@ class UNet2DConditionTest {
   void fullSizeSd15EqualsDiffusers() throws Exception {
     Path dir = Path.of("target", "t2i-full-sd15").toAbsolutePath();
     if (!Files.isRegularFile(dir.resolve("io.safetensors"))) {
-      Path tool = Path.of(System.getProperty("jdiffusion.pytorch26", "/work/shared/tools/pytorch26"));
+      Path tool = TestTorch.pytorch26();
       Path diffusers = Path.of(System.getProperty("jdiffusion.diffusers", "/tmp/diffusers"));
       Path hub = Path.of(System.getProperty("jdiffusion.hfhub", "/tmp/hfhub"));
       Assumptions.assumeTrue(Files.isExecutable(tool) && Files.isDirectory(diffusers),
           "no pytorch26 or diffusers sources: skipped");
       ProcessBuilder pb = new ProcessBuilder(tool.toString(), "run", "scripts/t2i/unet_cond_fixtures.py", "--full",
-          dir.toString()).inheritIO();
+          dir.toString()).directory(TestTorch.repoRoot().toFile()).inheritIO();
       pb.environment().put("PYTORCH26_EXTRA", diffusers + ":" + hub);
       pb.environment().put("PYTHONPATH", diffusers.resolve("src") + ":" + hub.resolve("src"));
       Process p = pb.start();
