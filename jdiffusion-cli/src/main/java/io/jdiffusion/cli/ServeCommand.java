@@ -56,13 +56,17 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0",
       description = "libtorch threads per concurrent request (default: 0, physical cores / --max-concurrent).")
   int threads;
+  @Option(names = "--preview-decoder", paramLabel = "DIR",
+      description = "An AutoencoderTiny (TAESD) folder that draws the progress previews of text-to-image pipelines"
+          + " (default: none, and such pipelines make no previews).")
+  String previewDecoder;
 
   @Override
   public Integer call() throws InterruptedException {
     String version = "jdiffusion " + io.jdiffusion.util.ToolVersion.get();
     device.use();
     ServeConfig config = new ServeConfig(host, port, models == null ? List.of(ServeConfig.DEFAULT_MODEL) : models,
-        maxConcurrent, queue, maxImages, maxSteps, maxImagePixels, maxBody, timeout, threads, version);
+        maxConcurrent, queue, maxImages, maxSteps, maxImagePixels, maxBody, timeout, threads, version, previewDecoder);
     Server server = Server.start(config);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

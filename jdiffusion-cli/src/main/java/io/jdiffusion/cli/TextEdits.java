@@ -61,7 +61,7 @@ final class TextEdits {
       }
     }
     io.jdiffusion.nn.Torch.init(edit.threads);
-    Path dir = Path.of(model);
+    Path dir = TextToImageSample.folder(model, f.variant);
     try (StableDiffusion sd = StableDiffusion.load(dir, f.variant, System.err::println)) {
       int scale = sd.vaeScaleFactor();
       // diffusers' default: the image's own size, rounded down to a multiple of the autoencoder's scale

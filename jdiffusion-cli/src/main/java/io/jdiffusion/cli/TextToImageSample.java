@@ -21,9 +21,14 @@ import java.util.Locale;
 final class TextToImageSample {
   private TextToImageSample() {}
 
-  /** Whether {@code model} names a text-to-image pipeline folder. */
+  /** Whether {@code model} names a text-to-image pipeline folder (or a Hub repository of one). */
   static boolean isPipeline(String model) {
-    return model != null && !model.isBlank() && PipelineIndex.isTextToImage(Path.of(model));
+    return StableDiffusion.isPipeline(model, System.err::println);
+  }
+
+  /** The pipeline folder of {@code model}: itself, or a Hub repository's files downloaded (or cached). */
+  static Path folder(String model, String variant) {
+    return StableDiffusion.folder(model, variant, System.err::println);
   }
 
   /**
@@ -57,7 +62,7 @@ final class TextToImageSample {
       throw new IllegalArgumentException((c.raw ? "--raw" : c.label ? "--label" : "--nproc")
           + " does not apply to a text-to-image pipeline");
     }
-    Path dir = Path.of(c.model);
+    Path dir = folder(c.model, c.prompts.variant);
     PromptFlags f = c.prompts;
     double guidance = c.condition.given != null ? c.condition.given : PromptOptions.DEFAULT_GUIDANCE;
     PromptOptions p = new PromptOptions(f.prompt == null ? "" : f.prompt, f.negative, guidance,

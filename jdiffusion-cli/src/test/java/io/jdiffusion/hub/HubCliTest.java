@@ -1,5 +1,6 @@
 package io.jdiffusion.hub;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,6 +26,14 @@ class HubCliTest {
   HubStandIn hub;
 
   record Run(int code, String out, String err) {}
+
+  /** The pixels of a PNG (its text chunks name the model's path, which differs between the two runs). */
+  static final class Pixels {
+    static int[] of(Path png) throws java.io.IOException {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+      return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    }
+  }
 
   @BeforeAll
   static void init() {
@@ -62,6 +71,22 @@ class HubCliTest {
       System.setOut(out);
       System.setErr(err);
     }
+  }
+
+  @Test
+  void aTextToImagePipelineFromTheHubGivesTheFolderSImage() throws Exception {
+    Path sd1 = TestTorch.repoRoot().resolve("jdiffusion-core/src/test/resources/io/jdiffusion/t2i/pipelines/sd1");
+    hub.repo("org/sd", sd1, false);
+    Path fromHub = dir.resolve("hub.png");
+    Run r = run("sample", "hf:org/sd", "--prompt", "a red fox", "--steps", "2", "-n", "1", "-o", fromHub.toString(),
+        "-q");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.isRegularFile(dir.resolve("cache/hub/org--sd/main/text_encoder/model.safetensors")), r.err());
+    Path local = dir.resolve("local.png");
+    Run l = run("sample", sd1.toString(), "--prompt", "a red fox", "--steps", "2", "-n", "1", "-o", local.toString(),
+        "-q");
+    assertEquals(0, l.code(), l.err());
+    assertArrayEquals(Pixels.of(local), Pixels.of(fromHub));
   }
 
   @Test

@@ -116,6 +116,20 @@ public final class HubFiles {
     }
   }
 
+  /**
+   * {@link #fetch}, except that offline a file that is not in the cache is empty instead of refused:
+   * for probing which of several names a repository uses (its layout, a weights variant), so that a
+   * repository downloaded once loads offline whatever the Hub said about the names not taken.
+   */
+  public Optional<Path> probe(HubRef ref, String path) {
+    if (settings.offline()) {
+      Path target = settings.folder(ref).resolve(path).normalize();
+      return Files.isRegularFile(target) && target.startsWith(settings.folder(ref)) ? Optional.of(target)
+          : Optional.empty();
+    }
+    return fetch(ref, path);
+  }
+
   private StoreException unreachable(Exception e) {
     return new StoreException("cannot reach " + settings.endpoint() + " (" + message(e) + "); to use the models already"
         + " downloaded to " + settings.cache() + ", set HF_HUB_OFFLINE=1", e);

@@ -60,8 +60,8 @@ public final class DiffusionPipeline implements AutoCloseable {
 
   /** {@link #load(String)} onto the settings' device, computing with their thread count. */
   public static DiffusionPipeline load(String nameOrPath, PipelineSettings settings) {
-    if (nameOrPath != null && !nameOrPath.isBlank() && io.jdiffusion.interop.PipelineIndex.isTextToImage(Path.of(nameOrPath))) {
-      return load(Path.of(nameOrPath), settings);
+    if (StableDiffusion.isPipeline(nameOrPath, LOG::warn)) {
+      return load(StableDiffusion.folder(nameOrPath, null, LOG::warn), settings);
     }
     return new DiffusionPipeline(in(settings, () -> TrainedModel.resolve(nameOrPath, true)), settings);
   }

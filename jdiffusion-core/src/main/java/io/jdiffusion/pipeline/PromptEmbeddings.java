@@ -11,14 +11,16 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The text encoder's states of a call's prompts, each distinct text encoded once (diffusers'
  * encode_prompt): the prompt with the call's clip skip, the negative prompt (or "") always from the
- * last layer, as encode_prompt does. Each encoding is attached to the scope that is open when it is
- * first asked for: make one inside the call's outer scope, so they last the whole call.
+ * last layer, as encode_prompt does. Each encoding belongs to the scope that was open when this was
+ * made (the call's outer scope), wherever it is first asked for, so it lasts the whole call: a batch's
+ * own scope closing must not free an encoding a later batch reuses.
  */
 final class PromptEmbeddings {
   private final StableDiffusion sd;
   private final Forward forward;
   private final Consumer<String> warn;
   private final Map<String, Tensor> byKey = new HashMap<>();
+  private final org.bytedeco.javacpp.PointerScope home = org.bytedeco.javacpp.PointerScope.getInnerScope();
 
   PromptEmbeddings(StableDiffusion sd, Forward forward, Consumer<String> warn) {
     this.sd = sd;
@@ -46,6 +48,14 @@ final class PromptEmbeddings {
   }
 
   private Tensor get(String text, int clipSkip) {
-    return byKey.computeIfAbsent(clipSkip + "\u0000" + text, k -> sd.encodePrompt(text, clipSkip, forward, warn));
+    return byKey.computeIfAbsent(clipSkip + "\u0000" + text, k -> {
+      Tensor t = sd.encodePrompt(text, clipSkip, forward, warn);
+      org.bytedeco.javacpp.PointerScope current = org.bytedeco.javacpp.PointerScope.getInnerScope();
+      if (home != null && current != null && current != home) {
+        home.attach(t); // first: attach retains, detach releases (and frees at zero references)
+        current.detach(t);
+      }
+      return t;
+    });
   }
 }

@@ -2,6 +2,8 @@ package io.jdiffusion.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jdiffusion.interop.DiffusersScheduler;
+import io.jdiffusion.hub.HubModels;
+import io.jdiffusion.hub.HubRef;
 import io.jdiffusion.interop.PipelineIndex;
 import io.jdiffusion.interop.UNet2DConditionFolder;
 import io.jdiffusion.nn.Forward;
@@ -59,6 +61,22 @@ public final class StableDiffusion implements AutoCloseable {
   }
 
   /**
+   * Whether {@code spec} names a text-to-image pipeline: a folder whose model_index.json names a text
+   * encoder, or {@code hf:ORG/NAME[@REVISION]} whose model_index.json does (only that file is fetched).
+   */
+  public static boolean isPipeline(String spec, Consumer<String> log) {
+    if (spec == null || spec.isBlank()) {
+      return false;
+    }
+    return HubRef.isRef(spec) ? HubModels.isTextToImage(spec, log) : PipelineIndex.isTextToImage(Path.of(spec));
+  }
+
+  /** Where a pipeline spec's files are: a folder as it is, {@code hf:...} downloaded (with {@code variant}'s weights). */
+  public static Path folder(String spec, String variant, Consumer<String> log) {
+    return HubModels.localPath(spec, variant, log);
+  }
+
+  /**
    * Loads a pipeline folder.
    *
    * @param variant the weights variant to read ("fp16", "bf16"), or null for float32 files first, then a
@@ -77,9 +95,15 @@ public final class StableDiffusion implements AutoCloseable {
     ClipTextModel textEncoder = null;
     UNet2DCondition unet = null;
     try {
-      textEncoder = ClipTextModel.load(dir.resolve("text_encoder"), variant, warn);
+      // as diffusers' pipelines do: a component without the variant's files loads its plain ones
+      Path text = dir.resolve("text_encoder");
+      boolean textHasVariant = variant != null && (Files.isRegularFile(text.resolve("model." + variant + ".safetensors"))
+          || Files.isRegularFile(text.resolve("model.safetensors.index." + variant + ".json")));
+      textEncoder = ClipTextModel.load(text, textHasVariant ? variant : null, warn);
       unet = UNet2DConditionFolder.load(dir.resolve("unet"), variant, warn);
-      AutoencoderKL vae = AutoencoderKL.load(dir.resolve("vae"), variant);
+      boolean vaeHasVariant = variant != null
+          && Files.isRegularFile(dir.resolve("vae").resolve("diffusion_pytorch_model." + variant + ".safetensors"));
+      AutoencoderKL vae = AutoencoderKL.load(dir.resolve("vae"), vaeHasVariant ? variant : null);
       if (textEncoder.config().hiddenSize() != unet.config().crossAttentionDim()) {
         vae.close();
         throw new StoreException(dir + ": the text encoder's states are " + textEncoder.config().hiddenSize()

@@ -27,8 +27,9 @@ class HubFilesTest {
   HubStandIn hub;
   final List<String> log = new ArrayList<>();
 
+  /** The fixture folder in the sources (a folder wherever the test runs from, even from core's test jar). */
   static Path fixture() throws Exception {
-    return Path.of(HubFilesTest.class.getResource("/io/jdiffusion/diffusers/ddim").toURI());
+    return io.jdiffusion.TestTorch.repoRoot().resolve("jdiffusion-core/src/test/resources/io/jdiffusion/diffusers/ddim");
   }
 
   @BeforeEach
@@ -133,6 +134,83 @@ class HubFilesTest {
     StoreException e = assertThrows(StoreException.class,
         () -> HubModels.download(HubRef.parse("hf:org/tiny@v1"), files(null, true)));
     assertTrue(e.getMessage().contains("not in the cache") && e.getMessage().contains("HF_HUB_OFFLINE"), e.getMessage());
+  }
+
+  /** A copy of {@code from} under {@code to}, with extra files written as given (path -> content). */
+  private static Path repoCopy(Path from, Path to, Map<String, String> extra) throws Exception {
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        Files.createDirectories(t.getParent());
+        Files.copy(p, t);
+      }
+    }
+    for (var e : extra.entrySet()) {
+      Files.createDirectories(to.resolve(e.getKey()).getParent());
+      Files.writeString(to.resolve(e.getKey()), e.getValue());
+    }
+    return to;
+  }
+
+  @Test
+  void aTextToImagePipelineDownloadsTheFilesItsComponentsReadInTheVariantAskedFor(@TempDir Path repos)
+      throws Exception {
+    Path sd1 = Path.of(HubFilesTest.class.getResource("/io/jdiffusion/t2i/pipelines/sd1").toURI());
+    Path repo = repoCopy(sd1, repos.resolve("sd"), Map.of("safety_checker/model.safetensors", "not needed",
+        "unet/flax_diffusion_pytorch_model.msgpack", "not needed", "unet/diffusion_pytorch_model.bin", "not needed",
+        "feature_extractor/preprocessor_config.json", "{}"));
+    Files.copy(repo.resolve("unet/diffusion_pytorch_model.safetensors"),
+        repo.resolve("unet/diffusion_pytorch_model.fp16.safetensors"));
+    hub.repo("org/sd", repo, false);
+    Path folder = HubModels.download(HubRef.parse("hf:org/sd"), files(null, false), "fp16");
+    List<String> got;
+    try (Stream<Path> all = Files.walk(folder)) {
+      got = all.filter(Files::isRegularFile).map(p -> folder.relativize(p).toString())
+          .filter(p -> !p.startsWith(".no_exist")).sorted().toList();
+    }
+    assertEquals(List.of("model_index.json", "scheduler/scheduler_config.json", "text_encoder/config.json",
+        "text_encoder/model.safetensors", "tokenizer/merges.txt", "tokenizer/special_tokens_map.json",
+        "tokenizer/tokenizer_config.json", "tokenizer/vocab.json", "unet/config.json",
+        "unet/diffusion_pytorch_model.fp16.safetensors", "vae/config.json", "vae/diffusion_pytorch_model.safetensors"),
+        got);
+    try (io.jdiffusion.pipeline.StableDiffusion sd = io.jdiffusion.pipeline.StableDiffusion.load(folder, "fp16",
+        w -> { })) {
+      assertEquals(4, sd.unet().config().inChannels());
+    }
+    // offline: the same choices from the cache alone, nothing asked of the Hub
+    hub.close();
+    int before = hub.requests.size();
+    assertEquals(folder, HubModels.download(HubRef.parse("hf:org/sd"), files(null, true), "fp16"));
+    assertEquals(before, hub.requests.size());
+  }
+
+  @Test
+  void aModelLayoutRepositoryInTheCacheLoadsOfflineWithoutMarkers(@TempDir Path repos) throws Exception {
+    hub.repo("org/model", fixture().resolve("unet"), false);
+    Path folder = HubModels.download(HubRef.parse("hf:org/model"), files(null, false));
+    assertTrue(Files.isRegularFile(folder.resolve("config.json")));
+    // a cache filled by another tool has no .no_exist markers for the names this layout does not have
+    try (Stream<Path> markers = Files.walk(folder.resolve(".no_exist"))) {
+      for (Path p : markers.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    hub.close();
+    assertEquals(folder, HubModels.download(HubRef.parse("hf:org/model"), files(null, true)));
+    assertTrue(io.jdiffusion.interop.DiffusersFolder.isFolder(folder));
+  }
+
+  @Test
+  void aRepositoryWithOnlyPytorchBinWeightsDownloadsThem(@TempDir Path repos) throws Exception {
+    Path repo = repos.resolve("bin");
+    Files.createDirectories(repo);
+    Files.copy(fixture().resolve("unet/config.json"), repo.resolve("config.json"));
+    Files.copy(Path.of(HubFilesTest.class.getResource("/io/jdiffusion/torchpickle/weights.bin").toURI()),
+        repo.resolve("diffusion_pytorch_model.bin"));
+    hub.repo("org/bin", repo, false);
+    Path folder = HubModels.download(HubRef.parse("hf:org/bin"), files(null, false));
+    assertEquals(-1, Files.mismatch(repo.resolve("diffusion_pytorch_model.bin"),
+        folder.resolve("diffusion_pytorch_model.bin")));
   }
 
   @Test

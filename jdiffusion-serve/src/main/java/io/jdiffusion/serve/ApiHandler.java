@@ -162,7 +162,9 @@ final class ApiHandler implements HttpHandler {
             + preview);
       }
     }
-    return scheduler.submit(Requests.parse(op, body, models, config), every);
+    Task task = Requests.parse(op, body, models, config);
+    task.checkPreviews(every);
+    return scheduler.submit(task, every);
   }
 
   private void respond(HttpExchange ex, Job job, Job.Snapshot s, String format) throws IOException {

@@ -56,6 +56,18 @@ final class Fields {
     return v.asText();
   }
 
+  /** A string field that may be empty (a prompt), or null when absent. */
+  String string(String name) {
+    JsonNode v = field(name);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw ApiError.badRequest(name + " must be a string, got " + v);
+    }
+    return v.asText();
+  }
+
   /** A text or integer field as text (a class by name or index), or null when absent. */
   String textOrInteger(String name) {
     JsonNode v = field(name);

@@ -15,8 +15,12 @@ import java.util.Map;
 record GenerateTask(ServedModel model, int n, SampleOptions options, Requests.Condition condition,
     Map<String, Object> provenance) implements Task {
 
-  static GenerateTask parse(Fields f, ModelRegistry models, ServeConfig config) {
-    ServedModel sm = Requests.model(f, models);
+  /** A generate request: {@link TextGenerateTask} for a text-to-image pipeline, else this. */
+  static Task parse(Fields f, ModelRegistry models, ServeConfig config) {
+    ServedModel sm = Requests.anyModel(f, models);
+    if (sm.takesPrompt()) {
+      return TextGenerateTask.parse(f, sm, config);
+    }
     TrainedModel m = sm.model();
     int n = Requests.count(f, "n", 1, 1, config);
     SampleOptions o = Requests.samplerOptions(f, m, n, config);

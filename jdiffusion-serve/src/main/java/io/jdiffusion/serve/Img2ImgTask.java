@@ -18,7 +18,7 @@ record Img2ImgTask(ServedModel model, float[] image, double strength, int n, Sam
     Requests.Condition condition, Map<String, Object> provenance) implements Task {
 
   static Img2ImgTask parse(Fields f, ModelRegistry models, ServeConfig config) {
-    ServedModel sm = Requests.model(f, models);
+    ServedModel sm = Requests.model(f, models, "img2img");
     TrainedModel m = sm.model();
     int n = Requests.count(f, "n", 4, 1, config);
     Double s = f.number("strength");

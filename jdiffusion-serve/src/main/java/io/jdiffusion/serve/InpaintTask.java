@@ -23,7 +23,7 @@ record InpaintTask(ServedModel model, float[] image, float[] fill, int n, int ju
   static final int MAX_RESAMPLE = 100;
 
   static InpaintTask parse(Fields f, ModelRegistry models, ServeConfig config) {
-    ServedModel sm = Requests.model(f, models);
+    ServedModel sm = Requests.model(f, models, "inpaint");
     TrainedModel m = sm.model();
     int n = Requests.count(f, "n", 4, 1, config);
     int jump = f.integer("jump", 10, 1, config.maxSteps());

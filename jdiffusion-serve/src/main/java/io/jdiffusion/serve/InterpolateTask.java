@@ -18,7 +18,7 @@ record InterpolateTask(ServedModel model, float[] a, float[] b, int frames, Requ
     SampleOptions options, Map<String, Object> provenance) implements Task {
 
   static InterpolateTask parse(Fields f, ModelRegistry models, ServeConfig config) {
-    ServedModel sm = Requests.model(f, models);
+    ServedModel sm = Requests.model(f, models, "interpolate");
     TrainedModel m = sm.model();
     int frames = Requests.count(f, "frames", 8, 2, config);
     Requests.Condition c = Requests.condition(f, m, false);

@@ -2,7 +2,10 @@ package io.jdiffusion.serve;
 
 import io.jdiffusion.image.ImageGrid;
 import io.jdiffusion.image.Png;
+import io.jdiffusion.nn.Forward;
 import io.jdiffusion.nn.Torch;
+import io.jdiffusion.nn.vae.LatentDecoder;
+import org.bytedeco.pytorch.Tensor;
 import io.jdiffusion.sampling.StepCallback;
 import java.util.function.BiConsumer;
 
@@ -28,6 +31,14 @@ final class Previews {
 
   /** The step callback that makes the previews ({@link StepCallback#NONE} when none are wanted). */
   StepCallback callback() {
+    return callback(null);
+  }
+
+  /**
+   * The step callback of a latent model: each x0 estimate goes through {@code decoder} (a fast one:
+   * TAESD) to pixels first; null for pixel models.
+   */
+  StepCallback callback(LatentDecoder decoder) {
     if (every <= 0) {
       return StepCallback.NONE;
     }
@@ -36,15 +47,23 @@ final class Previews {
       if (state.x0() == null || (state.index() % every != 0 && !last)) {
         return;
       }
-      long[] shape = Torch.shape(state.x0());
-      float[] v = Torch.toFloats(state.x0());
-      for (int i = 0; i < v.length; i++) {
-        v[i] = Math.min(1f, Math.max(0f, (v[i] + 1) / 2));
+      try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+        Tensor x0 = decoder == null ? state.x0() : decoder.decode(decoder.unscale(state.x0()), Forward.EVAL_FP32);
+        send(state.index(), x0);
       }
-      int n = (int) shape[0];
-      int size = (int) shape[2];
-      sink.accept(state.index(), Png.encode(ImageGrid.toImage(v, n, (int) shape[1], size, (int) shape[3],
-          (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size)), java.util.Map.of()));
     };
+  }
+
+  /** x0 [B, C, H, W] in [-1, 1] as a PNG grid to the sink. */
+  private void send(int step, Tensor x0) {
+    long[] shape = Torch.shape(x0);
+    float[] v = Torch.toFloats(x0);
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.min(1f, Math.max(0f, (v[i] + 1) / 2));
+    }
+    int n = (int) shape[0];
+    int size = (int) shape[2];
+    sink.accept(step, Png.encode(ImageGrid.toImage(v, n, (int) shape[1], size, (int) shape[3],
+        (int) Math.ceil(Math.sqrt(n)), ImageGrid.DEFAULT_PADDING, ImageGrid.upscaleFor(size)), java.util.Map.of()));
   }
 }

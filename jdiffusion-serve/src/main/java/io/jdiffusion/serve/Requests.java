@@ -46,9 +46,24 @@ final class Requests {
     }
   }
 
-  /** The requested model ("model", default the first served). */
-  static ServedModel model(Fields f, ModelRegistry models) {
+  /** The requested model ("model", default the first served), whatever its kind. */
+  static ServedModel anyModel(Fields f, ModelRegistry models) {
     return models.get(f.text("model"));
+  }
+
+  /**
+   * The requested pixel-space model for {@code op}.
+   *
+   * @throws ApiError 400 when it is a text-to-image pipeline (only generate takes those, with a prompt)
+   */
+  static ServedModel model(Fields f, ModelRegistry models, String op) {
+    ServedModel m = anyModel(f, models);
+    if (m.takesPrompt()) {
+      throw ApiError.badRequest("model '" + m.name() + "' is a text-to-image pipeline: the server runs it for"
+          + " generate with a prompt; " + op + " with a prompt runs from the command line (jdiffusion " + op
+          + " FOLDER --prompt ...)");
+    }
+    return m;
   }
 
   /** The class and guidance of a request ("class", "guidance"), checked as the command line checks them. */

@@ -79,7 +79,10 @@ record Result(Images images, Map<String, Object> provenance, boolean seeded, int
     json.put("tool", provenance.get("version"));
     Map<String, String> t = new LinkedHashMap<>();
     t.put("Software", String.valueOf(provenance.get("version")));
-    t.put("Description", provenance.get("op") + " with " + provenance.get("sampler") + ", " + provenance.get("steps")
+    t.put("Description", (provenance.get("prompt") != null ? "\"" + provenance.get("prompt") + "\""
+        + (provenance.get("negative_prompt") != null ? " (negative: \"" + provenance.get("negative_prompt") + "\")" : "")
+        + ", " + provenance.get("width") + "x" + provenance.get("height") + ", guidance " + provenance.get("guidance")
+        + "; " : "") + provenance.get("op") + " with " + provenance.get("sampler") + ", " + provenance.get("steps")
         + " steps" + (json.get("eta") != null ? ", eta " + json.get("eta") : "")
         + (json.get("class") != null ? ", class " + json.get("class") + ", guidance " + json.get("guidance") : "")
         + (seeded ? ", seed " + json.get("seed") + (i < 0 ? " (image i: seed + i)" : "") : "")

@@ -19,9 +19,12 @@ import java.util.List;
  * @param timeoutSeconds how long a request may wait and compute before it is cancelled
  * @param threadsPerRequest libtorch intra-op threads of each worker; 0 = physical cores / K (at least 1)
  * @param version the tool version written into every result's provenance
+ * @param previewDecoder an AutoencoderTiny (TAESD) folder that draws the progress previews of text-to-image
+ *     pipelines, or null (such pipelines then make no previews)
  */
 public record ServeConfig(String host, int port, List<String> models, int maxConcurrent, int queue, int maxImages,
-    int maxSteps, long maxImagePixels, int maxBodyBytes, int timeoutSeconds, int threadsPerRequest, String version) {
+    int maxSteps, long maxImagePixels, int maxBodyBytes, int timeoutSeconds, int threadsPerRequest, String version,
+    String previewDecoder) {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final String DEFAULT_MODEL = "fashion-mnist";
@@ -54,19 +57,25 @@ public record ServeConfig(String host, int port, List<String> models, int maxCon
   /** The defaults, serving {@code models} on {@code port}. */
   public static ServeConfig defaults(int port, List<String> models, String version) {
     return new ServeConfig(DEFAULT_HOST, port, models, DEFAULT_MAX_CONCURRENT, DEFAULT_QUEUE, DEFAULT_MAX_IMAGES,
-        DEFAULT_MAX_STEPS, DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_SECONDS, 0, version);
+        DEFAULT_MAX_STEPS, DEFAULT_MAX_IMAGE_PIXELS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_SECONDS, 0, version, null);
   }
 
   /** The same configuration with another concurrency and queue. */
   public ServeConfig withConcurrency(int maxConcurrent, int queue) {
     return new ServeConfig(host, port, models, maxConcurrent, queue, maxImages, maxSteps, maxImagePixels, maxBodyBytes,
-        timeoutSeconds, threadsPerRequest, version);
+        timeoutSeconds, threadsPerRequest, version, previewDecoder);
   }
 
   /** The same configuration with other request limits. */
   public ServeConfig withLimits(int maxImages, int maxSteps, long maxImagePixels, int maxBodyBytes, int timeoutSeconds) {
     return new ServeConfig(host, port, models, maxConcurrent, queue, maxImages, maxSteps, maxImagePixels, maxBodyBytes,
-        timeoutSeconds, threadsPerRequest, version);
+        timeoutSeconds, threadsPerRequest, version, previewDecoder);
+  }
+
+  /** The same configuration with a preview decoder for text-to-image pipelines (null: none). */
+  public ServeConfig withPreviewDecoder(String folder) {
+    return new ServeConfig(host, port, models, maxConcurrent, queue, maxImages, maxSteps, maxImagePixels, maxBodyBytes,
+        timeoutSeconds, threadsPerRequest, version, folder);
   }
 
   /**

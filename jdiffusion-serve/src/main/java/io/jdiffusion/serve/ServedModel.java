@@ -1,7 +1,13 @@
 package io.jdiffusion.serve;
 
+import io.jdiffusion.nn.vae.LatentDecoder;
+import io.jdiffusion.pipeline.PromptOptions;
 import io.jdiffusion.pipeline.SampleOptions;
+import io.jdiffusion.pipeline.StableDiffusion;
+import io.jdiffusion.pipeline.TextProvenance;
+import io.jdiffusion.pipeline.TextToImage;
 import io.jdiffusion.pipeline.TrainedModel;
+import java.nio.file.Path;
 import io.jdiffusion.sampling.Sampler;
 import io.jdiffusion.sampling.Samplers;
 import java.util.ArrayList;
@@ -11,22 +17,42 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A model the server keeps loaded, under the name requests use for it. The network is shared by
- * every request: sampling only reads its weights, in inference mode.
+ * A model the server keeps loaded, under the name requests use for it: a pixel-space model, or a
+ * text-to-image pipeline folder. The networks are shared by every request: sampling only reads their
+ * weights, in inference mode.
  *
  * @param name what requests call it (a shipped model's name, or the file or folder name of a path)
- * @param model the loaded network, schedule and classes
+ * @param model the loaded network, schedule and classes; null for a text-to-image pipeline
+ * @param text the loaded text-to-image pipeline; null for a pixel-space model
+ * @param sha256 the weights' digest ({@link io.jdiffusion.pipeline.Provenance#weightsDigest}) or the pipeline
+ *     folder's ({@link TextProvenance#folderDigest})
+ * @param previewDecoder the fast decoder of a pipeline's progress previews (shared, not owned), or null
  */
-public record ServedModel(String name, TrainedModel model, String sha256) {
-  /** A served model; {@code sha256} is its weights' digest ({@link io.jdiffusion.pipeline.Provenance#weightsDigest}). */
+public record ServedModel(String name, TrainedModel model, StableDiffusion text, String sha256,
+    LatentDecoder previewDecoder) {
+  /** A served pixel-space model. */
   public ServedModel(String name, TrainedModel model) {
-    this(name, model, io.jdiffusion.pipeline.Provenance.weightsDigest(model));
+    this(name, model, null, io.jdiffusion.pipeline.Provenance.weightsDigest(model), null);
+  }
+
+  /** A served text-to-image pipeline, loaded from {@code dir}, with its previews' decoder (or null). */
+  public static ServedModel text(String name, Path dir, StableDiffusion sd, LatentDecoder previewDecoder) {
+    return new ServedModel(name, null, sd, TextProvenance.folderDigest(dir), previewDecoder);
+  }
+
+  /** Whether requests give it a prompt. */
+  public boolean takesPrompt() {
+    return text != null;
   }
 
   /** What {@code GET /api/models} says about the model: its shape, classes and samplers with their defaults. */
   public Map<String, Object> describe() {
+    if (text != null) {
+      return describeText();
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
+    m.put("kind", "pixel");
     m.put("imageSize", model.config().imageSize());
     m.put("channels", model.config().inChannels());
     m.put("conditional", model.config().numClasses() > 0);
@@ -49,6 +75,47 @@ public record ServedModel(String name, TrainedModel model, String sha256) {
     }
     m.put("samplers", samplers);
     return m;
+  }
+
+  /** A pipeline's size, default steps and guidance, and the samplers its scheduler can be swapped for. */
+  private Map<String, Object> describeText() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("kind", "text-to-image");
+    m.put("imageSize", text.defaultSize());
+    m.put("sizeMultiple", text.vaeScaleFactor());
+    m.put("channels", 3);
+    m.put("conditional", false);
+    m.put("classes", List.of());
+    m.put("timesteps", text.scheduler().schedule().steps());
+    m.put("prediction", text.scheduler().prediction().name().toLowerCase(Locale.ROOT));
+    m.put("defaultGuidance", PromptOptions.DEFAULT_GUIDANCE);
+    m.put("previews", previewDecoder != null);
+    SampleOptions folder = TextToImage.defaults(text);
+    m.put("defaultSampler", folder.sampler().name());
+    List<Map<String, Object>> samplers = new ArrayList<>();
+    for (Sampler s : Samplers.all()) {
+      SampleOptions o = s.name().equals(folder.sampler().name()) ? folder : TextToImage.defaults(text, s);
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("name", s.name());
+      d.put("defaultSteps", o.steps());
+      d.put("usesEta", s.usesEta());
+      if (s.usesEta()) {
+        d.put("defaultEta", o.eta());
+      }
+      samplers.add(d);
+    }
+    m.put("samplers", samplers);
+    return m;
+  }
+
+  /** Frees the networks. */
+  void close() {
+    if (text != null) {
+      text.close();
+    } else {
+      model.net().close();
+    }
   }
 
   private static List<String> indices(int n) {

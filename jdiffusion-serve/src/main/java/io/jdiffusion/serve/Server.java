@@ -53,7 +53,7 @@ public final class Server implements AutoCloseable {
     // progress streams, are not limited)
     System.setProperty("sun.net.httpserver.maxReqTime", System.getProperty("sun.net.httpserver.maxReqTime",
         MAX_REQUEST_SECONDS));
-    ModelRegistry models = ModelRegistry.load(config.models());
+    ModelRegistry models = ModelRegistry.load(config.models(), config.previewDecoder());
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);

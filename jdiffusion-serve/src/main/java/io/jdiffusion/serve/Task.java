@@ -17,6 +17,13 @@ interface Task {
   long units();
 
   /**
+   * Refuses previews every {@code every} steps (0: none) where the task cannot make them.
+   *
+   * @throws ApiError 400
+   */
+  default void checkPreviews(int every) {}
+
+  /**
    * Computes the result on the calling (worker) thread.
    *
    * @param progress advanced as the computation goes; throws to cancel it

@@ -23,17 +23,30 @@ function option(select, value, text) {
   select.appendChild(o);
 }
 
+function isText(m) {
+  return m.kind === 'text-to-image';
+}
+
 function onModel() {
   const m = model();
   $('sampler').replaceChildren();
   m.samplers.forEach((s) => option($('sampler'), s.name, s.name));
   $('sampler').value = m.defaultSampler;
   $('class').replaceChildren();
-  option($('class'), '', m.conditional ? '(none)' : '(unconditional model)');
+  option($('class'), '', isText(m) ? '(a prompt steers this model)' : m.conditional ? '(none)' : '(unconditional model)');
   m.classes.forEach((c, i) => option($('class'), String(i), c));
   $('class').disabled = !m.conditional;
-  $('guidance').disabled = !m.conditional;
-  $('guidance').value = 1;
+  // a text-to-image pipeline: prompt, negative prompt and size; guidance steers towards the prompt
+  $('text-fields').hidden = !isText(m);
+  $('guidance').disabled = !m.conditional && !isText(m);
+  $('guidance').value = isText(m) ? m.defaultGuidance : 1;
+  if (isText(m)) {
+    $('width').value = m.imageSize;
+    $('height').value = m.imageSize;
+    $('width').step = m.sizeMultiple;
+    $('height').step = m.sizeMultiple;
+  }
+  $('inpaint-run').title = isText(m) ? 'inpainting with a prompt runs from the command line' : '';
   onSampler();
 }
 
@@ -212,15 +225,28 @@ async function init() {
   const r = await fetch('/api/models');
   const j = await r.json();
   state.models = j.models;
-  j.models.forEach((m) => option($('model'), m.name, `${m.name} (${m.imageSize}×${m.imageSize}${m.conditional ? ', classes' : ''})`));
+  j.models.forEach((m) => option($('model'), m.name, `${m.name} (${isText(m) ? 'text to image, ' : ''}`
+    + `${m.imageSize}×${m.imageSize}${m.conditional ? ', classes' : ''})`));
   $('model').addEventListener('change', onModel);
   $('sampler').addEventListener('change', onSampler);
   onModel();
   clearMask();
   $('random-seed').addEventListener('click', () => { $('seed').value = Math.floor(Math.random() * 1e9); });
   $('generate').addEventListener('click', () => {
+    const m = model();
     const body = { ...common(), n: Number($('n').value), sampler: $('sampler').value, steps: Number($('steps').value) };
-    submit('generate', body, Math.max(1, Math.round(body.steps / 25)));
+    let every = Math.max(1, Math.round(body.steps / 25));
+    if (isText(m)) {
+      body.prompt = $('prompt').value;
+      if ($('negative').value.trim() !== '') {
+        body.negative_prompt = $('negative').value;
+      }
+      body.guidance = Number($('guidance').value);
+      body.width = Number($('width').value);
+      body.height = Number($('height').value);
+      every = m.previews ? Math.max(1, Math.round(body.steps / 10)) : 0; // previews need the server's fast decoder
+    }
+    submit('generate', body, every);
   });
   $('cancel').addEventListener('click', () => {
     if (state.job) {
@@ -242,6 +268,10 @@ async function init() {
   overlay.addEventListener('pointermove', (e) => { if (drawing) paint(e); });
   window.addEventListener('pointerup', () => { drawing = false; });
   $('inpaint-run').addEventListener('click', () => {
+    if (isText(model())) {
+      setStatus('inpainting a text-to-image pipeline runs from the command line: jdiffusion inpaint FOLDER --prompt ...', true);
+      return;
+    }
     if (!state.selected) {
       setStatus('choose an image first: upload one or click a result', true);
       return;
