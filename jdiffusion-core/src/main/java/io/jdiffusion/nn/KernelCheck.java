@@ -4,7 +4,6 @@ import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.bytedeco.pytorch.AutoGradMode;
-import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -309,7 +308,7 @@ public final class KernelCheck {
    * drawing the 29 M weights of a 2560->1280 convolution in Java took a second.
    */
   private static Tensor randn(SplittableRandom rng, ScalarType dt, long... shape) {
-    Tensor t = torch.empty(shape).normal_(0, 1, new GeneratorOptional(torch.createCPUGenerator(rng.nextLong())));
+    Tensor t = Torch.cpuRandn(torch.createCPUGenerator(rng.nextLong()), shape);
     return dt == ScalarType.Float ? t : t.to(dt);
   }
 

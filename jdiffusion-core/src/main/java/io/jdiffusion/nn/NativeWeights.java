@@ -11,7 +11,6 @@ import java.util.function.Predicate;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -49,7 +48,7 @@ public final class NativeWeights {
           case "F16" -> ScalarType.Half;
           default -> ScalarType.BFloat16;
         };
-        Tensor t = torch.empty(raw.shape(), new TensorOptions(stored), new org.bytedeco.pytorch.MemoryFormatOptional());
+        Tensor t = Torch.cpuEmpty(stored, raw.shape());
         if (raw.bytes() > 0) {
           BytePointer storage = new BytePointer(t.data_ptr());
           for (long off = 0; off < raw.bytes(); off += CHUNK) {

@@ -264,6 +264,21 @@ public final class Torch {
     return onDevice(t);
   }
 
+  /**
+   * An uninitialised tensor of {@code dtype} on the CPU, whatever the current device: storage for bytes
+   * read from a file ({@link NativeWeights}).
+   */
+  public static Tensor cpuEmpty(ScalarType dtype, long... shape) {
+    return torch.empty(shape, new org.bytedeco.pytorch.TensorOptions(dtype), new org.bytedeco.pytorch.MemoryFormatOptional());
+  }
+
+  /** Standard-normal float32 draws from {@code generator}, left on the CPU (the kernel self-checks' inputs). */
+  public static Tensor cpuRandn(org.bytedeco.pytorch.Generator generator, long... shape) {
+    Tensor t = torch.empty(shape);
+    t.normal_(0, 1, new org.bytedeco.pytorch.GeneratorOptional(generator));
+    return t;
+  }
+
   /** A CPU random generator seeded with {@code seed}: PyTorch's {@code torch.Generator().manual_seed(seed)}. */
   public static org.bytedeco.pytorch.Generator cpuGenerator(long seed) {
     init();
