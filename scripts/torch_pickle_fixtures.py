@@ -55,31 +55,8 @@ print('wrote', sorted(os.listdir(out)))
 
 
 def read_safetensors(path):
-    """A safetensors file's F32 tensors (the format is a length, a JSON header and raw data)."""
-    import struct
-    with open(path, 'rb') as f:
-        n = struct.unpack('<Q', f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    tensors = OrderedDict()
-    for name, e in header.items():
-        if name == '__metadata__':
-            continue
-        assert e['dtype'] == 'F32', e['dtype']
-        a, b = e['data_offsets']
-        tensors[name] = torch.frombuffer(bytearray(data[a:b]), dtype=torch.float32).reshape(e['shape']).clone()
-    return tensors
-
-
-# the no_mid UNet2DModel fixture of DiffusersFixturesTest as diffusers' older .bin weights
-src = os.path.join(out, '..', 'diffusers', 'no_mid', 'diffusion_pytorch_model.safetensors')
-if os.path.exists(src):
-    torch.save(read_safetensors(src), os.path.join(out, 'no_mid.bin'))
-    print('wrote no_mid.bin')
-
-
-def read_any_safetensors(path):
-    """F32, F16 and BF16 tensors of a safetensors file, in their own dtype."""
+    """F32, F16 and BF16 tensors of a safetensors file, in their own dtype (the format is a length, a JSON
+    header and raw data)."""
     import struct
     dtypes = {'F32': torch.float32, 'F16': torch.float16, 'BF16': torch.bfloat16}
     with open(path, 'rb') as f:
@@ -95,12 +72,19 @@ def read_any_safetensors(path):
     return tensors
 
 
+# the no_mid UNet2DModel fixture of DiffusersFixturesTest as diffusers' older .bin weights
+src = os.path.join(out, '..', 'diffusers', 'no_mid', 'diffusion_pytorch_model.safetensors')
+if os.path.exists(src):
+    torch.save(read_safetensors(src), os.path.join(out, 'no_mid.bin'))
+    print('wrote no_mid.bin')
+
+
 t2i = os.path.join(out, '..', 't2i')
 # the SD 1.x-like text encoder as transformers before 4.31 saved it: pytorch_model.bin with the int64 position_ids
-clip = read_any_safetensors(os.path.join(t2i, 'clip', 'sd1', 'model.safetensors'))
+clip = read_safetensors(os.path.join(t2i, 'clip', 'sd1', 'model.safetensors'))
 clip['text_model.embeddings.position_ids'] = torch.arange(77).expand((1, -1))
 torch.save(clip, os.path.join(out, 'clip_sd1_pytorch_model.bin'))
 # the SD 1.x-like UNet's fp16 weights as diffusion_pytorch_model.bin (HalfStorage)
-torch.save(read_any_safetensors(os.path.join(t2i, 'unet', 'sd1', 'unet', 'diffusion_pytorch_model.fp16.safetensors')),
+torch.save(read_safetensors(os.path.join(t2i, 'unet', 'sd1', 'unet', 'diffusion_pytorch_model.fp16.safetensors')),
            os.path.join(out, 'unet_sd1_fp16.bin'))
 print('wrote the text encoder and UNet .bin copies')

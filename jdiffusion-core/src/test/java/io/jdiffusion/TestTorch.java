@@ -42,6 +42,19 @@ public final class TestTorch {
     return m;
   }
 
+  /**
+   * Lets the garbage collector and JavaCPP's deallocator finish with earlier tests' objects before a
+   * test counts live native objects (the count is the whole process's).
+   */
+  public static void settle() {
+    System.gc();
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The repository's top folder (README, bench/, scripts/), seen from the module a test runs in. */
   public static Path repoRoot() {
     return Path.of("").toAbsolutePath().getParent();

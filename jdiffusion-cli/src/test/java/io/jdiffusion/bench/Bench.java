@@ -237,7 +237,8 @@ public final class Bench {
     return statusField("VmRSS:");
   }
 
-  private static long peakRssKb() throws Exception {
+  /** The process's peak RSS (VmHWM) in kB. */
+  static long peakRssKb() throws Exception {
     return statusField("VmHWM:");
   }
 

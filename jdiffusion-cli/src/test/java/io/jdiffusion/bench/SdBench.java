@@ -9,7 +9,6 @@ import io.jdiffusion.nn.conditional.UNet2DCondition;
 import io.jdiffusion.pipeline.DiffusionPipeline;
 import io.jdiffusion.pipeline.PromptOptions;
 import io.jdiffusion.pipeline.SampleOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,7 +98,7 @@ public final class SdBench {
     out.put("threads", org.bytedeco.pytorch.global.torch.get_num_threads());
     out.put("first_ms", Math.round(first[0] * 10) / 10.0);
     out.put("ms", ms);
-    out.put("peak_rss_kb", peakRssKb());
+    out.put("peak_rss_kb", Bench.peakRssKb());
     System.out.println(new ObjectMapper().writeValueAsString(out));
   }
 
@@ -112,14 +111,5 @@ public final class SdBench {
       call.run();
       ms.add(Math.round((System.nanoTime() - t0) / 1e5) / 10.0);
     }
-  }
-
-  private static long peakRssKb() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmHWM:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return -1;
   }
 }

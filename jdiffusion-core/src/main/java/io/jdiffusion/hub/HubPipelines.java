@@ -3,14 +3,12 @@ package io.jdiffusion.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jdiffusion.store.Json;
 import io.jdiffusion.store.StoreException;
+import io.jdiffusion.store.WeightFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A Stable Diffusion pipeline repository on the Hub as a local folder: model_index.json and, for the
@@ -93,24 +91,12 @@ public final class HubPipelines {
    * @throws StoreException when the repository has none of them
    */
   static void weights(HubRef ref, HubFiles files, String prefix, String base, String variant) {
-    List<String> variants = new ArrayList<>();
-    if (variant != null) {
-      variants.add(variant);
-    }
-    variants.add("");
-    for (String v : List.of("fp16", "bf16")) {
-      if (!variants.contains(v)) {
-        variants.add(v);
-      }
-    }
-    for (String v : variants) {
-      String dot = v.isEmpty() ? "" : "." + v;
-      if (files.probe(ref, prefix + base + dot + ".safetensors").isPresent()) {
-        return;
-      }
-      Optional<Path> index = files.probe(ref, prefix + base + ".safetensors.index" + dot + ".json");
-      if (index.isPresent()) {
-        shards(ref, files, prefix, index.get());
+    for (String name : WeightFiles.candidates(base, variant)) {
+      Optional<Path> found = files.probe(ref, prefix + name);
+      if (found.isPresent()) {
+        if (WeightFiles.isIndex(name)) {
+          shards(ref, files, prefix, found.get());
+        }
         return;
       }
     }
@@ -123,24 +109,15 @@ public final class HubPipelines {
       shards(ref, files, prefix, binIndex.get());
       return;
     }
+    String variants = (variant != null && !List.of("fp16", "bf16").contains(variant) ? variant + ", " : "") + "fp16 or bf16";
     throw new StoreException(ref + " has no weights under " + (prefix.isEmpty() ? "its top folder" : prefix) + " ("
-        + base + ".safetensors, a sharded or " + String.join("/", variants.subList(1, variants.size())) + " variant, or "
-        + bin + ".bin)" + (files.settings().offline() ? " in the cache, and HF_HUB_OFFLINE is set" : ""));
+        + base + ".safetensors, a sharded, " + variants + " variant, or " + bin + ".bin)"
+        + (files.settings().offline() ? " in the cache, and HF_HUB_OFFLINE is set" : ""));
   }
 
   /** Every shard a sharded checkpoint's index names (plain file names in the same folder). */
   private static void shards(HubRef ref, HubFiles files, String prefix, Path index) {
-    Set<String> names = new TreeSet<>();
-    try {
-      Json.mapper().readTree(Files.readString(index)).path("weight_map").fields()
-          .forEachRemaining(e -> names.add(e.getValue().asText()));
-    } catch (IOException e) {
-      throw new StoreException(ref + ": " + prefix + index.getFileName() + " is unreadable (" + e.getMessage() + ")");
-    }
-    if (names.isEmpty()) {
-      throw new StoreException(ref + ": " + prefix + index.getFileName() + " has no weight_map");
-    }
-    for (String shard : names) {
+    for (String shard : WeightFiles.shardNames(index)) {
       if (shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
         throw new StoreException(ref + ": " + prefix + index.getFileName() + " names a shard outside its folder: " + shard);
       }

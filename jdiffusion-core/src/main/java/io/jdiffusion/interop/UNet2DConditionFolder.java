@@ -71,24 +71,10 @@ public final class UNet2DConditionFolder {
 
   /** The weight files of {@code dir}, in the order above; PyTorch .bin weights last. */
   static List<Path> weightFiles(Path dir, String variant) {
-    List<String> order = new ArrayList<>();
-    if (variant != null) {
-      order.add(variant);
-    }
-    order.add("");
-    for (String v : List.of("fp16", "bf16")) {
-      if (!order.contains(v)) {
-        order.add(v);
-      }
-    }
-    for (String v : order) {
-      Path single = dir.resolve(v.isEmpty() ? BASE + ".safetensors" : BASE + "." + v + ".safetensors");
-      if (Files.isRegularFile(single)) {
-        return List.of(single);
-      }
-      Path index = dir.resolve(v.isEmpty() ? BASE + ".safetensors.index.json" : BASE + ".safetensors.index." + v + ".json");
-      if (Files.isRegularFile(index)) {
-        return io.jdiffusion.store.WeightFiles.shards(dir, index);
+    for (String name : io.jdiffusion.store.WeightFiles.candidates(BASE, variant)) {
+      Path p = dir.resolve(name);
+      if (Files.isRegularFile(p)) {
+        return io.jdiffusion.store.WeightFiles.isIndex(name) ? io.jdiffusion.store.WeightFiles.shards(dir, p) : List.of(p);
       }
     }
     if (Files.isRegularFile(dir.resolve(BASE + ".bin"))) {

@@ -9,6 +9,7 @@ import io.jdiffusion.interop.UNet2DConditionFolder;
 import io.jdiffusion.nn.Forward;
 import io.jdiffusion.nn.Torch;
 import io.jdiffusion.nn.clip.ClipTextModel;
+import io.jdiffusion.nn.clip.ClipTextWeights;
 import io.jdiffusion.nn.conditional.UNet2DCondition;
 import io.jdiffusion.nn.vae.AutoencoderKL;
 import io.jdiffusion.store.Json;
@@ -97,13 +98,12 @@ public final class StableDiffusion implements AutoCloseable {
     try {
       // as diffusers' pipelines do: a component without the variant's files loads its plain ones
       Path text = dir.resolve("text_encoder");
-      boolean textHasVariant = variant != null && (Files.isRegularFile(text.resolve("model." + variant + ".safetensors"))
-          || Files.isRegularFile(text.resolve("model.safetensors.index." + variant + ".json")));
-      textEncoder = ClipTextModel.load(text, textHasVariant ? variant : null, warn);
+      textEncoder = ClipTextModel.load(text, variant != null && ClipTextWeights.hasVariant(text, variant) ? variant : null,
+          warn);
       unet = UNet2DConditionFolder.load(dir.resolve("unet"), variant, warn);
-      boolean vaeHasVariant = variant != null
-          && Files.isRegularFile(dir.resolve("vae").resolve("diffusion_pytorch_model." + variant + ".safetensors"));
-      AutoencoderKL vae = AutoencoderKL.load(dir.resolve("vae"), vaeHasVariant ? variant : null);
+      Path vaeDir = dir.resolve("vae");
+      AutoencoderKL vae = AutoencoderKL.load(vaeDir,
+          variant != null && AutoencoderKL.hasVariant(vaeDir, variant) ? variant : null);
       if (textEncoder.config().hiddenSize() != unet.config().crossAttentionDim()) {
         vae.close();
         throw new StoreException(dir + ": the text encoder's states are " + textEncoder.config().hiddenSize()

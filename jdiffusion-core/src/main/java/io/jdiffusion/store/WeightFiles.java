@@ -39,25 +39,44 @@ public final class WeightFiles {
   }
 
   /**
+   * The safetensors names a model's weights may have, in the order the loaders prefer them (and the Hub
+   * client fetches them): for the variant asked for (if any), then none, then fp16, then bf16, the single
+   * file {@code base[.VARIANT].safetensors} and then the sharded index
+   * {@code base.safetensors.index[.VARIANT].json}.
+   */
+  public static List<String> candidates(String base, String variant) {
+    List<String> order = new ArrayList<>();
+    if (variant != null) {
+      order.add(variant);
+    }
+    for (String v : List.of("", "fp16", "bf16")) {
+      if (!order.contains(v)) {
+        order.add(v);
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (String v : order) {
+      String dot = v.isEmpty() ? "" : "." + v;
+      names.add(base + dot + ".safetensors");
+      names.add(base + ".safetensors.index" + dot + ".json");
+    }
+    return names;
+  }
+
+  /** Whether a name of {@link #candidates} is a sharded checkpoint's index. */
+  public static boolean isIndex(String name) {
+    return name.endsWith(".json");
+  }
+
+  /**
    * The shard files a sharded checkpoint's {@code *.index.json} names in its weight_map, in name order;
    * each must be a plain file name inside {@code dir}, and present.
    *
    * @throws StoreException naming the index and the problem in one line
    */
   public static List<Path> shards(Path dir, Path index) {
-    JsonNode map;
-    try {
-      map = Json.mapper().readTree(Files.readString(index, StandardCharsets.UTF_8)).path("weight_map");
-    } catch (IOException e) {
-      throw new StoreException(index + ": unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-    }
-    if (!map.isObject() || map.isEmpty()) {
-      throw new StoreException(index + ": no weight_map");
-    }
-    Set<String> names = new TreeSet<>();
-    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
     List<Path> out = new ArrayList<>();
-    for (String shard : names) {
+    for (String shard : shardNames(index)) {
       Path p = dir.resolve(shard).normalize();
       if (shard.contains("/") || shard.contains("\\") || !p.startsWith(dir.normalize())) {
         throw new StoreException(index + ": shard name " + shard + " leaves the folder");
@@ -69,4 +88,26 @@ public final class WeightFiles {
     }
     return out;
   }
+
+  /**
+   * The shard names a sharded checkpoint's {@code *.index.json} gives in its weight_map, in name order, as
+   * written (the caller checks that each is a plain file name of the index's folder).
+   *
+   * @throws StoreException naming the index and the problem in one line
+   */
+  public static Set<String> shardNames(Path index) {
+    JsonNode map;
+    try {
+      map = Json.mapper().readTree(Files.readString(index, StandardCharsets.UTF_8)).path("weight_map");
+    } catch (IOException e) {
+      throw new StoreException(index + ": unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    if (!map.isObject() || map.isEmpty()) {
+      throw new StoreException(index + ": no weight_map");
+    }
+    Set<String> names = new TreeSet<>();
+    map.fields().forEachRemaining(e -> names.add(e.getValue().asText()));
+    return names;
+  }
+
 }

@@ -70,7 +70,7 @@ class SamplerMemoryTest {
     long before = 0;
     long after = 0;
     for (int attempt = 0; attempt < 4; attempt++) {
-      settle();
+      TestTorch.settle();
       before = Pointer.totalCount();
       few = liveAfter(body, 3);
       many = liveAfter(body, 30);
@@ -83,15 +83,6 @@ class SamplerMemoryTest {
     assertEquals(before, after, what + ": objects outliving the scope");
   }
 
-  /** Lets the garbage collector and JavaCPP's deallocator finish with earlier tests' objects. */
-  private static void settle() {
-    System.gc();
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 
   static List<Sampler> samplers() {
     return Samplers.all();

@@ -61,19 +61,7 @@ public record ServedModel(String name, TrainedModel model, StableDiffusion text,
     m.put("timesteps", model.schedule().steps());
     m.put("prediction", model.prediction().name().toLowerCase(Locale.ROOT));
     m.put("defaultSampler", model.sampling().sampler().name());
-    List<Map<String, Object>> samplers = new ArrayList<>();
-    for (Sampler s : Samplers.all()) {
-      SampleOptions o = SampleOptions.defaultsFor(model, s);
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("name", s.name());
-      d.put("defaultSteps", o.steps());
-      d.put("usesEta", s.usesEta());
-      if (s.usesEta()) {
-        d.put("defaultEta", o.eta());
-      }
-      samplers.add(d);
-    }
-    m.put("samplers", samplers);
+    m.put("samplers", samplers(sampler -> SampleOptions.defaultsFor(model, sampler)));
     return m;
   }
 
@@ -93,9 +81,16 @@ public record ServedModel(String name, TrainedModel model, StableDiffusion text,
     m.put("previews", previewDecoder != null);
     SampleOptions folder = TextToImage.defaults(text);
     m.put("defaultSampler", folder.sampler().name());
+    m.put("samplers", samplers(sampler -> sampler.name().equals(folder.sampler().name()) ? folder
+        : TextToImage.defaults(text, sampler)));
+    return m;
+  }
+
+  /** Every sampler with the steps (and eta) it defaults to for this model, as {@code defaults} gives them. */
+  private static List<Map<String, Object>> samplers(java.util.function.Function<Sampler, SampleOptions> defaults) {
     List<Map<String, Object>> samplers = new ArrayList<>();
     for (Sampler s : Samplers.all()) {
-      SampleOptions o = s.name().equals(folder.sampler().name()) ? folder : TextToImage.defaults(text, s);
+      SampleOptions o = defaults.apply(s);
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("name", s.name());
       d.put("defaultSteps", o.steps());
@@ -105,8 +100,7 @@ public record ServedModel(String name, TrainedModel model, StableDiffusion text,
       }
       samplers.add(d);
     }
-    m.put("samplers", samplers);
-    return m;
+    return samplers;
   }
 
   /** Frees the networks. */

@@ -9,8 +9,6 @@ import io.jdiffusion.pipeline.TextToImage;
 import io.jdiffusion.sampling.Samplers;
 import io.jdiffusion.util.Progress;
 import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -65,26 +63,19 @@ record TextGenerateTask(ServedModel model, int n, PromptOptions prompt, SampleOp
     return new TextGenerateTask(sm, n, p, o, provenance(sm, p, o, config));
   }
 
-  /** What every result records: the prompt and the call as the command line's PNGs record them. */
+  /**
+   * What every result records: the sampler settings, seed and version as every generate result records
+   * them ({@link Requests#provenance}; no class), then the prompt and size as the command line's PNGs do.
+   */
   private static Map<String, Object> provenance(ServedModel sm, PromptOptions p, SampleOptions o, ServeConfig config) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("op", "generate");
-    m.put("model", sm.name());
-    m.put("model_sha256", sm.sha256());
+    Map<String, Object> m = Requests.provenance("generate", sm, o, null, config);
+    m.put("guidance", p.guidance());
     m.put("prompt", p.prompt());
     m.put("negative_prompt", p.negativePrompt());
-    m.put("guidance", p.guidance());
     m.put("guidance_rescale", p.guidanceRescale() == 0 ? null : p.guidanceRescale());
     m.put("clip_skip", p.clipSkip() == 0 ? null : p.clipSkip());
     m.put("width", p.width());
     m.put("height", p.height());
-    m.put("sampler", o.sampler().name());
-    m.put("steps", o.steps());
-    m.put("eta", o.sampler().usesEta() ? o.eta() : null);
-    m.put("seed", o.seed());
-    m.put("spacing", o.sampler().usesSpacing() ? o.spacing().name().toLowerCase(Locale.ROOT) : null);
-    m.put("precision", o.precision().name().toLowerCase(Locale.ROOT));
-    m.put("version", config.version());
     return m;
   }
 

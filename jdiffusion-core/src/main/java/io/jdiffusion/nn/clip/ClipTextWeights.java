@@ -32,6 +32,19 @@ public final class ClipTextWeights {
 
   private ClipTextWeights() {}
 
+  /** Whether {@code dir} holds the weights of {@code variant} ("fp16", "bf16"), single or sharded. */
+  public static boolean hasVariant(Path dir, String variant) {
+    return Files.isRegularFile(dir.resolve(single(variant))) || Files.isRegularFile(dir.resolve(index(variant)));
+  }
+
+  private static String single(String variant) {
+    return variant == null ? "model.safetensors" : "model." + variant + ".safetensors";
+  }
+
+  private static String index(String variant) {
+    return variant == null ? "model.safetensors.index.json" : "model.safetensors.index." + variant + ".json";
+  }
+
   /**
    * The weight files of {@code dir}, in shard order.
    *
@@ -43,11 +56,11 @@ public final class ClipTextWeights {
   public static List<Path> files(Path dir, String variant) {
     List<String> variants = variant == null ? Arrays.asList(null, "fp16", "bf16") : List.of(variant);
     for (String v : variants) {
-      Path single = dir.resolve(v == null ? "model.safetensors" : "model." + v + ".safetensors");
+      Path single = dir.resolve(single(v));
       if (Files.isRegularFile(single)) {
         return List.of(single);
       }
-      Path index = dir.resolve(v == null ? "model.safetensors.index.json" : "model.safetensors.index." + v + ".json");
+      Path index = dir.resolve(index(v));
       if (Files.isRegularFile(index)) {
         return io.jdiffusion.store.WeightFiles.shards(dir, index);
       }

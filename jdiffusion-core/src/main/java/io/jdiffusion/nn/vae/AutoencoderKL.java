@@ -57,6 +57,11 @@ public final class AutoencoderKL implements LatentDecoder {
     return load(dir, null);
   }
 
+  /** Whether {@code dir} holds the weights of {@code variant} ("fp16", "bf16"). */
+  public static boolean hasVariant(Path dir, String variant) {
+    return java.nio.file.Files.isRegularFile(dir.resolve(VaeFolder.WEIGHTS + "." + variant + ".safetensors"));
+  }
+
   /** {@link #load(Path)} of one weights variant ("fp16", "bf16"; null: float32 first, then fp16, then bf16). */
   public static AutoencoderKL load(Path dir, String variant) {
     AutoencoderKLConfig c = AutoencoderKLConfig.read(VaeFolder.config(dir), dir.resolve("config.json").toString());

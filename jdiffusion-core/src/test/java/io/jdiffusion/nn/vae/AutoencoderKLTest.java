@@ -216,7 +216,7 @@ class AutoencoderKLTest {
     Path dir = VaeFixtures.folder("kl");
     Map<String, Safetensors.Entry> io = VaeFixtures.io(dir);
     try (AutoencoderKL vae = AutoencoderKL.load(dir)) {
-      settle();
+      TestTorch.settle();
       long before = Pointer.totalCount();
       try (PointerScope scope = new PointerScope()) {
         Tensor z = tensor(io, "z_big");
@@ -227,7 +227,7 @@ class AutoencoderKLTest {
         assertAdds(4, () -> vae.encode(tensor(io, "image_big"), Forward.EVAL_FP32, vae.defaultTiling()),
             "tiled encode: mean, logvar, std (and its input)");
       }
-      settle();
+      TestTorch.settle();
       long after = Pointer.totalCount();
       // the count is the whole process's: a collection of earlier tests' objects can only lower it
       assertTrue(after <= before, "objects outliving the scope: " + (after - before));
@@ -242,7 +242,7 @@ class AutoencoderKLTest {
   private static void assertAdds(long expected, Runnable body, String what) {
     long added = 0;
     for (int attempt = 0; attempt < 4; attempt++) {
-      settle();
+      TestTorch.settle();
       long start = Pointer.totalCount();
       body.run();
       added = Pointer.totalCount() - start;
@@ -251,15 +251,6 @@ class AutoencoderKLTest {
       }
     }
     assertEquals(expected, added, what);
-  }
-
-  private static void settle() {
-    System.gc();
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Test
